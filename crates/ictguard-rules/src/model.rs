@@ -1,0 +1,425 @@
+//! The rule-pack data model: what a pack file may contain.
+//!
+//! Every struct denies unknown keys, so a misspelt field in a user's pack is an error that names the
+//! file and line instead of a silently ignored setting.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::date::{de_date, de_opt_date};
+
+/// One TOML file of a rule pack. Any file may hold any of these arrays; a pack is the union of its files.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackFile {
+    /// Pack metadata; at most one file of a pack carries it.
+    pub pack: Option<PackMeta>,
+    /// Orders, statutes, regulations and agency identifications.
+    #[serde(default)]
+    pub order: Vec<toml::Spanned<Order>>,
+    /// Covered applications.
+    #[serde(default)]
+    pub app: Vec<toml::Spanned<App>>,
+    /// Companies and other legal persons, with ownership.
+    #[serde(default)]
+    pub entity: Vec<toml::Spanned<Entity>>,
+    /// Court cases referenced by status events.
+    #[serde(default)]
+    pub case: Vec<toml::Spanned<Case>>,
+    /// Lists of countries (foreign adversaries, countries of concern).
+    #[serde(default)]
+    pub country_list: Vec<toml::Spanned<CountryList>>,
+    /// Evaluation criteria (EO 14034 and the ICTS rule).
+    #[serde(default)]
+    pub criterion: Vec<toml::Spanned<Criterion>>,
+}
+
+/// Identity and version of a rule pack.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackMeta {
+    /// Short machine name, e.g. `us-foreign-adversary-apps`.
+    pub id: String,
+    /// Version of the pack's content (date-based, e.g. `2026.11.24`).
+    pub version: String,
+    /// Human title.
+    pub title: String,
+    /// Facts were checked against sources up to this date; answers for later dates carry a warning.
+    #[serde(deserialize_with = "de_date")]
+    pub verified_through: NaiveDate,
+    /// Free text: scope, caveats.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// How far a fact was checked against a primary source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    /// Read in the primary text (Federal Register, eCFR, statute, court record) or a verbatim copy.
+    Verified,
+    /// Some fields verified; the rest are listed in `unverified`.
+    Partial,
+    /// Read only in secondary commentary.
+    Secondary,
+    /// Not confirmed in any source.
+    #[default]
+    Unverified,
+}
+
+/// The legal nature of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    /// A presidential executive order.
+    ExecutiveOrder,
+    /// An agency's identification of prohibited transactions implementing an order.
+    AgencyIdentification,
+    /// An act of Congress.
+    Statute,
+    /// A regulation (CFR part).
+    Regulation,
+}
+
+/// An order, statute or rule, with its dates and what it prohibits.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    /// Stable id, e.g. `EO-13971`.
+    pub id: String,
+    /// Legal nature.
+    pub kind: OrderKind,
+    /// Official title.
+    pub title: String,
+    /// Official citation (Federal Register, Public Law, CFR).
+    pub citation: String,
+    /// Federal Register document number, when published there.
+    #[serde(default)]
+    pub fr_doc: Option<String>,
+    /// Signed, enacted or announced.
+    #[serde(deserialize_with = "de_date")]
+    pub signed: NaiveDate,
+    /// Published in the Federal Register.
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub published: Option<NaiveDate>,
+    /// When the prohibitions begin, and by what rule.
+    pub effective: Effective,
+    /// Our summary of what the order does (own words).
+    pub summary: String,
+    /// The prohibitions bite only on transactions an agency identifies (e.g. EO 13971 sec. 1(e)).
+    #[serde(default)]
+    pub requires_identification: bool,
+    /// Orders (agency identifications) that implement this one.
+    #[serde(default)]
+    pub identified_by: Vec<String>,
+    /// For an agency identification: the order it implements.
+    #[serde(default)]
+    pub implements: Option<String>,
+    /// What the order covers.
+    #[serde(default)]
+    pub covers: Covers,
+    /// The prohibited transaction kinds.
+    #[serde(default)]
+    pub prohibition: Vec<Prohibition>,
+    /// Status events over time.
+    #[serde(default)]
+    pub event: Vec<StatusEvent>,
+    /// How well this entry was checked.
+    pub verification: Verification,
+    /// Points not yet checked against a primary source.
+    #[serde(default)]
+    pub unverified: Vec<String>,
+    /// Where the facts were checked (URLs or citations).
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// When an order's prohibitions begin.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effective {
+    /// The rule in words, e.g. "45 days after the date of the order".
+    pub rule: String,
+    /// Days after signing, when the rule is a count of days.
+    #[serde(default)]
+    pub days_after_signing: Option<u32>,
+    /// The resulting date. When `days_after_signing` is given too, the two must agree.
+    #[serde(deserialize_with = "de_date")]
+    pub date: NaiveDate,
+}
+
+/// What an order covers.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Covers {
+    /// Ids of covered apps.
+    #[serde(default)]
+    pub apps: Vec<String>,
+    /// Ids of covered entities.
+    #[serde(default)]
+    pub entities: Vec<String>,
+    /// Entities owned by a covered entity (at or above the ownership threshold) are covered too.
+    #[serde(default)]
+    pub subsidiaries: bool,
+}
+
+/// Kinds of transaction an order can prohibit. `any` stands for every transaction with the covered persons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum TransactionKind {
+    /// Any transaction with the covered persons.
+    Any,
+    /// Distributing, maintaining or updating the app through an app store.
+    AppStoreDistribution,
+    /// Internet hosting for the app.
+    InternetHosting,
+    /// Content delivery network services.
+    Cdn,
+    /// Internet transit or peering.
+    TransitPeering,
+    /// Using the app's code, functions or services in other software.
+    CodeUtilization,
+    /// Transferring funds or processing payments through the app.
+    Payments,
+}
+
+impl TransactionKind {
+    /// Every kind, for help texts and validation.
+    pub const ALL: [TransactionKind; 7] = [
+        TransactionKind::Any,
+        TransactionKind::AppStoreDistribution,
+        TransactionKind::InternetHosting,
+        TransactionKind::Cdn,
+        TransactionKind::TransitPeering,
+        TransactionKind::CodeUtilization,
+        TransactionKind::Payments,
+    ];
+
+    /// The snake_case name used in packs and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransactionKind::Any => "any",
+            TransactionKind::AppStoreDistribution => "app_store_distribution",
+            TransactionKind::InternetHosting => "internet_hosting",
+            TransactionKind::Cdn => "cdn",
+            TransactionKind::TransitPeering => "transit_peering",
+            TransactionKind::CodeUtilization => "code_utilization",
+            TransactionKind::Payments => "payments",
+        }
+    }
+
+    /// Parse the snake_case name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One numbered prohibition of an order.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prohibition {
+    /// Item number as in the order (1-based).
+    pub n: u32,
+    /// The kind of transaction prohibited.
+    pub kind: TransactionKind,
+    /// Our summary of the item.
+    pub summary: String,
+    /// When this item takes effect, if later than the order's effective date.
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub effective: Option<NaiveDate>,
+}
+
+/// What happened to an order on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A court enjoined the order or some of its prohibitions.
+    Enjoined,
+    /// An injunction was lifted or vacated.
+    InjunctionLifted,
+    /// The government's enforcement was suspended (e.g. non-enforcement directions), until `until`.
+    EnforcementSuspended,
+    /// The order was revoked or repealed.
+    Revoked,
+    /// A court upheld the order (informational; status unchanged).
+    Upheld,
+    /// Anything else worth showing on the timeline (status unchanged).
+    Note,
+}
+
+/// A dated status event.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusEvent {
+    /// The day it took effect.
+    #[serde(deserialize_with = "de_date")]
+    pub date: NaiveDate,
+    /// What happened.
+    pub kind: EventKind,
+    /// The order or court case that did it (an id in the pack).
+    pub by: String,
+    /// Prohibition numbers it applies to; empty means all.
+    #[serde(default)]
+    pub prohibitions: Vec<u32>,
+    /// Last day of a suspension (inclusive), for `enforcement_suspended`.
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub until: Option<NaiveDate>,
+    /// Our description of the event.
+    pub note: String,
+}
+
+/// A covered application.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    /// Stable id, e.g. `alipay`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Every other name: Chinese characters, pinyin, spellings, misspellings.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Android package ids.
+    #[serde(default)]
+    pub android: Vec<String>,
+    /// iOS bundle ids.
+    #[serde(default)]
+    pub ios: Vec<String>,
+    /// Developer entity ids.
+    #[serde(default)]
+    pub developers: Vec<String>,
+    /// Owning entity id.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Context (e.g. "a payment function inside WeChat").
+    #[serde(default)]
+    pub note: Option<String>,
+    /// How well this entry was checked.
+    pub verification: Verification,
+    /// Points not yet checked.
+    #[serde(default)]
+    pub unverified: Vec<String>,
+    /// Sources for the identifiers and ownership.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A company or other legal person.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    /// Stable id, e.g. `tencent`.
+    pub id: String,
+    /// Legal name.
+    pub name: String,
+    /// Other names in any script.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// ISO 3166 alpha-2 country of headquarters.
+    pub country: String,
+    /// Direct owners.
+    #[serde(default)]
+    pub parents: Vec<Parent>,
+    /// Context.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// How well this entry was checked.
+    pub verification: Verification,
+    /// Sources.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A direct owner of an entity.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parent {
+    /// Owner entity id.
+    pub id: String,
+    /// Share held, in percent (0 < p <= 100).
+    pub percent: f64,
+    /// Basis of the figure.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A court case referenced by events.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Stable id.
+    pub id: String,
+    /// Caption, e.g. "U.S. WeChat Users Alliance v. Trump".
+    pub caption: String,
+    /// Court, e.g. "N.D. Cal.".
+    pub court: String,
+    /// Docket number.
+    pub docket: String,
+    /// Reporter citation when published.
+    #[serde(default)]
+    pub reporter: Option<String>,
+    /// How well this entry was checked.
+    pub verification: Verification,
+    /// Sources.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A list of countries designated by a rule, with dates.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountryList {
+    /// Stable id, e.g. `15-CFR-791.4`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Citation.
+    pub citation: String,
+    /// What the designation is for (and not for).
+    pub summary: String,
+    /// Members with their dates.
+    pub member: Vec<CountryMember>,
+    /// How well this entry was checked.
+    pub verification: Verification,
+    /// Points not yet checked.
+    #[serde(default)]
+    pub unverified: Vec<String>,
+    /// Sources.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// One country (or regime) on a country list.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountryMember {
+    /// ISO 3166 alpha-2 code.
+    pub country: String,
+    /// Name as the rule gives it.
+    pub name: String,
+    /// First day on the list.
+    #[serde(deserialize_with = "de_date")]
+    pub added: NaiveDate,
+    /// First day off the list, if removed.
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub removed: Option<NaiveDate>,
+    /// Context (e.g. "the Maduro regime, not the state").
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// An evaluation criterion (used by app vetting).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Stable id, e.g. `EO-14034-C1`.
+    pub id: String,
+    /// The order or rule that sets it.
+    pub order: String,
+    /// Category: ownership_control, surveillance_espionage, data, users, assurance, mitigation, ...
+    pub category: String,
+    /// Our wording of the criterion.
+    pub text: String,
+    /// How well this entry was checked.
+    pub verification: Verification,
+}

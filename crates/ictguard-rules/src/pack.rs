@@ -1,0 +1,369 @@
+//! A loaded rule pack: parsed files merged into one set of items, validated, indexed by id.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, PackErrors, SourceText};
+use crate::model::{App, Case, CountryList, Criterion, Entity, Order, PackFile, PackMeta};
+use crate::validate;
+
+/// Largest pack file we read: packs are hand-written text, so anything bigger is a mistake.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Most files in one pack directory.
+pub const MAX_FILES: usize = 1_000;
+
+/// How a user's pack combines with the bundled one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Combine {
+    /// The user's items are added; an item with a bundled item's id replaces it.
+    #[default]
+    Merge,
+    /// Only the user's pack is used.
+    Replace,
+}
+
+/// Where an item was defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Index into [`RulePack::sources`].
+    pub file: usize,
+    /// Byte span of the item's table.
+    pub span: Range<usize>,
+}
+
+/// An item with the place it came from.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    /// The item.
+    pub item: T,
+    /// Where it was defined.
+    pub origin: Origin,
+}
+
+/// A validated rule pack.
+#[derive(Debug, Clone, Default)]
+pub struct RulePack {
+    /// Pack metadata (the last file layer that has it wins).
+    pub meta: Option<PackMeta>,
+    /// Orders in file order.
+    pub orders: Vec<Located<Order>>,
+    /// Covered apps.
+    pub apps: Vec<Located<App>>,
+    /// Entities.
+    pub entities: Vec<Located<Entity>>,
+    /// Court cases.
+    pub cases: Vec<Located<Case>>,
+    /// Country lists.
+    pub country_lists: Vec<Located<CountryList>>,
+    /// Evaluation criteria.
+    pub criteria: Vec<Located<Criterion>>,
+    /// The texts the items came from, for diagnostics.
+    pub sources: Vec<SourceText>,
+    index: HashMap<String, (ItemKind, usize)>,
+}
+
+/// The kinds of item a pack holds; ids are unique across all kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    /// An order.
+    Order,
+    /// An app.
+    App,
+    /// An entity.
+    Entity,
+    /// A court case.
+    Case,
+    /// A country list.
+    CountryList,
+    /// A criterion.
+    Criterion,
+}
+
+impl ItemKind {
+    /// The TOML table name.
+    pub fn table(self) -> &'static str {
+        match self {
+            ItemKind::Order => "order",
+            ItemKind::App => "app",
+            ItemKind::Entity => "entity",
+            ItemKind::Case => "case",
+            ItemKind::CountryList => "country_list",
+            ItemKind::Criterion => "criterion",
+        }
+    }
+}
+
+/// One layer of files (the bundled pack, or a user's directory).
+#[derive(Debug, Clone, Default)]
+pub struct Layer {
+    files: Vec<(String, String)>,
+}
+
+impl Layer {
+    /// A layer from in-memory files (name, text).
+    pub fn from_files(files: Vec<(String, String)>) -> Self {
+        Layer { files }
+    }
+
+    /// File names in this layer, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.files.iter().map(|(n, _)| n.clone()).collect();
+        v.sort();
+        v
+    }
+
+    /// Every `*.toml` under `dir`, recursively, in name order.
+    pub fn read_dir(dir: &Path) -> Result<Self, PackErrors> {
+        let mut paths = Vec::new();
+        collect_toml(dir, &mut paths).map_err(|e| single(dir.display().to_string(), 0, "", e))?;
+        if paths.is_empty() {
+            return Err(single(dir.display().to_string(), 0, "", "no .toml files found".into()));
+        }
+        if paths.len() > MAX_FILES {
+            return Err(single(dir.display().to_string(), 0, "", format!("more than {MAX_FILES} files")));
+        }
+        paths.sort();
+        let mut files = Vec::new();
+        let mut errors = PackErrors::default();
+        for p in paths {
+            let name = p.strip_prefix(dir).unwrap_or(&p).display().to_string();
+            match read_limited(&p) {
+                Ok(text) => files.push((name, text)),
+                Err(e) => errors.diagnostics.push(Diagnostic { file: name, line: 0, field: String::new(), message: e }),
+            }
+        }
+        if errors.diagnostics.is_empty() {
+            Ok(Layer { files })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn single(file: String, line: usize, field: &str, message: String) -> PackErrors {
+    PackErrors { diagnostics: vec![Diagnostic { file, line, field: field.into(), message }] }
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read directory: {e}"))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read directory: {e}"))?;
+        let path = entry.path();
+        let ft = entry.file_type().map_err(|e| e.to_string())?;
+        if ft.is_dir() {
+            if out.len() <= MAX_FILES {
+                collect_toml(&path, out)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read_limited(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("file is {} bytes; pack files are limited to {MAX_FILE_BYTES}", meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+}
+
+impl RulePack {
+    /// Build a pack from layers: later layers override earlier ones item by item (same id).
+    /// Duplicate ids inside one layer, and every validation problem, are errors.
+    pub fn from_layers(layers: &[Layer]) -> Result<RulePack, PackErrors> {
+        let mut pack = RulePack::default();
+        let mut errors = Vec::new();
+        for layer in layers {
+            let mut seen_in_layer: HashMap<String, (usize, usize)> = HashMap::new();
+            for (name, text) in &layer.files {
+                let file = pack.sources.len();
+                pack.sources.push(SourceText::new(name.clone(), text.clone()));
+                let parsed: PackFile = match toml::from_str(text) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        errors.push(parse_diagnostic(&pack.sources[file], &e));
+                        continue;
+                    }
+                };
+                if let Some(meta) = parsed.pack {
+                    pack.meta = Some(meta);
+                }
+                macro_rules! take {
+                    ($list:expr, $field:ident, $kind:expr) => {
+                        for spanned in $list {
+                            let span = spanned.span();
+                            let item = spanned.into_inner();
+                            let id = item.id.clone();
+                            let origin = Origin { file, span };
+                            if let Some((pf, pline)) = seen_in_layer.get(&id) {
+                                let src = &pack.sources[file];
+                                errors.push(Diagnostic {
+                                    file: src.name.clone(),
+                                    line: src.field_line(&origin.span, &[("id", None)]),
+                                    field: format!("{}[{id}].id", $kind.table()),
+                                    message: format!(
+                                        "duplicate id {id:?}: already defined at {}:{pline}",
+                                        pack.sources[*pf].name
+                                    ),
+                                });
+                                continue;
+                            }
+                            let line = pack.sources[file].field_line(&origin.span, &[("id", None)]);
+                            seen_in_layer.insert(id.clone(), (file, line));
+                            pack.remove_item(&id);
+                            pack.$field.push(Located { item, origin });
+                        }
+                    };
+                }
+                take!(parsed.order, orders, ItemKind::Order);
+                take!(parsed.app, apps, ItemKind::App);
+                take!(parsed.entity, entities, ItemKind::Entity);
+                take!(parsed.case, cases, ItemKind::Case);
+                take!(parsed.country_list, country_lists, ItemKind::CountryList);
+                take!(parsed.criterion, criteria, ItemKind::Criterion);
+            }
+        }
+        pack.reindex();
+        errors.extend(validate::validate(&pack));
+        if errors.is_empty() {
+            Ok(pack)
+        } else {
+            errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            Err(PackErrors { diagnostics: errors })
+        }
+    }
+
+    /// The pack compiled into the binary.
+    pub fn bundled() -> RulePack {
+        RulePack::from_layers(&[crate::bundled::layer()])
+            .expect("the bundled rule pack is validated by the test suite")
+    }
+
+    /// The bundled pack combined with a user's directory.
+    pub fn with_user_dir(dir: &Path, combine: Combine) -> Result<RulePack, PackErrors> {
+        let user = Layer::read_dir(dir)?;
+        match combine {
+            Combine::Merge => RulePack::from_layers(&[crate::bundled::layer(), user]),
+            Combine::Replace => RulePack::from_layers(&[user]),
+        }
+    }
+
+    fn remove_item(&mut self, id: &str) {
+        self.orders.retain(|x| x.item.id != id);
+        self.apps.retain(|x| x.item.id != id);
+        self.entities.retain(|x| x.item.id != id);
+        self.cases.retain(|x| x.item.id != id);
+        self.country_lists.retain(|x| x.item.id != id);
+        self.criteria.retain(|x| x.item.id != id);
+    }
+
+    fn reindex(&mut self) {
+        let mut index = HashMap::new();
+        macro_rules! add {
+            ($field:ident, $kind:expr) => {
+                for (i, x) in self.$field.iter().enumerate() {
+                    index.insert(x.item.id.clone(), ($kind, i));
+                }
+            };
+        }
+        add!(orders, ItemKind::Order);
+        add!(apps, ItemKind::App);
+        add!(entities, ItemKind::Entity);
+        add!(cases, ItemKind::Case);
+        add!(country_lists, ItemKind::CountryList);
+        add!(criteria, ItemKind::Criterion);
+        self.index = index;
+    }
+
+    /// What kind of item has this id.
+    pub fn kind_of(&self, id: &str) -> Option<ItemKind> {
+        self.index.get(id).map(|(k, _)| *k)
+    }
+
+    fn get<'a, T>(&self, list: &'a [Located<T>], kind: ItemKind, id: &str) -> Option<&'a T> {
+        match self.index.get(id) {
+            Some((k, i)) if *k == kind => list.get(*i).map(|x| &x.item),
+            _ => None,
+        }
+    }
+
+    /// An order by id.
+    pub fn order(&self, id: &str) -> Option<&Order> {
+        self.get(&self.orders, ItemKind::Order, id)
+    }
+
+    /// An app by id.
+    pub fn app(&self, id: &str) -> Option<&App> {
+        self.get(&self.apps, ItemKind::App, id)
+    }
+
+    /// An entity by id.
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.get(&self.entities, ItemKind::Entity, id)
+    }
+
+    /// A court case by id.
+    pub fn case(&self, id: &str) -> Option<&Case> {
+        self.get(&self.cases, ItemKind::Case, id)
+    }
+
+    /// A country list by id.
+    pub fn country_list(&self, id: &str) -> Option<&CountryList> {
+        self.get(&self.country_lists, ItemKind::CountryList, id)
+    }
+
+    /// Where an item was defined: `file:line`.
+    pub fn origin_of(&self, id: &str) -> Option<String> {
+        let (kind, i) = self.index.get(id)?;
+        let origin = match kind {
+            ItemKind::Order => &self.orders[*i].origin,
+            ItemKind::App => &self.apps[*i].origin,
+            ItemKind::Entity => &self.entities[*i].origin,
+            ItemKind::Case => &self.cases[*i].origin,
+            ItemKind::CountryList => &self.country_lists[*i].origin,
+            ItemKind::Criterion => &self.criteria[*i].origin,
+        };
+        let src = &self.sources[origin.file];
+        Some(format!("{}:{}", src.name, src.line_of(origin.span.start)))
+    }
+
+    /// A citation-like label for an id: an order's citation or a case's caption and docket.
+    pub fn cite(&self, id: &str) -> String {
+        if let Some(o) = self.order(id) {
+            return format!("{} ({})", o.id, o.citation);
+        }
+        if let Some(c) = self.case(id) {
+            return format!("{}, No. {} ({})", c.caption, c.docket, c.court);
+        }
+        id.to_string()
+    }
+
+    /// Orders that cover an app directly.
+    pub fn orders_covering_app(&self, app_id: &str) -> impl Iterator<Item = &Order> + '_ {
+        let app_id = app_id.to_string();
+        self.orders.iter().map(|o| &o.item).filter(move |o| o.covers.apps.contains(&app_id))
+    }
+
+    /// Orders that cover an entity directly.
+    pub fn orders_covering_entity(&self, entity_id: &str) -> impl Iterator<Item = &Order> + '_ {
+        let id = entity_id.to_string();
+        self.orders.iter().map(|o| &o.item).filter(move |o| o.covers.entities.contains(&id))
+    }
+}
+
+fn parse_diagnostic(src: &SourceText, e: &toml::de::Error) -> Diagnostic {
+    let line = e.span().map(|s| src.line_of(s.start)).unwrap_or(0);
+    let message = e.message().to_string();
+    // The parser's message names the key ("unknown field `x`", "missing field `y`"); lift it out.
+    let field = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.contains("field"))
+        .unwrap_or("")
+        .to_string();
+    Diagnostic { file: src.name.clone(), line, field, message }
+}

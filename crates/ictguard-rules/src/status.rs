@@ -1,0 +1,336 @@
+//! The status of an order on a date, and the event that decides it.
+//!
+//! An order's life: signed → (effective) → possibly enjoined, suspended, lifted → revoked. Each numbered
+//! prohibition can take effect and be enjoined on its own dates (the 2020 TikTok identification had
+//! items starting on 27 September and 12 November, enjoined by different courts). An order whose
+//! prohibitions apply only to transactions an agency identifies takes its status from those
+//! identifications; with none identified it is "effective but not yet implemented", which is said
+//! explicitly rather than folded into "in force" or "allowed".
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::model::{EventKind, Order, Prohibition, StatusEvent, TransactionKind};
+use crate::pack::RulePack;
+
+/// The legal status of an order (or one prohibition) on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Effective and not enjoined or revoked.
+    InForce,
+    /// Blocked by a court.
+    Enjoined,
+    /// Revoked or repealed.
+    Revoked,
+    /// Signed but not yet effective (or not yet signed).
+    NotYetEffective,
+}
+
+impl Status {
+    /// The snake_case name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::InForce => "in_force",
+            Status::Enjoined => "enjoined",
+            Status::Revoked => "revoked",
+            Status::NotYetEffective => "not_yet_effective",
+        }
+    }
+}
+
+/// The event that decides a status, shown as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decisive {
+    /// When it happened (or will happen).
+    pub date: NaiveDate,
+    /// What: signed, effective, enjoined, injunction_lifted, revoked, enforcement_suspended,
+    /// identification_pending.
+    pub event: String,
+    /// The order or case that caused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// Citation of `by` (Federal Register, docket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
+    /// Explanation in words.
+    pub note: String,
+}
+
+/// Status of one numbered prohibition.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProhibitionStatus {
+    /// The order the prohibition belongs to.
+    pub order: String,
+    /// Item number.
+    pub n: u32,
+    /// Transaction kind.
+    pub kind: TransactionKind,
+    /// Status on the date.
+    pub status: Status,
+    /// The event that decides it.
+    pub decided_by: Decisive,
+    /// A suspension of enforcement covering the date, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforcement_suspended: Option<Decisive>,
+}
+
+/// Status of an order on a date, for a transaction kind (or all kinds).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderStatus {
+    /// Order id.
+    pub order: String,
+    /// Official citation.
+    pub citation: String,
+    /// The date asked about.
+    pub as_of: NaiveDate,
+    /// Status.
+    pub status: Status,
+    /// False when the order is effective but its prohibitions wait for an agency to identify
+    /// transactions and none are identified yet.
+    pub implemented: bool,
+    /// False when a transaction kind was asked about and the order does not prohibit it.
+    pub applies_to_kind: bool,
+    /// The event that decides the status.
+    pub decided_by: Decisive,
+    /// A suspension of enforcement covering the date, if any (the order stays in force).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforcement_suspended: Option<Decisive>,
+    /// The prohibitions considered, with their own status.
+    pub prohibitions: Vec<ProhibitionStatus>,
+}
+
+fn kind_matches(p: TransactionKind, asked: Option<TransactionKind>) -> bool {
+    match asked {
+        None | Some(TransactionKind::Any) => true,
+        Some(k) => p == TransactionKind::Any || p == k,
+    }
+}
+
+fn in_scope(ev: &StatusEvent, n: u32) -> bool {
+    ev.prohibitions.is_empty() || ev.prohibitions.contains(&n)
+}
+
+impl RulePack {
+    fn decisive_event(&self, ev: &StatusEvent, event: &str) -> Decisive {
+        Decisive {
+            date: ev.date,
+            event: event.to_string(),
+            by: Some(ev.by.clone()),
+            citation: Some(self.cite(&ev.by)),
+            note: ev.note.clone(),
+        }
+    }
+
+    /// The revocation of `order` (or of the order it implements) on or before `date`.
+    fn revocation(&self, order: &Order, date: NaiveDate) -> Option<Decisive> {
+        let own = order.event.iter().find(|e| e.kind == EventKind::Revoked && e.date <= date);
+        if let Some(ev) = own {
+            return Some(self.decisive_event(ev, "revoked"));
+        }
+        let parent = order.implements.as_deref().and_then(|p| self.order(p))?;
+        let mut d = self.revocation(parent, date)?;
+        d.note = format!("{} (revocation of {}, which this identification implements)", d.note, parent.id);
+        Some(d)
+    }
+
+    fn prohibition_status(&self, order: &Order, p: &Prohibition, date: NaiveDate) -> ProhibitionStatus {
+        let effective = p.effective.unwrap_or(order.effective.date);
+        let mut status = Status::InForce;
+        let mut decided_by = Decisive {
+            date: effective,
+            event: "effective".into(),
+            by: Some(order.id.clone()),
+            citation: Some(order.citation.clone()),
+            note: if p.effective.is_some() {
+                format!("item {} takes effect on {effective}", p.n)
+            } else {
+                format!("takes effect {effective}: {}", order.effective.rule)
+            },
+        };
+        let mut court = order
+            .event
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Enjoined | EventKind::InjunctionLifted))
+            .filter(|e| e.date <= date && in_scope(e, p.n))
+            .collect::<Vec<_>>();
+        court.sort_by_key(|e| e.date);
+        if let Some(last) = court.last() {
+            if last.kind == EventKind::Enjoined {
+                status = Status::Enjoined;
+                decided_by = self.decisive_event(last, "enjoined");
+            } else if date >= effective {
+                decided_by = self.decisive_event(last, "injunction_lifted");
+            }
+        }
+        if date < effective {
+            // An injunction that came before the start date is recorded, but the item is not yet in effect.
+            if status == Status::Enjoined {
+                decided_by.note = format!("{} (before item {} took effect on {effective})", decided_by.note, p.n);
+            }
+            status = Status::NotYetEffective;
+            if court.last().is_none_or(|l| l.kind != EventKind::Enjoined) {
+                decided_by.note = format!("not yet effective: {}", decided_by.note);
+            }
+        }
+        let enforcement_suspended = order
+            .event
+            .iter()
+            .filter(|e| e.kind == EventKind::EnforcementSuspended && in_scope(e, p.n))
+            .filter(|e| e.date <= date && e.until.is_some_and(|u| date <= u))
+            .max_by_key(|e| e.date)
+            .map(|e| self.decisive_event(e, "enforcement_suspended"));
+        ProhibitionStatus {
+            order: order.id.clone(),
+            n: p.n,
+            kind: p.kind,
+            status,
+            decided_by,
+            enforcement_suspended: if status == Status::InForce { enforcement_suspended } else { None },
+        }
+    }
+
+    /// Status of an order on `date`, for transactions of `kind` (None: any kind).
+    pub fn status_of(&self, order_id: &str, date: NaiveDate, kind: Option<TransactionKind>) -> Option<OrderStatus> {
+        let order = self.order(order_id)?;
+        let mut st = OrderStatus {
+            order: order.id.clone(),
+            citation: order.citation.clone(),
+            as_of: date,
+            status: Status::InForce,
+            implemented: true,
+            applies_to_kind: true,
+            decided_by: Decisive {
+                date: order.effective.date,
+                event: "effective".into(),
+                by: Some(order.id.clone()),
+                citation: Some(order.citation.clone()),
+                note: format!("effective {}: {}", order.effective.date, order.effective.rule),
+            },
+            enforcement_suspended: None,
+            prohibitions: Vec::new(),
+        };
+        if date < order.signed {
+            st.status = Status::NotYetEffective;
+            st.decided_by = Decisive {
+                date: order.signed,
+                event: "signed".into(),
+                by: Some(order.id.clone()),
+                citation: Some(order.citation.clone()),
+                note: format!("not signed until {}", order.signed),
+            };
+            return Some(st);
+        }
+        if let Some(rev) = self.revocation(order, date) {
+            st.status = Status::Revoked;
+            st.decided_by = rev;
+            return Some(st);
+        }
+        if date < order.effective.date && (order.prohibition.is_empty() || order.requires_identification) {
+            st.status = Status::NotYetEffective;
+            st.decided_by.note = format!("not yet effective: takes effect {} ({})", order.effective.date, order.effective.rule);
+            return Some(st);
+        }
+        if order.requires_identification {
+            let idents: Vec<&Order> = order
+                .identified_by
+                .iter()
+                .filter_map(|id| self.order(id))
+                .filter(|i| i.signed <= date)
+                .collect();
+            if idents.is_empty() {
+                st.implemented = false;
+                st.decided_by = Decisive {
+                    date: order.effective.date,
+                    event: "identification_pending".into(),
+                    by: Some(order.id.clone()),
+                    citation: Some(order.citation.clone()),
+                    note: format!(
+                        "effective since {} but not yet implemented: its prohibitions reach only transactions the agency identifies, and none had been identified as of {date}",
+                        order.effective.date
+                    ),
+                };
+                return Some(st);
+            }
+            let mut without_items = None;
+            for ident in idents {
+                if let Some(sub) = self.status_of(&ident.id, date, kind) {
+                    if sub.prohibitions.is_empty() {
+                        without_items.get_or_insert(sub);
+                    } else {
+                        st.prohibitions.extend(sub.prohibitions);
+                    }
+                }
+            }
+            if let (true, Some(sub)) = (st.prohibitions.is_empty(), without_items) {
+                st.status = sub.status;
+                st.decided_by = sub.decided_by;
+                return Some(st);
+            }
+        } else {
+            st.prohibitions = order
+                .prohibition
+                .iter()
+                .map(|p| self.prohibition_status(order, p, date))
+                .collect();
+        }
+        combine(&mut st, kind);
+        Some(st)
+    }
+
+    /// Status of every order on a date.
+    pub fn statuses_on(&self, date: NaiveDate) -> Vec<OrderStatus> {
+        self.orders.iter().filter_map(|o| self.status_of(&o.item.id, date, None)).collect()
+    }
+
+    /// A warning when `date` is later than the facts in the pack were checked.
+    pub fn horizon_warning(&self, date: NaiveDate) -> Option<String> {
+        let meta = self.meta.as_ref()?;
+        (date > meta.verified_through).then(|| {
+            format!(
+                "the rule pack's facts were checked through {}; events after that date (new orders, injunctions, revocations) may be missing",
+                meta.verified_through
+            )
+        })
+    }
+
+    /// The country lists that designate `country` on `date`.
+    pub fn country_designations(&self, country: &str, date: NaiveDate) -> Vec<(&str, &str, &crate::model::CountryMember)> {
+        let mut out = Vec::new();
+        for l in &self.country_lists {
+            for m in &l.item.member {
+                if m.country.eq_ignore_ascii_case(country) && m.added <= date && m.removed.is_none_or(|r| date < r) {
+                    out.push((l.item.id.as_str(), l.item.citation.as_str(), m));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Fold prohibition statuses into the order's: in force if any relevant item is, else enjoined if any
+/// is, else not yet effective.
+fn combine(st: &mut OrderStatus, kind: Option<TransactionKind>) {
+    if st.prohibitions.is_empty() {
+        return;
+    }
+    let relevant: Vec<&ProhibitionStatus> = st.prohibitions.iter().filter(|p| kind_matches(p.kind, kind)).collect();
+    let pool: Vec<&ProhibitionStatus> = if relevant.is_empty() {
+        st.applies_to_kind = false;
+        st.prohibitions.iter().collect()
+    } else {
+        relevant
+    };
+    let pick = |s: Status| pool.iter().filter(|p| p.status == s).min_by_key(|p| (p.enforcement_suspended.is_some(), p.n));
+    let chosen = pick(Status::InForce).or_else(|| pick(Status::Enjoined)).or_else(|| {
+        pool.iter().filter(|p| p.status == Status::NotYetEffective).min_by_key(|p| p.decided_by.date)
+    });
+    if let Some(p) = chosen {
+        st.status = p.status;
+        st.decided_by = p.decided_by.clone();
+        if p.order != st.order {
+            st.decided_by.note = format!("{} ({} item {})", st.decided_by.note, p.order, p.n);
+        }
+        st.enforcement_suspended = p.enforcement_suspended.clone();
+    }
+}
