@@ -66,6 +66,22 @@ impl SourceText {
         }
     }
 
+    /// Offset where the item starting at `start` ends: the next top-level table header, or the end.
+    fn item_end(&self, start: usize) -> usize {
+        let mut offset = start;
+        for (n, line) in self.text[start..].split_inclusive('\n').enumerate() {
+            let t = line.trim();
+            if n > 0 && t.starts_with('[') {
+                let name = t.trim_start_matches('[').trim_end_matches(']');
+                if !name.contains('.') {
+                    return offset;
+                }
+            }
+            offset += line.len();
+        }
+        offset
+    }
+
     /// Line of `field` inside the item spanning `span`.
     ///
     /// `path` is a list of steps: a sub-table array name with the index of the entry
@@ -73,8 +89,10 @@ impl SourceText {
     /// (`[[order.event]]` headers, `key =` lines) rather than by re-parsing with spans for every
     /// field: the serde model stays plain, and a miss falls back to the nearest known line.
     pub fn field_line(&self, span: &std::ops::Range<usize>, path: &[(&str, Option<usize>)]) -> usize {
-        let end = span.end.min(self.text.len());
-        let mut start = span.start.min(end);
+        // The parser's span of an array-of-tables entry covers its header only: the item runs to the
+        // next top-level header.
+        let mut start = span.start.min(self.text.len());
+        let end = self.item_end(start).max(span.end.min(self.text.len()));
         for (name, index) in path {
             let region = &self.text[start..end];
             let found = match index {
