@@ -26,7 +26,12 @@ bundle!(
 
 /// The bundled files as a loader layer.
 pub(crate) fn layer() -> Layer {
-    Layer::from_files(FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect())
+    Layer::from_files(
+        FILES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -36,8 +41,13 @@ mod tests {
     #[test]
     fn every_file_under_rules_is_bundled() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
-        let on_disk = crate::pack::Layer::read_dir(std::path::Path::new(root)).expect("rules/ readable");
+        let on_disk =
+            crate::pack::Layer::read_dir(std::path::Path::new(root)).expect("rules/ readable");
         let bundled = layer();
-        assert_eq!(on_disk.names(), bundled.names(), "add new rules/ files to bundled.rs");
+        assert_eq!(
+            on_disk.names(),
+            bundled.names(),
+            "add new rules/ files to bundled.rs"
+        );
     }
 }

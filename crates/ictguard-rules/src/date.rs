@@ -16,9 +16,13 @@ enum DateRepr {
 fn to_date<E: serde::de::Error>(repr: DateRepr) -> Result<NaiveDate, E> {
     match repr {
         DateRepr::Toml(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
-                .ok_or_else(|| E::custom(format!("impossible date {dt}"))),
-            _ => Err(E::custom(format!("expected a date without time, like 2021-01-05, got {dt}"))),
+            (Some(d), None, None) => {
+                NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+                    .ok_or_else(|| E::custom(format!("impossible date {dt}")))
+            }
+            _ => Err(E::custom(format!(
+                "expected a date without time, like 2021-01-05, got {dt}"
+            ))),
         },
         DateRepr::Text(s) => parse_date(&s).map_err(E::custom),
     }
@@ -31,9 +35,10 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub(crate) fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-    to_date(DateRepr::deserialize(d).map_err(|_| {
-        serde::de::Error::custom("expected a date like 2021-01-05")
-    })?)
+    to_date(
+        DateRepr::deserialize(d)
+            .map_err(|_| serde::de::Error::custom("expected a date like 2021-01-05"))?,
+    )
 }
 
 pub(crate) fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {

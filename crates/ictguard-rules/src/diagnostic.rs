@@ -17,7 +17,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.field, self.message)
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.field, self.message
+        )
     }
 }
 
@@ -31,7 +35,11 @@ pub struct PackErrors {
 impl fmt::Display for PackErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.diagnostics.len();
-        writeln!(f, "rule pack has {n} error{}:", if n == 1 { "" } else { "s" })?;
+        writeln!(
+            f,
+            "rule pack has {n} error{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
         for d in &self.diagnostics {
             writeln!(f, "  {d}")?;
         }
@@ -55,7 +63,11 @@ impl SourceText {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceText { name: name.into(), text, line_starts }
+        SourceText {
+            name: name.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line of a byte offset.
@@ -88,7 +100,11 @@ impl SourceText {
     /// (`("event", Some(2))`), then the key (`("by", None)`). Lines are found by reading the TOML text
     /// (`[[order.event]]` headers, `key =` lines) rather than by re-parsing with spans for every
     /// field: the serde model stays plain, and a miss falls back to the nearest known line.
-    pub fn field_line(&self, span: &std::ops::Range<usize>, path: &[(&str, Option<usize>)]) -> usize {
+    pub fn field_line(
+        &self,
+        span: &std::ops::Range<usize>,
+        path: &[(&str, Option<usize>)],
+    ) -> usize {
         // The parser's span of an array-of-tables entry covers its header only: the item runs to the
         // next top-level header.
         let mut start = span.start.min(self.text.len());
@@ -155,10 +171,19 @@ mod tests {
         let src = SourceText::new("f.toml", text);
         let span = 0..text.len();
         assert_eq!(src.field_line(&span, &[("title", None)]), 3);
-        assert_eq!(src.field_line(&span, &[("event", Some(1)), ("by", None)]), 10);
-        assert_eq!(src.field_line(&span, &[("event", Some(0)), ("by", None)]), 6);
+        assert_eq!(
+            src.field_line(&span, &[("event", Some(1)), ("by", None)]),
+            10
+        );
+        assert_eq!(
+            src.field_line(&span, &[("event", Some(0)), ("by", None)]),
+            6
+        );
         // a key that is not there falls back to the item's (or sub-table's) line
-        assert_eq!(src.field_line(&span, &[("event", Some(1)), ("until", None)]), 8);
+        assert_eq!(
+            src.field_line(&span, &[("event", Some(1)), ("until", None)]),
+            8
+        );
         assert_eq!(src.line_of(0), 1);
     }
 }

@@ -49,7 +49,11 @@ impl RulePack {
                 chains,
             })
             .collect();
-        out.sort_by(|a, b| b.percent.total_cmp(&a.percent).then_with(|| a.owner.cmp(&b.owner)));
+        out.sort_by(|a, b| {
+            b.percent
+                .total_cmp(&a.percent)
+                .then_with(|| a.owner.cmp(&b.owner))
+        });
         out
     }
 
@@ -58,18 +62,31 @@ impl RulePack {
         self.owners_of(owned).into_iter().find(|o| o.owner == owner)
     }
 
-    fn walk_up(&self, id: &str, share: f64, path: &mut Vec<String>, out: &mut BTreeMap<String, Vec<OwnershipChain>>) {
+    fn walk_up(
+        &self,
+        id: &str,
+        share: f64,
+        path: &mut Vec<String>,
+        out: &mut BTreeMap<String, Vec<OwnershipChain>>,
+    ) {
         if path.len() > MAX_DEPTH {
             return;
         }
-        let Some(entity) = self.entity(id) else { return };
+        let Some(entity) = self.entity(id) else {
+            return;
+        };
         for parent in &entity.parents {
             if path.contains(&parent.id) {
                 continue; // a cycle: stop this chain
             }
             let through = share * parent.percent / 100.0;
             path.push(parent.id.clone());
-            out.entry(parent.id.clone()).or_default().push(OwnershipChain { chain: path.clone(), percent: through });
+            out.entry(parent.id.clone())
+                .or_default()
+                .push(OwnershipChain {
+                    chain: path.clone(),
+                    percent: through,
+                });
             self.walk_up(&parent.id, through, path, out);
             path.pop();
         }

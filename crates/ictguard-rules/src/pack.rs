@@ -106,6 +106,11 @@ impl Layer {
         Layer { files }
     }
 
+    /// The pack compiled into the binary, as a layer.
+    pub fn bundled() -> Self {
+        crate::bundled::layer()
+    }
+
     /// File names in this layer, sorted.
     pub fn names(&self) -> Vec<String> {
         let mut v: Vec<String> = self.files.iter().map(|(n, _)| n.clone()).collect();
@@ -118,10 +123,20 @@ impl Layer {
         let mut paths = Vec::new();
         collect_toml(dir, &mut paths).map_err(|e| single(dir.display().to_string(), 0, "", e))?;
         if paths.is_empty() {
-            return Err(single(dir.display().to_string(), 0, "", "no .toml files found".into()));
+            return Err(single(
+                dir.display().to_string(),
+                0,
+                "",
+                "no .toml files found".into(),
+            ));
         }
         if paths.len() > MAX_FILES {
-            return Err(single(dir.display().to_string(), 0, "", format!("more than {MAX_FILES} files")));
+            return Err(single(
+                dir.display().to_string(),
+                0,
+                "",
+                format!("more than {MAX_FILES} files"),
+            ));
         }
         paths.sort();
         let mut files = Vec::new();
@@ -130,7 +145,12 @@ impl Layer {
             let name = p.strip_prefix(dir).unwrap_or(&p).display().to_string();
             match read_limited(&p) {
                 Ok(text) => files.push((name, text)),
-                Err(e) => errors.diagnostics.push(Diagnostic { file: name, line: 0, field: String::new(), message: e }),
+                Err(e) => errors.diagnostics.push(Diagnostic {
+                    file: name,
+                    line: 0,
+                    field: String::new(),
+                    message: e,
+                }),
             }
         }
         if errors.diagnostics.is_empty() {
@@ -142,7 +162,14 @@ impl Layer {
 }
 
 fn single(file: String, line: usize, field: &str, message: String) -> PackErrors {
-    PackErrors { diagnostics: vec![Diagnostic { file, line, field: field.into(), message }] }
+    PackErrors {
+        diagnostics: vec![Diagnostic {
+            file,
+            line,
+            field: field.into(),
+            message,
+        }],
+    }
 }
 
 fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), String> {
@@ -165,10 +192,14 @@ fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), Str
 fn read_limited(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("file is {} bytes; pack files are limited to {MAX_FILE_BYTES}", meta.len()));
+        return Err(format!(
+            "file is {} bytes; pack files are limited to {MAX_FILE_BYTES}",
+            meta.len()
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
 }
 
 impl RulePack {
@@ -181,7 +212,8 @@ impl RulePack {
             let mut seen_in_layer: HashMap<String, (usize, usize)> = HashMap::new();
             for (name, text) in &layer.files {
                 let file = pack.sources.len();
-                pack.sources.push(SourceText::new(name.clone(), text.clone()));
+                pack.sources
+                    .push(SourceText::new(name.clone(), text.clone()));
                 let parsed: PackFile = match toml::from_str(text) {
                     Ok(p) => p,
                     Err(e) => {
@@ -233,7 +265,9 @@ impl RulePack {
             Ok(pack)
         } else {
             errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-            Err(PackErrors { diagnostics: errors })
+            Err(PackErrors {
+                diagnostics: errors,
+            })
         }
     }
 
@@ -345,13 +379,19 @@ impl RulePack {
     /// Orders that cover an app directly.
     pub fn orders_covering_app(&self, app_id: &str) -> impl Iterator<Item = &Order> + '_ {
         let app_id = app_id.to_string();
-        self.orders.iter().map(|o| &o.item).filter(move |o| o.covers.apps.contains(&app_id))
+        self.orders
+            .iter()
+            .map(|o| &o.item)
+            .filter(move |o| o.covers.apps.contains(&app_id))
     }
 
     /// Orders that cover an entity directly.
     pub fn orders_covering_entity(&self, entity_id: &str) -> impl Iterator<Item = &Order> + '_ {
         let id = entity_id.to_string();
-        self.orders.iter().map(|o| &o.item).filter(move |o| o.covers.entities.contains(&id))
+        self.orders
+            .iter()
+            .map(|o| &o.item)
+            .filter(move |o| o.covers.entities.contains(&id))
     }
 }
 
@@ -365,5 +405,10 @@ fn parse_diagnostic(src: &SourceText, e: &toml::de::Error) -> Diagnostic {
         .filter(|_| message.contains("field"))
         .unwrap_or("")
         .to_string();
-    Diagnostic { file: src.name.clone(), line, field, message }
+    Diagnostic {
+        file: src.name.clone(),
+        line,
+        field,
+        message,
+    }
 }

@@ -124,17 +124,28 @@ impl RulePack {
 
     /// The revocation of `order` (or of the order it implements) on or before `date`.
     fn revocation(&self, order: &Order, date: NaiveDate) -> Option<Decisive> {
-        let own = order.event.iter().find(|e| e.kind == EventKind::Revoked && e.date <= date);
+        let own = order
+            .event
+            .iter()
+            .find(|e| e.kind == EventKind::Revoked && e.date <= date);
         if let Some(ev) = own {
             return Some(self.decisive_event(ev, "revoked"));
         }
         let parent = order.implements.as_deref().and_then(|p| self.order(p))?;
         let mut d = self.revocation(parent, date)?;
-        d.note = format!("{} (revocation of {}, which this identification implements)", d.note, parent.id);
+        d.note = format!(
+            "{} (revocation of {}, which this identification implements)",
+            d.note, parent.id
+        );
         Some(d)
     }
 
-    fn prohibition_status(&self, order: &Order, p: &Prohibition, date: NaiveDate) -> ProhibitionStatus {
+    fn prohibition_status(
+        &self,
+        order: &Order,
+        p: &Prohibition,
+        date: NaiveDate,
+    ) -> ProhibitionStatus {
         let effective = p.effective.unwrap_or(order.effective.date);
         let mut status = Status::InForce;
         let mut decided_by = Decisive {
@@ -166,7 +177,10 @@ impl RulePack {
         if date < effective {
             // An injunction that came before the start date is recorded, but the item is not yet in effect.
             if status == Status::Enjoined {
-                decided_by.note = format!("{} (before item {} took effect on {effective})", decided_by.note, p.n);
+                decided_by.note = format!(
+                    "{} (before item {} took effect on {effective})",
+                    decided_by.note, p.n
+                );
             }
             status = Status::NotYetEffective;
             if court.last().is_none_or(|l| l.kind != EventKind::Enjoined) {
@@ -186,12 +200,21 @@ impl RulePack {
             kind: p.kind,
             status,
             decided_by,
-            enforcement_suspended: if status == Status::InForce { enforcement_suspended } else { None },
+            enforcement_suspended: if status == Status::InForce {
+                enforcement_suspended
+            } else {
+                None
+            },
         }
     }
 
     /// Status of an order on `date`, for transactions of `kind` (None: any kind).
-    pub fn status_of(&self, order_id: &str, date: NaiveDate, kind: Option<TransactionKind>) -> Option<OrderStatus> {
+    pub fn status_of(
+        &self,
+        order_id: &str,
+        date: NaiveDate,
+        kind: Option<TransactionKind>,
+    ) -> Option<OrderStatus> {
         let order = self.order(order_id)?;
         let mut st = OrderStatus {
             order: order.id.clone(),
@@ -205,7 +228,10 @@ impl RulePack {
                 event: "effective".into(),
                 by: Some(order.id.clone()),
                 citation: Some(order.citation.clone()),
-                note: format!("effective {}: {}", order.effective.date, order.effective.rule),
+                note: format!(
+                    "effective {}: {}",
+                    order.effective.date, order.effective.rule
+                ),
             },
             enforcement_suspended: None,
             prohibitions: Vec::new(),
@@ -226,9 +252,14 @@ impl RulePack {
             st.decided_by = rev;
             return Some(st);
         }
-        if date < order.effective.date && (order.prohibition.is_empty() || order.requires_identification) {
+        if date < order.effective.date
+            && (order.prohibition.is_empty() || order.requires_identification)
+        {
             st.status = Status::NotYetEffective;
-            st.decided_by.note = format!("not yet effective: takes effect {} ({})", order.effective.date, order.effective.rule);
+            st.decided_by.note = format!(
+                "not yet effective: takes effect {} ({})",
+                order.effective.date, order.effective.rule
+            );
             return Some(st);
         }
         if order.requires_identification {
@@ -280,7 +311,10 @@ impl RulePack {
 
     /// Status of every order on a date.
     pub fn statuses_on(&self, date: NaiveDate) -> Vec<OrderStatus> {
-        self.orders.iter().filter_map(|o| self.status_of(&o.item.id, date, None)).collect()
+        self.orders
+            .iter()
+            .filter_map(|o| self.status_of(&o.item.id, date, None))
+            .collect()
     }
 
     /// A warning when `date` is later than the facts in the pack were checked.
@@ -295,11 +329,18 @@ impl RulePack {
     }
 
     /// The country lists that designate `country` on `date`.
-    pub fn country_designations(&self, country: &str, date: NaiveDate) -> Vec<(&str, &str, &crate::model::CountryMember)> {
+    pub fn country_designations(
+        &self,
+        country: &str,
+        date: NaiveDate,
+    ) -> Vec<(&str, &str, &crate::model::CountryMember)> {
         let mut out = Vec::new();
         for l in &self.country_lists {
             for m in &l.item.member {
-                if m.country.eq_ignore_ascii_case(country) && m.added <= date && m.removed.is_none_or(|r| date < r) {
+                if m.country.eq_ignore_ascii_case(country)
+                    && m.added <= date
+                    && m.removed.is_none_or(|r| date < r)
+                {
                     out.push((l.item.id.as_str(), l.item.citation.as_str(), m));
                 }
             }
@@ -314,17 +355,29 @@ fn combine(st: &mut OrderStatus, kind: Option<TransactionKind>) {
     if st.prohibitions.is_empty() {
         return;
     }
-    let relevant: Vec<&ProhibitionStatus> = st.prohibitions.iter().filter(|p| kind_matches(p.kind, kind)).collect();
+    let relevant: Vec<&ProhibitionStatus> = st
+        .prohibitions
+        .iter()
+        .filter(|p| kind_matches(p.kind, kind))
+        .collect();
     let pool: Vec<&ProhibitionStatus> = if relevant.is_empty() {
         st.applies_to_kind = false;
         st.prohibitions.iter().collect()
     } else {
         relevant
     };
-    let pick = |s: Status| pool.iter().filter(|p| p.status == s).min_by_key(|p| (p.enforcement_suspended.is_some(), p.n));
-    let chosen = pick(Status::InForce).or_else(|| pick(Status::Enjoined)).or_else(|| {
-        pool.iter().filter(|p| p.status == Status::NotYetEffective).min_by_key(|p| p.decided_by.date)
-    });
+    let pick = |s: Status| {
+        pool.iter()
+            .filter(|p| p.status == s)
+            .min_by_key(|p| (p.enforcement_suspended.is_some(), p.n))
+    };
+    let chosen = pick(Status::InForce)
+        .or_else(|| pick(Status::Enjoined))
+        .or_else(|| {
+            pool.iter()
+                .filter(|p| p.status == Status::NotYetEffective)
+                .min_by_key(|p| p.decided_by.date)
+        });
     if let Some(p) = chosen {
         st.status = p.status;
         st.decided_by = p.decided_by.clone();

@@ -42,7 +42,11 @@ impl Checker<'_> {
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 fn valid_country(c: &str) -> bool {
@@ -53,12 +57,20 @@ fn valid_country(c: &str) -> bool {
 pub fn valid_app_identifier(s: &str) -> bool {
     s.contains('.')
         && s.len() <= 255
-        && s.split('.').all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        && s.split('.').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
 }
 
 /// Every problem in the pack.
 pub fn validate(pack: &RulePack) -> Vec<Diagnostic> {
-    let mut c = Checker { pack, out: Vec::new() };
+    let mut c = Checker {
+        pack,
+        out: Vec::new(),
+    };
     check_orders(&mut c);
     check_apps(&mut c);
     check_entities(&mut c);
@@ -72,101 +84,244 @@ fn check_orders(c: &mut Checker) {
         let (o, at) = (&lo.item, &lo.origin);
         let k = ItemKind::Order;
         if !valid_id(&o.id) {
-            c.error(k, &o.id, at, &[("id", None)], "ids may hold only letters, digits, '.', '_' and '-'".into());
+            c.error(
+                k,
+                &o.id,
+                at,
+                &[("id", None)],
+                "ids may hold only letters, digits, '.', '_' and '-'".into(),
+            );
         }
         if o.effective.date < o.signed {
-            c.error(k, &o.id, at, &[("effective", None)], format!(
-                "effective date {} is before the order was signed ({})", o.effective.date, o.signed));
+            c.error(
+                k,
+                &o.id,
+                at,
+                &[("effective", None)],
+                format!(
+                    "effective date {} is before the order was signed ({})",
+                    o.effective.date, o.signed
+                ),
+            );
         }
         if let Some(days) = o.effective.days_after_signing {
             let computed = o.signed.checked_add_days(Days::new(days.into()));
             if computed != Some(o.effective.date) {
-                c.error(k, &o.id, at, &[("effective", None)], format!(
-                    "effective date {} does not agree with its rule: {} + {days} days is {}",
-                    o.effective.date, o.signed,
-                    computed.map(|d| d.to_string()).unwrap_or_else(|| "out of range".into())));
+                c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &[("effective", None)],
+                    format!(
+                        "effective date {} does not agree with its rule: {} + {days} days is {}",
+                        o.effective.date,
+                        o.signed,
+                        computed
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "out of range".into())
+                    ),
+                );
             }
         }
         if let Some(p) = o.published {
             if p < o.signed {
-                c.error(k, &o.id, at, &[("published", None)], format!("published {p} before signed {}", o.signed));
+                c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &[("published", None)],
+                    format!("published {p} before signed {}", o.signed),
+                );
             }
         }
         let mut numbers = Vec::new();
         for (i, p) in o.prohibition.iter().enumerate() {
             if numbers.contains(&p.n) {
-                c.error(k, &o.id, at, &[("prohibition", Some(i)), ("n", None)], format!("prohibition number {} is used twice", p.n));
+                c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &[("prohibition", Some(i)), ("n", None)],
+                    format!("prohibition number {} is used twice", p.n),
+                );
             }
             numbers.push(p.n);
             if let Some(e) = p.effective {
                 if e < o.effective.date {
-                    c.error(k, &o.id, at, &[("prohibition", Some(i)), ("effective", None)], format!(
-                        "prohibition takes effect {e}, before the order does ({})", o.effective.date));
+                    c.error(
+                        k,
+                        &o.id,
+                        at,
+                        &[("prohibition", Some(i)), ("effective", None)],
+                        format!(
+                            "prohibition takes effect {e}, before the order does ({})",
+                            o.effective.date
+                        ),
+                    );
                 }
             }
         }
         for (i, ev) in o.event.iter().enumerate() {
             let here = |f: &'static str| [("event", Some(i)), (f, None)];
             if ev.date < o.signed {
-                c.error(k, &o.id, at, &here("date"), format!("event on {} is before the order was signed ({})", ev.date, o.signed));
+                c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &here("date"),
+                    format!(
+                        "event on {} is before the order was signed ({})",
+                        ev.date, o.signed
+                    ),
+                );
             }
             match pack.kind_of(&ev.by) {
                 Some(ItemKind::Order) => {
                     let by = pack.order(&ev.by).expect("indexed");
                     if by.signed > ev.date {
-                        c.error(k, &o.id, at, &here("date"), format!(
-                            "event on {} is attributed to {} which was only signed on {}", ev.date, by.id, by.signed));
+                        c.error(
+                            k,
+                            &o.id,
+                            at,
+                            &here("date"),
+                            format!(
+                                "event on {} is attributed to {} which was only signed on {}",
+                                ev.date, by.id, by.signed
+                            ),
+                        );
                     }
                 }
                 Some(ItemKind::Case) => {}
-                Some(other) => c.error(k, &o.id, at, &here("by"), format!(
-                    "{:?} is a {}, but events are caused by an order or a court case", ev.by, other.table())),
-                None => c.error(k, &o.id, at, &here("by"), format!("unknown order or case {:?}", ev.by)),
+                Some(other) => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &here("by"),
+                    format!(
+                        "{:?} is a {}, but events are caused by an order or a court case",
+                        ev.by,
+                        other.table()
+                    ),
+                ),
+                None => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &here("by"),
+                    format!("unknown order or case {:?}", ev.by),
+                ),
             }
             match (ev.kind, ev.until) {
-                (EventKind::EnforcementSuspended, None) => c.error(k, &o.id, at, &here("until"),
-                    "a suspension needs its last day in `until`".into()),
-                (EventKind::EnforcementSuspended, Some(u)) if u < ev.date => c.error(k, &o.id, at, &here("until"),
-                    format!("suspension ends ({u}) before it starts ({})", ev.date)),
+                (EventKind::EnforcementSuspended, None) => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &here("until"),
+                    "a suspension needs its last day in `until`".into(),
+                ),
+                (EventKind::EnforcementSuspended, Some(u)) if u < ev.date => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &here("until"),
+                    format!("suspension ends ({u}) before it starts ({})", ev.date),
+                ),
                 (EventKind::EnforcementSuspended, _) => {}
-                (_, Some(_)) => c.error(k, &o.id, at, &here("until"),
-                    "`until` is only meaningful for enforcement_suspended events".into()),
+                (_, Some(_)) => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &here("until"),
+                    "`until` is only meaningful for enforcement_suspended events".into(),
+                ),
                 _ => {}
             }
             for n in &ev.prohibitions {
                 if !numbers.contains(n) {
-                    c.error(k, &o.id, at, &here("prohibitions"), format!("the order has no prohibition number {n}"));
+                    c.error(
+                        k,
+                        &o.id,
+                        at,
+                        &here("prohibitions"),
+                        format!("the order has no prohibition number {n}"),
+                    );
                 }
             }
         }
-        for (field, ids, want) in [("covers", &o.covers.apps, ItemKind::App), ("covers", &o.covers.entities, ItemKind::Entity)] {
+        for (field, ids, want) in [
+            ("covers", &o.covers.apps, ItemKind::App),
+            ("covers", &o.covers.entities, ItemKind::Entity),
+        ] {
             for id in ids {
                 if pack.kind_of(id) != Some(want) {
-                    c.error(k, &o.id, at, &[(field, None)], format!("unknown {} {id:?}", want.table()));
+                    c.error(
+                        k,
+                        &o.id,
+                        at,
+                        &[(field, None)],
+                        format!("unknown {} {id:?}", want.table()),
+                    );
                 }
             }
         }
         for id in &o.identified_by {
             match pack.order(id) {
-                Some(ident) if ident.kind == OrderKind::AgencyIdentification && ident.implements.as_deref() == Some(o.id.as_str()) => {}
-                Some(_) => c.error(k, &o.id, at, &[("identified_by", None)], format!(
-                    "{id:?} must be an agency_identification whose `implements` is {:?}", o.id)),
-                None => c.error(k, &o.id, at, &[("identified_by", None)], format!("unknown order {id:?}")),
+                Some(ident)
+                    if ident.kind == OrderKind::AgencyIdentification
+                        && ident.implements.as_deref() == Some(o.id.as_str()) => {}
+                Some(_) => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &[("identified_by", None)],
+                    format!(
+                        "{id:?} must be an agency_identification whose `implements` is {:?}",
+                        o.id
+                    ),
+                ),
+                None => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &[("identified_by", None)],
+                    format!("unknown order {id:?}"),
+                ),
             }
         }
         if !o.identified_by.is_empty() && !o.requires_identification {
-            c.error(k, &o.id, at, &[("identified_by", None)],
-                "identified_by is set but requires_identification is false".into());
+            c.error(
+                k,
+                &o.id,
+                at,
+                &[("identified_by", None)],
+                "identified_by is set but requires_identification is false".into(),
+            );
         }
         match (&o.implements, o.kind) {
             (Some(parent), _) => match pack.order(parent) {
                 Some(p) if p.identified_by.contains(&o.id) => {}
-                Some(_) => c.error(k, &o.id, at, &[("implements", None)], format!(
-                    "{parent:?} does not list {:?} in its identified_by", o.id)),
-                None => c.error(k, &o.id, at, &[("implements", None)], format!("unknown order {parent:?}")),
+                Some(_) => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &[("implements", None)],
+                    format!("{parent:?} does not list {:?} in its identified_by", o.id),
+                ),
+                None => c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &[("implements", None)],
+                    format!("unknown order {parent:?}"),
+                ),
             },
-            (None, OrderKind::AgencyIdentification) => c.error(k, &o.id, at, &[("implements", None)],
-                "an agency identification must name the order it implements".into()),
+            (None, OrderKind::AgencyIdentification) => c.error(
+                k,
+                &o.id,
+                at,
+                &[("implements", None)],
+                "an agency identification must name the order it implements".into(),
+            ),
             _ => {}
         }
     }
@@ -178,19 +333,41 @@ fn check_apps(c: &mut Checker) {
         let (a, at) = (&la.item, &la.origin);
         let k = ItemKind::App;
         if !valid_id(&a.id) {
-            c.error(k, &a.id, at, &[("id", None)], "ids may hold only letters, digits, '.', '_' and '-'".into());
+            c.error(
+                k,
+                &a.id,
+                at,
+                &[("id", None)],
+                "ids may hold only letters, digits, '.', '_' and '-'".into(),
+            );
         }
         for (field, ids) in [("android", &a.android), ("ios", &a.ios)] {
             for id in ids {
                 if !valid_app_identifier(id) {
-                    c.error(k, &a.id, at, &[(field, None)], format!("{id:?} is not a valid package/bundle identifier"));
+                    c.error(
+                        k,
+                        &a.id,
+                        at,
+                        &[(field, None)],
+                        format!("{id:?} is not a valid package/bundle identifier"),
+                    );
                 }
             }
         }
         for d in a.developers.iter().chain(a.owner.iter()) {
             if pack.entity(d).is_none() {
-                let field = if a.owner.as_deref() == Some(d.as_str()) { "owner" } else { "developers" };
-                c.error(k, &a.id, at, &[(field, None)], format!("unknown entity {d:?}"));
+                let field = if a.owner.as_deref() == Some(d.as_str()) {
+                    "owner"
+                } else {
+                    "developers"
+                };
+                c.error(
+                    k,
+                    &a.id,
+                    at,
+                    &[(field, None)],
+                    format!("unknown entity {d:?}"),
+                );
             }
         }
     }
@@ -202,26 +379,65 @@ fn check_entities(c: &mut Checker) {
         let (e, at) = (&le.item, &le.origin);
         let k = ItemKind::Entity;
         if !valid_id(&e.id) {
-            c.error(k, &e.id, at, &[("id", None)], "ids may hold only letters, digits, '.', '_' and '-'".into());
+            c.error(
+                k,
+                &e.id,
+                at,
+                &[("id", None)],
+                "ids may hold only letters, digits, '.', '_' and '-'".into(),
+            );
         }
         if !valid_country(&e.country) {
-            c.error(k, &e.id, at, &[("country", None)], format!("{:?} is not an ISO 3166 alpha-2 code (two capital letters)", e.country));
+            c.error(
+                k,
+                &e.id,
+                at,
+                &[("country", None)],
+                format!(
+                    "{:?} is not an ISO 3166 alpha-2 code (two capital letters)",
+                    e.country
+                ),
+            );
         }
         let mut total = 0.0;
         for p in &e.parents {
             if pack.entity(&p.id).is_none() {
-                c.error(k, &e.id, at, &[("parents", None)], format!("unknown parent entity {:?}", p.id));
+                c.error(
+                    k,
+                    &e.id,
+                    at,
+                    &[("parents", None)],
+                    format!("unknown parent entity {:?}", p.id),
+                );
             }
             if p.id == e.id {
-                c.error(k, &e.id, at, &[("parents", None)], "an entity cannot own itself".into());
+                c.error(
+                    k,
+                    &e.id,
+                    at,
+                    &[("parents", None)],
+                    "an entity cannot own itself".into(),
+                );
             }
             if !(p.percent > 0.0 && p.percent <= 100.0) {
-                c.error(k, &e.id, at, &[("parents", None)], format!("ownership {}% is outside (0, 100]", p.percent));
+                c.error(
+                    k,
+                    &e.id,
+                    at,
+                    &[("parents", None)],
+                    format!("ownership {}% is outside (0, 100]", p.percent),
+                );
             }
             total += p.percent;
         }
         if total > 100.0 + 1e-9 {
-            c.error(k, &e.id, at, &[("parents", None)], format!("owners' shares add up to {total}%, more than 100%"));
+            c.error(
+                k,
+                &e.id,
+                at,
+                &[("parents", None)],
+                format!("owners' shares add up to {total}%, more than 100%"),
+            );
         }
     }
 }
@@ -232,25 +448,47 @@ fn check_others(c: &mut Checker) {
         let (l, at) = (&ll.item, &ll.origin);
         for (i, m) in l.member.iter().enumerate() {
             if !valid_country(&m.country) {
-                c.error(ItemKind::CountryList, &l.id, at, &[("member", Some(i)), ("country", None)],
-                    format!("{:?} is not an ISO 3166 alpha-2 code", m.country));
+                c.error(
+                    ItemKind::CountryList,
+                    &l.id,
+                    at,
+                    &[("member", Some(i)), ("country", None)],
+                    format!("{:?} is not an ISO 3166 alpha-2 code", m.country),
+                );
             }
             if let Some(r) = m.removed {
                 if r <= m.added {
-                    c.error(ItemKind::CountryList, &l.id, at, &[("member", Some(i)), ("removed", None)],
-                        format!("removed {r} is not after added {}", m.added));
+                    c.error(
+                        ItemKind::CountryList,
+                        &l.id,
+                        at,
+                        &[("member", Some(i)), ("removed", None)],
+                        format!("removed {r} is not after added {}", m.added),
+                    );
                 }
             }
         }
     }
     for lc in &pack.criteria {
         if pack.order(&lc.item.order).is_none() {
-            c.error(ItemKind::Criterion, &lc.item.id, &lc.origin, &[("order", None)], format!("unknown order {:?}", lc.item.order));
+            c.error(
+                ItemKind::Criterion,
+                &lc.item.id,
+                &lc.origin,
+                &[("order", None)],
+                format!("unknown order {:?}", lc.item.order),
+            );
         }
     }
     for lc in &pack.cases {
         if !valid_id(&lc.item.id) {
-            c.error(ItemKind::Case, &lc.item.id, &lc.origin, &[("id", None)], "ids may hold only letters, digits, '.', '_' and '-'".into());
+            c.error(
+                ItemKind::Case,
+                &lc.item.id,
+                &lc.origin,
+                &[("id", None)],
+                "ids may hold only letters, digits, '.', '_' and '-'".into(),
+            );
         }
     }
 }

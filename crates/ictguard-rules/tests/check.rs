@@ -3,7 +3,12 @@
 use ictguard_rules::{Combine, Diagnostic, Layer, RulePack};
 
 fn errors_of(files: &[(&str, &str)]) -> Vec<Diagnostic> {
-    let layer = Layer::from_files(files.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect());
+    let layer = Layer::from_files(
+        files
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect(),
+    );
     match RulePack::from_layers(&[layer]) {
         Ok(_) => Vec::new(),
         Err(e) => e.diagnostics,
@@ -47,7 +52,11 @@ fn unknown_key_names_file_line_and_field() {
     assert_eq!(errs[0].file, "ents.toml");
     assert_eq!(errs[0].line, 7);
     assert_eq!(errs[0].field, "colour");
-    assert!(errs[0].message.contains("unknown field"), "{}", errs[0].message);
+    assert!(
+        errs[0].message.contains("unknown field"),
+        "{}",
+        errs[0].message
+    );
 }
 
 #[test]
@@ -55,16 +64,24 @@ fn dangling_reference_is_an_error() {
     let o = order("covers = { entities = [\"nobody\"] }\n");
     let errs = errors_of(&[("o.toml", &o)]);
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert_eq!((errs[0].line, errs[0].field.as_str()), (10, "order[EO-1].covers"));
+    assert_eq!(
+        (errs[0].line, errs[0].field.as_str()),
+        (10, "order[EO-1].covers")
+    );
     assert!(errs[0].message.contains("nobody"));
 }
 
 #[test]
 fn dangling_event_cause_points_at_the_event_line() {
-    let o = order("\n[[order.event]]\ndate = 2021-06-09\nkind = \"revoked\"\nby = \"EO-99\"\nnote = \"n\"\n");
+    let o = order(
+        "\n[[order.event]]\ndate = 2021-06-09\nkind = \"revoked\"\nby = \"EO-99\"\nnote = \"n\"\n",
+    );
     let errs = errors_of(&[("o.toml", &o)]);
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert_eq!((errs[0].line, errs[0].field.as_str()), (14, "order[EO-1].event[0].by"));
+    assert_eq!(
+        (errs[0].line, errs[0].field.as_str()),
+        (14, "order[EO-1].event[0].by")
+    );
 }
 
 #[test]
@@ -83,17 +100,28 @@ fn impossible_dates() {
     let errs = errors_of(&[("o.toml", &bad)]);
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert_eq!(errs[0].field, "order[EO-1].effective");
-    assert!(errs[0].message.contains("2021-02-19"), "{}", errs[0].message);
+    assert!(
+        errs[0].message.contains("2021-02-19"),
+        "{}",
+        errs[0].message
+    );
     // effective before signing
-    let bad = order("").replace("days_after_signing = 45, date = 2021-02-19", "date = 2020-12-01");
-    assert!(errors_of(&[("o.toml", &bad)])[0].message.contains("before the order was signed"));
+    let bad = order("").replace(
+        "days_after_signing = 45, date = 2021-02-19",
+        "date = 2020-12-01",
+    );
+    assert!(errors_of(&[("o.toml", &bad)])[0]
+        .message
+        .contains("before the order was signed"));
     // 30 February
     let bad = order("").replace("signed = 2021-01-05", "signed = \"2021-02-30\"");
     let errs = errors_of(&[("o.toml", &bad)]);
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert_eq!(errs[0].line, 6);
     // an event before signing, attributed to an order signed later
-    let bad = order("\n[[order.event]]\ndate = 2020-06-09\nkind = \"note\"\nby = \"EO-1\"\nnote = \"n\"\n");
+    let bad = order(
+        "\n[[order.event]]\ndate = 2020-06-09\nkind = \"note\"\nby = \"EO-1\"\nnote = \"n\"\n",
+    );
     let errs = errors_of(&[("o.toml", &bad)]);
     assert_eq!(errs.len(), 2, "{errs:?}");
     assert!(errs.iter().all(|e| e.line == 12));
@@ -150,10 +178,16 @@ verification = "verified"
     let own = merged.ownership("shenzhen-widget", "tencent").unwrap();
     assert!((own.percent - 60.0).abs() < 1e-9);
     let replaced = RulePack::with_user_dir(dir.path(), Combine::Replace);
-    let errs = replaced.expect_err("tenpay is not in the user's pack alone").diagnostics;
+    let errs = replaced
+        .expect_err("tenpay is not in the user's pack alone")
+        .diagnostics;
     assert_eq!((errs[0].file.as_str(), errs[0].line), ("mine.toml", 5));
     // a user's item with a bundled id overrides it
-    std::fs::write(dir.path().join("mine.toml"), ENTITY.replace("acme", "tenpay")).unwrap();
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        ENTITY.replace("acme", "tenpay"),
+    )
+    .unwrap();
     let over = RulePack::with_user_dir(dir.path(), Combine::Merge).unwrap();
     assert_eq!(over.entity("tenpay").unwrap().name, "Acme Co.");
 }
@@ -163,12 +197,28 @@ fn the_bundled_pack_is_valid_and_cited() {
     let pack = RulePack::bundled();
     for o in &pack.orders {
         assert!(!o.item.citation.is_empty());
-        assert!(!o.item.sources.is_empty() || !o.item.unverified.is_empty(), "{} needs a source", o.item.id);
+        assert!(
+            !o.item.sources.is_empty() || !o.item.unverified.is_empty(),
+            "{} needs a source",
+            o.item.id
+        );
     }
-    for id in ["EO-13942", "EO-13943", "EO-13971", "EO-14034", "COMMERCE-ID-TIKTOK-2020", "COMMERCE-ID-WECHAT-2020", "PAFACA-2024"] {
+    for id in [
+        "EO-13942",
+        "EO-13943",
+        "EO-13971",
+        "EO-14034",
+        "COMMERCE-ID-TIKTOK-2020",
+        "COMMERCE-ID-WECHAT-2020",
+        "PAFACA-2024",
+    ] {
         assert!(pack.order(id).is_some(), "{id}");
     }
-    for id in ["wechat-users-alliance-v-trump", "tiktok-v-trump", "marland-v-trump"] {
+    for id in [
+        "wechat-users-alliance-v-trump",
+        "tiktok-v-trump",
+        "marland-v-trump",
+    ] {
         assert!(pack.case(id).is_some(), "{id}");
     }
     assert!(pack.country_list("15-CFR-791.4").is_some());

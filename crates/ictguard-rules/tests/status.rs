@@ -7,8 +7,14 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn status(pack: &RulePack, id: &str, day: &str, kind: Option<TransactionKind>) -> ictguard_rules::OrderStatus {
-    pack.status_of(id, d(day), kind).unwrap_or_else(|| panic!("no order {id}"))
+fn status(
+    pack: &RulePack,
+    id: &str,
+    day: &str,
+    kind: Option<TransactionKind>,
+) -> ictguard_rules::OrderStatus {
+    pack.status_of(id, d(day), kind)
+        .unwrap_or_else(|| panic!("no order {id}"))
 }
 
 fn check(pack: &RulePack, id: &str, cases: &[(&str, Status)]) {
@@ -21,18 +27,25 @@ fn check(pack: &RulePack, id: &str, cases: &[(&str, Status)]) {
 #[test]
 fn eo13971_effective_not_implemented_then_revoked() {
     let pack = RulePack::bundled();
-    check(&pack, "EO-13971", &[
-        ("2021-01-04", Status::NotYetEffective),
-        ("2021-01-05", Status::NotYetEffective),
-        ("2021-02-18", Status::NotYetEffective),
-        ("2021-02-19", Status::InForce),
-        ("2021-02-20", Status::InForce),
-        ("2021-06-08", Status::InForce),
-        ("2021-06-09", Status::Revoked),
-        ("2024-01-01", Status::Revoked),
-    ]);
+    check(
+        &pack,
+        "EO-13971",
+        &[
+            ("2021-01-04", Status::NotYetEffective),
+            ("2021-01-05", Status::NotYetEffective),
+            ("2021-02-18", Status::NotYetEffective),
+            ("2021-02-19", Status::InForce),
+            ("2021-02-20", Status::InForce),
+            ("2021-06-08", Status::InForce),
+            ("2021-06-09", Status::Revoked),
+            ("2024-01-01", Status::Revoked),
+        ],
+    );
     let st = status(&pack, "EO-13971", "2021-02-20", None);
-    assert!(!st.implemented, "no transactions were identified under section 1(e)");
+    assert!(
+        !st.implemented,
+        "no transactions were identified under section 1(e)"
+    );
     assert_eq!(st.decided_by.event, "identification_pending");
     assert!(status(&pack, "EO-13971", "2021-02-18", None).implemented);
     let rev = status(&pack, "EO-13971", "2021-06-09", None);
@@ -43,24 +56,40 @@ fn eo13971_effective_not_implemented_then_revoked() {
 #[test]
 fn wechat_enjoined_the_day_before_it_began() {
     let pack = RulePack::bundled();
-    check(&pack, "EO-13943", &[
-        ("2020-08-05", Status::NotYetEffective),
-        ("2020-09-18", Status::NotYetEffective),
-        ("2020-09-19", Status::NotYetEffective),
-        ("2020-09-20", Status::Enjoined),
-        ("2021-06-08", Status::Enjoined),
-        ("2021-06-09", Status::Revoked),
-    ]);
-    let st = status(&pack, "EO-13943", "2020-09-20", Some(TransactionKind::Payments));
-    assert_eq!(st.decided_by.by.as_deref(), Some("wechat-users-alliance-v-trump"));
+    check(
+        &pack,
+        "EO-13943",
+        &[
+            ("2020-08-05", Status::NotYetEffective),
+            ("2020-09-18", Status::NotYetEffective),
+            ("2020-09-19", Status::NotYetEffective),
+            ("2020-09-20", Status::Enjoined),
+            ("2021-06-08", Status::Enjoined),
+            ("2021-06-09", Status::Revoked),
+        ],
+    );
+    let st = status(
+        &pack,
+        "EO-13943",
+        "2020-09-20",
+        Some(TransactionKind::Payments),
+    );
+    assert_eq!(
+        st.decided_by.by.as_deref(),
+        Some("wechat-users-alliance-v-trump")
+    );
     assert!(st.decided_by.citation.unwrap().contains("3:20-cv-05910"));
     // the identification itself: enjoined on the day the injunction came, before its start date
-    check(&pack, "COMMERCE-ID-WECHAT-2020", &[
-        ("2020-09-17", Status::NotYetEffective),
-        ("2020-09-19", Status::NotYetEffective),
-        ("2020-09-20", Status::Enjoined),
-        ("2021-06-09", Status::Revoked),
-    ]);
+    check(
+        &pack,
+        "COMMERCE-ID-WECHAT-2020",
+        &[
+            ("2020-09-17", Status::NotYetEffective),
+            ("2020-09-19", Status::NotYetEffective),
+            ("2020-09-20", Status::Enjoined),
+            ("2021-06-09", Status::Revoked),
+        ],
+    );
 }
 
 #[test]
@@ -81,25 +110,40 @@ fn tiktok_items_start_and_are_enjoined_separately() {
     let marland = status(&pack, "EO-13942", "2020-11-12", hosting);
     assert_eq!(marland.decided_by.by.as_deref(), Some("marland-v-trump"));
     let later = status(&pack, "EO-13942", "2020-12-08", hosting);
-    assert_eq!(later.decided_by.by.as_deref(), Some("tiktok-v-trump"), "the later injunction decides");
+    assert_eq!(
+        later.decided_by.by.as_deref(),
+        Some("tiktok-v-trump"),
+        "the later injunction decides"
+    );
     assert_eq!(at("2021-06-09", hosting), Status::Revoked);
     // a kind the identification does not prohibit
-    let pay = status(&pack, "EO-13942", "2020-09-28", Some(TransactionKind::Payments));
+    let pay = status(
+        &pack,
+        "EO-13942",
+        "2020-09-28",
+        Some(TransactionKind::Payments),
+    );
     assert!(!pay.applies_to_kind);
 }
 
 #[test]
 fn pafaca_in_force_with_enforcement_suspended() {
     let pack = RulePack::bundled();
-    check(&pack, "PAFACA-2024", &[
-        ("2024-04-23", Status::NotYetEffective),
-        ("2024-04-24", Status::NotYetEffective),
-        ("2025-01-18", Status::NotYetEffective),
-        ("2025-01-19", Status::InForce),
-        ("2025-01-20", Status::InForce),
-        ("2026-11-24", Status::InForce),
-    ]);
-    assert!(status(&pack, "PAFACA-2024", "2025-01-19", None).enforcement_suspended.is_none());
+    check(
+        &pack,
+        "PAFACA-2024",
+        &[
+            ("2024-04-23", Status::NotYetEffective),
+            ("2024-04-24", Status::NotYetEffective),
+            ("2025-01-18", Status::NotYetEffective),
+            ("2025-01-19", Status::InForce),
+            ("2025-01-20", Status::InForce),
+            ("2026-11-24", Status::InForce),
+        ],
+    );
+    assert!(status(&pack, "PAFACA-2024", "2025-01-19", None)
+        .enforcement_suspended
+        .is_none());
     for (day, by) in [
         ("2025-01-20", "EO-14166"),
         ("2025-04-03", "EO-14166"),
@@ -112,7 +156,9 @@ fn pafaca_in_force_with_enforcement_suspended() {
         let s = status(&pack, "PAFACA-2024", day, None).enforcement_suspended;
         assert_eq!(s.and_then(|s| s.by).as_deref(), Some(by), "on {day}");
     }
-    assert!(status(&pack, "PAFACA-2024", "2026-01-24", None).enforcement_suspended.is_none());
+    assert!(status(&pack, "PAFACA-2024", "2026-01-24", None)
+        .enforcement_suspended
+        .is_none());
     assert!(pack.horizon_warning(d("2026-01-24")).is_some());
     assert!(pack.horizon_warning(d("2021-01-24")).is_none());
 }
@@ -120,7 +166,14 @@ fn pafaca_in_force_with_enforcement_suspended() {
 #[test]
 fn eo14034_in_force_from_signing() {
     let pack = RulePack::bundled();
-    check(&pack, "EO-14034", &[("2021-06-08", Status::NotYetEffective), ("2021-06-09", Status::InForce)]);
+    check(
+        &pack,
+        "EO-14034",
+        &[
+            ("2021-06-08", Status::NotYetEffective),
+            ("2021-06-09", Status::InForce),
+        ],
+    );
 }
 
 #[test]
@@ -139,7 +192,10 @@ fn ownership_chains_aggregate() {
     let pack = RulePack::bundled();
     let own = pack.ownership("tiktok-inc", "bytedance").expect("chain");
     assert_eq!(own.percent, 100.0);
-    assert_eq!(own.chains[0].chain, vec!["tiktok-inc", "tiktok-ltd", "bytedance"]);
+    assert_eq!(
+        own.chains[0].chain,
+        vec!["tiktok-inc", "tiktok-ltd", "bytedance"]
+    );
     let alipay = pack.ownership("alipay-com", "alibaba").expect("chain");
     assert!((alipay.percent - 33.0).abs() < 1e-9);
 }

@@ -1,1 +1,71 @@
-fn main(){}
+//! The `ictguard` binary: a thin layer of commands over the library crates.
+
+mod batch;
+mod cli;
+mod cmd_eval;
+mod cmd_rules;
+mod cmd_screen;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use ictguard_rules::{Combine, RulePack};
+
+use cli::{Cli, Command, RulesMode};
+
+/// Exit status a script can rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Everything allowed (or valid).
+    Clean = 0,
+    /// At least one block or review (or an invalid pack).
+    Flagged = 1,
+    /// Something failed.
+    Error = 2,
+}
+
+fn load_pack(cli: &Cli) -> anyhow::Result<RulePack> {
+    match &cli.rules {
+        None => Ok(RulePack::bundled()),
+        Some(dir) => {
+            let combine = match cli.rules_mode {
+                RulesMode::Merge => Combine::Merge,
+                RulesMode::Replace => Combine::Replace,
+            };
+            RulePack::with_user_dir(dir, combine).map_err(|e| anyhow::anyhow!("{e}"))
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        Command::Rules(cmd) => cmd_rules::run(&cli, cmd),
+        Command::Screen(args) => cmd_screen::run(load_pack(&cli)?, args),
+        Command::Eval(args) => cmd_eval::run(load_pack(&cli)?, args),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(outcome) => ExitCode::from(outcome as u8),
+        Err(e) => {
+            eprintln!("ictguard: error: {e:#}");
+            ExitCode::from(Outcome::Error as u8)
+        }
+    }
+}
+
+/// Today's date in UTC, the default "as of".
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Parse an `--as-of` value, defaulting to today.
+pub fn as_of_or_today(s: Option<&str>) -> anyhow::Result<chrono::NaiveDate> {
+    match s {
+        Some(s) => ictguard_rules::parse_date(s).map_err(|e| anyhow::anyhow!("--as-of: {e}")),
+        None => Ok(today()),
+    }
+}

@@ -1,0 +1,749 @@
+//! The decision engine: a query in, block / review / allow out, with the evidence for it.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use ictguard_rules::{Decisive, OrderStatus, Ownership, RulePack, Status, TransactionKind};
+use serde::{Deserialize, Serialize};
+
+use crate::index::NameIndex;
+use crate::lists::ListEntry;
+use crate::normalize::{normalize_identifier, normalize_name};
+
+/// The outcome of screening, ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// No order in force prohibits it.
+    Allow,
+    /// A person must look: an uncertain match, or an order in force that is not yet implemented or
+    /// whose enforcement is suspended.
+    Review,
+    /// A confident match to something an order in force prohibits.
+    Block,
+}
+
+impl Decision {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Review => "review",
+            Decision::Block => "block",
+        }
+    }
+}
+
+/// Tunable thresholds.
+#[derive(Debug, Clone)]
+pub struct ScreenConfig {
+    /// A name match at or above this score can block.
+    pub block_threshold: f64,
+    /// A name match at or above this score (and below `block_threshold`) goes to review; below it is
+    /// no match.
+    pub review_threshold: f64,
+    /// Aggregate ownership (percent) at which an entity counts as a covered entity's subsidiary.
+    pub ownership_threshold: f64,
+    /// Decision when the order is in force but not yet implemented or not enforced.
+    pub pending_decision: Decision,
+    /// Matches reported per query, at most.
+    pub max_matches: usize,
+}
+
+impl Default for ScreenConfig {
+    fn default() -> Self {
+        ScreenConfig {
+            block_threshold: 0.90,
+            review_threshold: 0.78,
+            ownership_threshold: 50.0,
+            pending_decision: Decision::Review,
+            max_matches: 5,
+        }
+    }
+}
+
+/// One party, app or transaction to screen.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    /// Caller's reference, echoed back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A party's name (company or person), any script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// An app's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// An Android package id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// An iOS bundle id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    /// The party's country (ISO 3166 alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The transaction kind (e.g. `app_store_distribution`, `payments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The date to decide as of (YYYY-MM-DD); the caller's default otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+}
+
+/// An order (or list) bearing on a match, with its status on the date.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderFinding {
+    /// Order or list id.
+    pub id: String,
+    /// Status on the date.
+    pub status: Status,
+    /// Citation.
+    pub citation: String,
+    /// False when effective but awaiting an agency's identification of transactions.
+    pub implemented: bool,
+    /// False when the transaction kind asked about is not one the order prohibits.
+    pub applies_to_kind: bool,
+    /// The event that decides the status.
+    pub decided_by: Decisive,
+    /// A suspension of enforcement covering the date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforcement_suspended: Option<Decisive>,
+    /// How the order reaches the match: "covers the app", "covers the entity", "subsidiary of X", "listed".
+    pub reach: String,
+}
+
+/// Where a matched item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A covered app in the rule pack.
+    App,
+    /// An entity in the rule pack.
+    Entity,
+    /// An entry of a loaded restricted-party list.
+    List,
+}
+
+/// One matched item with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Match {
+    /// Item id (pack id or list entry id).
+    pub id: String,
+    /// Item's display name.
+    pub name: String,
+    /// App, entity or list entry.
+    pub kind: ItemKind,
+    /// Match score, 0..1 (1 for identifiers).
+    pub score: f64,
+    /// Which input field matched: name, app, package, bundle.
+    pub field: String,
+    /// The input value.
+    pub input: String,
+    /// The item's name or identifier that matched (an alias, perhaps).
+    pub matched: String,
+    /// Normal form of the input.
+    pub input_normalized: String,
+    /// Normal form of the matched name.
+    pub matched_normalized: String,
+    /// Orders and lists bearing on the item, with status.
+    pub orders: Vec<OrderFinding>,
+    /// Ownership that brings the item under an order (subsidiaries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ownership: Vec<Ownership>,
+    /// Country of the item, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// This match's own decision.
+    pub decision: Decision,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// A country list that designates the query's country on the date.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountryFinding {
+    /// Country code as given.
+    pub country: String,
+    /// List id.
+    pub list: String,
+    /// Citation.
+    pub citation: String,
+    /// Name on the list.
+    pub name: String,
+}
+
+/// The result for one query.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreenResult {
+    /// Caller's reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// block, review or allow.
+    pub decision: Decision,
+    /// The date decided as of.
+    pub as_of: NaiveDate,
+    /// The transaction kind considered, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TransactionKind>,
+    /// Matches, most severe and best first.
+    pub matches: Vec<Match>,
+    /// Foreign-adversary designations of the given country.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub country: Vec<CountryFinding>,
+    /// The decision in words.
+    pub reasons: Vec<String>,
+    /// Caveats (e.g. the date is past what the pack's facts cover).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// A query that cannot be screened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// Nothing to screen.
+    #[error("nothing to screen: give a name, app, package or bundle")]
+    Empty,
+    /// A date that does not parse.
+    #[error("{0}")]
+    BadDate(String),
+    /// An unknown transaction kind.
+    #[error("unknown transaction kind {0:?}; expected one of: any, app_store_distribution, internet_hosting, cdn, transit_peering, code_utilization, payments")]
+    BadKind(String),
+    /// An identifier that cannot be a package or bundle id.
+    #[error("{field} {value:?} is not a valid app identifier")]
+    BadIdentifier {
+        /// The field.
+        field: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// A field far too long to be a name.
+    #[error("{field} is {len} bytes long; the limit is {max}")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// Longest field accepted in a query.
+pub const MAX_FIELD_BYTES: usize = 4_096;
+
+#[derive(Debug, Clone, Copy)]
+enum Record {
+    App(usize),
+    Entity(usize),
+    List(usize),
+}
+
+/// Screens queries against a rule pack and restricted-party lists. Build once, share across threads.
+pub struct Screener {
+    pack: RulePack,
+    lists: Vec<ListEntry>,
+    records: Vec<Record>,
+    names: NameIndex,
+    app_names: NameIndex,
+    identifiers: HashMap<String, Vec<(usize, &'static str, String)>>,
+    config: ScreenConfig,
+}
+
+impl Screener {
+    /// Build the indexes.
+    pub fn new(pack: RulePack, lists: Vec<ListEntry>, config: ScreenConfig) -> Self {
+        let mut records = Vec::new();
+        let mut names = NameIndex::new();
+        let mut app_names = NameIndex::new();
+        let mut identifiers: HashMap<String, Vec<(usize, &'static str, String)>> = HashMap::new();
+        for (i, la) in pack.apps.iter().enumerate() {
+            let a = &la.item;
+            let r = records.len() as u32;
+            records.push(Record::App(i));
+            for n in std::iter::once(&a.name).chain(&a.aliases) {
+                names.add(r, n);
+                app_names.add(r, n);
+            }
+            for (field, ids) in [("package", &a.android), ("bundle", &a.ios)] {
+                for id in ids {
+                    if let Some(k) = normalize_identifier(id) {
+                        identifiers
+                            .entry(k)
+                            .or_default()
+                            .push((i, field, id.clone()));
+                    }
+                }
+            }
+        }
+        for (i, le) in pack.entities.iter().enumerate() {
+            let r = records.len() as u32;
+            records.push(Record::Entity(i));
+            for n in std::iter::once(&le.item.name).chain(&le.item.aliases) {
+                names.add(r, n);
+            }
+        }
+        for (i, e) in lists.iter().enumerate() {
+            let r = records.len() as u32;
+            records.push(Record::List(i));
+            for n in std::iter::once(&e.name).chain(&e.aliases) {
+                names.add(r, n);
+            }
+        }
+        Screener {
+            pack,
+            lists,
+            records,
+            names,
+            app_names,
+            identifiers,
+            config,
+        }
+    }
+
+    /// The rule pack in use.
+    pub fn pack(&self) -> &RulePack {
+        &self.pack
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &ScreenConfig {
+        &self.config
+    }
+
+    /// Number of names indexed (all apps, entities and list entries with aliases).
+    pub fn indexed_names(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Screen one query. `default_as_of` is used when the query carries no date.
+    pub fn screen(&self, q: &Query, default_as_of: NaiveDate) -> Result<ScreenResult, QueryError> {
+        for (field, v) in [
+            ("name", &q.name),
+            ("app", &q.app),
+            ("package", &q.package),
+            ("bundle", &q.bundle),
+        ] {
+            if let Some(v) = v {
+                if v.len() > MAX_FIELD_BYTES {
+                    return Err(QueryError::TooLong {
+                        field,
+                        len: v.len(),
+                        max: MAX_FIELD_BYTES,
+                    });
+                }
+            }
+        }
+        let as_of = match q.as_of.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(s) => ictguard_rules::parse_date(s).map_err(QueryError::BadDate)?,
+            None => default_as_of,
+        };
+        let kind = match q.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(k) => {
+                Some(TransactionKind::parse(k).ok_or_else(|| QueryError::BadKind(k.to_string()))?)
+            }
+            None => None,
+        };
+        let present = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let (name, app, package, bundle) = (
+            present(&q.name),
+            present(&q.app),
+            present(&q.package),
+            present(&q.bundle),
+        );
+        if name.is_none() && app.is_none() && package.is_none() && bundle.is_none() {
+            return Err(QueryError::Empty);
+        }
+
+        let mut matches: Vec<Match> = Vec::new();
+        for (field, value) in [("package", &package), ("bundle", &bundle)] {
+            let Some(value) = value else { continue };
+            let key = normalize_identifier(value).ok_or_else(|| QueryError::BadIdentifier {
+                field,
+                value: value.clone(),
+            })?;
+            for (app_idx, kind_of_id, original) in self.identifiers.get(&key).into_iter().flatten()
+            {
+                if *kind_of_id != field {
+                    continue;
+                }
+                let r = self.record_of_app(*app_idx);
+                matches.push(
+                    self.build_match(r, 1.0, field, value, original, &key, &key, as_of, kind),
+                );
+            }
+        }
+        for (field, value, index) in [("name", &name, &self.names), ("app", &app, &self.app_names)]
+        {
+            let Some(value) = value else { continue };
+            let norm = normalize_name(value);
+            for hit in index.search(&norm, self.config.review_threshold, self.config.max_matches) {
+                let r = hit.name.record as usize;
+                let score = (hit.similarity.score() * 1000.0).round() / 1000.0;
+                matches.push(self.build_match(
+                    r,
+                    score,
+                    field,
+                    value,
+                    &hit.name.original,
+                    &norm.display(),
+                    &hit.name.normalized.display(),
+                    as_of,
+                    kind,
+                ));
+            }
+        }
+        // one match per item: keep the strongest evidence
+        matches.sort_by(|a, b| {
+            b.decision
+                .cmp(&a.decision)
+                .then(b.score.total_cmp(&a.score))
+                .then(a.id.cmp(&b.id))
+        });
+        let mut seen: Vec<String> = Vec::new();
+        matches.retain(|m| {
+            let keep = !seen.contains(&m.id);
+            seen.push(m.id.clone());
+            keep
+        });
+        matches.truncate(self.config.max_matches);
+
+        let decision = matches
+            .iter()
+            .map(|m| m.decision)
+            .max()
+            .unwrap_or(Decision::Allow);
+        let mut reasons: Vec<String> = matches.iter().map(|m| m.reason.clone()).collect();
+        if matches.is_empty() {
+            reasons.push("no covered app, entity or listed party matched".into());
+        }
+        let mut country = Vec::new();
+        if let Some(c) = present(&q.country) {
+            for (list, citation, member) in self.pack.country_designations(&c, as_of) {
+                country.push(CountryFinding {
+                    country: c.to_ascii_uppercase(),
+                    list: list.to_string(),
+                    citation: citation.to_string(),
+                    name: member.name.clone(),
+                });
+            }
+            if !country.is_empty() {
+                reasons.push(format!(
+                    "country {} is designated a foreign adversary ({}); that alone prohibits nothing",
+                    c.to_ascii_uppercase(),
+                    country.iter().map(|f| f.list.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        let warnings = self.pack.horizon_warning(as_of).into_iter().collect();
+        Ok(ScreenResult {
+            id: q.id.clone(),
+            decision,
+            as_of,
+            kind,
+            matches,
+            country,
+            reasons,
+            warnings,
+        })
+    }
+
+    fn record_of_app(&self, app_idx: usize) -> usize {
+        // apps are indexed first, in order
+        app_idx
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build_match(
+        &self,
+        record: usize,
+        score: f64,
+        field: &str,
+        input: &str,
+        matched: &str,
+        input_norm: &str,
+        matched_norm: &str,
+        as_of: NaiveDate,
+        kind: Option<TransactionKind>,
+    ) -> Match {
+        let (id, name, item_kind, country, mut orders, ownership) = match self.records[record] {
+            Record::App(i) => {
+                let a = &self.pack.apps[i].item;
+                let orders = self
+                    .pack
+                    .orders_covering_app(&a.id)
+                    .filter_map(|o| self.pack.status_of(&o.id, as_of, kind))
+                    .map(|st| finding(st, "covers the app"))
+                    .collect();
+                (
+                    a.id.clone(),
+                    a.name.clone(),
+                    ItemKind::App,
+                    None,
+                    orders,
+                    Vec::new(),
+                )
+            }
+            Record::Entity(i) => {
+                let e = &self.pack.entities[i].item;
+                let (orders, ownership) = self.entity_orders(&e.id, as_of, kind);
+                (
+                    e.id.clone(),
+                    e.name.clone(),
+                    ItemKind::Entity,
+                    Some(e.country.clone()),
+                    orders,
+                    ownership,
+                )
+            }
+            Record::List(i) => {
+                let e = &self.lists[i];
+                let orders = vec![list_finding(e, as_of)];
+                (
+                    e.id.clone(),
+                    e.name.clone(),
+                    ItemKind::List,
+                    e.countries.first().cloned(),
+                    orders,
+                    Vec::new(),
+                )
+            }
+        };
+        orders.sort_by(|a, b| a.id.cmp(&b.id));
+        let (decision, reason) =
+            self.decide(&name, score, field, input, matched, &orders, &ownership);
+        Match {
+            id,
+            name,
+            kind: item_kind,
+            score,
+            field: field.to_string(),
+            input: input.to_string(),
+            matched: matched.to_string(),
+            input_normalized: input_norm.to_string(),
+            matched_normalized: matched_norm.to_string(),
+            orders,
+            ownership,
+            country,
+            decision,
+            reason,
+        }
+    }
+
+    /// Orders reaching an entity directly, or through ownership by a covered entity.
+    fn entity_orders(
+        &self,
+        id: &str,
+        as_of: NaiveDate,
+        kind: Option<TransactionKind>,
+    ) -> (Vec<OrderFinding>, Vec<Ownership>) {
+        let mut orders: Vec<OrderFinding> = self
+            .pack
+            .orders_covering_entity(id)
+            .filter_map(|o| self.pack.status_of(&o.id, as_of, kind))
+            .map(|st| finding(st, "covers the entity"))
+            .collect();
+        let mut ownership = Vec::new();
+        for own in self.pack.owners_of(id) {
+            if own.percent + 1e-9 < self.config.ownership_threshold {
+                continue;
+            }
+            let mut used = false;
+            for o in self.pack.orders_covering_entity(&own.owner) {
+                if !o.covers.subsidiaries || orders.iter().any(|f| f.id == o.id) {
+                    continue;
+                }
+                if let Some(st) = self.pack.status_of(&o.id, as_of, kind) {
+                    let owner = self
+                        .pack
+                        .entity(&own.owner)
+                        .map(|e| e.name.as_str())
+                        .unwrap_or(&own.owner);
+                    orders.push(finding(
+                        st,
+                        &format!("subsidiary: {:.1}% owned by {owner}", own.percent),
+                    ));
+                    used = true;
+                }
+            }
+            if used {
+                ownership.push(own);
+            }
+        }
+        (orders, ownership)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &self,
+        name: &str,
+        score: f64,
+        field: &str,
+        input: &str,
+        matched: &str,
+        orders: &[OrderFinding],
+        ownership: &[Ownership],
+    ) -> (Decision, String) {
+        let head = format!("{field} {input:?} matched {name} via {matched:?} (score {score:.3})");
+        let confident = score >= self.config.block_threshold;
+        let prohibiting: Vec<&OrderFinding> = orders
+            .iter()
+            .filter(|o| {
+                o.status == Status::InForce
+                    && o.implemented
+                    && o.applies_to_kind
+                    && o.enforcement_suspended.is_none()
+            })
+            .collect();
+        let pending: Vec<&OrderFinding> = orders
+            .iter()
+            .filter(|o| {
+                o.status == Status::InForce
+                    && o.applies_to_kind
+                    && (!o.implemented || o.enforcement_suspended.is_some())
+            })
+            .collect();
+        let own = ownership
+            .first()
+            .map(|o| {
+                format!(
+                    "; owned {:.1}% through {}",
+                    o.percent,
+                    o.chains
+                        .iter()
+                        .map(|c| c.chain.join(" → "))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
+            })
+            .unwrap_or_default();
+        if !prohibiting.is_empty() {
+            let cites = prohibiting
+                .iter()
+                .map(|o| format!("{} ({}) in force: {}", o.id, o.citation, o.decided_by.note))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return if confident {
+                (Decision::Block, format!("{head}{own}; {cites}"))
+            } else {
+                (
+                    Decision::Review,
+                    format!(
+                        "{head}{own}: uncertain match (below {:.2}); {cites}",
+                        self.config.block_threshold
+                    ),
+                )
+            };
+        }
+        if !pending.is_empty() {
+            let cites = pending
+                .iter()
+                .map(|o| match &o.enforcement_suspended {
+                    Some(s) => format!(
+                        "{} in force but enforcement suspended until {} by {} ({})",
+                        o.id,
+                        s.note,
+                        s.by.as_deref().unwrap_or("?"),
+                        s.citation.as_deref().unwrap_or("")
+                    ),
+                    None => format!("{} ({}): {}", o.id, o.citation, o.decided_by.note),
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            return (
+                self.config.pending_decision.max(if confident {
+                    Decision::Allow
+                } else {
+                    Decision::Review
+                }),
+                format!("{head}{own}; {cites}"),
+            );
+        }
+        let why = if orders.is_empty() {
+            "no order covers it".to_string()
+        } else {
+            orders
+                .iter()
+                .map(|o| {
+                    if o.status == Status::InForce && !o.applies_to_kind {
+                        format!("{} does not prohibit this kind of transaction", o.id)
+                    } else {
+                        let by = o
+                            .decided_by
+                            .by
+                            .as_deref()
+                            .map(|b| format!(" by {b}"))
+                            .unwrap_or_default();
+                        format!(
+                            "{} {}{by} on {}",
+                            o.id,
+                            o.status.as_str().replace('_', " "),
+                            o.decided_by.date
+                        )
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        (Decision::Allow, format!("{head}{own}; allowed: {why}"))
+    }
+}
+
+fn finding(st: OrderStatus, reach: &str) -> OrderFinding {
+    OrderFinding {
+        id: st.order,
+        status: st.status,
+        citation: st.citation,
+        implemented: st.implemented,
+        applies_to_kind: st.applies_to_kind,
+        decided_by: st.decided_by,
+        enforcement_suspended: st.enforcement_suspended,
+        reach: reach.to_string(),
+    }
+}
+
+/// A list entry is in force from its listing until it expires.
+fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
+    let citation = match &e.citation {
+        Some(c) => format!("{}; {c}", e.source),
+        None if e.programs.is_empty() => e.source.clone(),
+        None => format!("{} [{}]", e.source, e.programs.join("] [")),
+    };
+    let mut status = Status::InForce;
+    let mut decided_by = Decisive {
+        date: e.listed.unwrap_or(as_of),
+        event: "listed".into(),
+        by: Some(e.list.clone()),
+        citation: Some(citation.clone()),
+        note: match e.listed {
+            Some(d) => format!("listed {d} ({}:{})", e.file, e.line),
+            None => format!("on the list as loaded ({}:{})", e.file, e.line),
+        },
+    };
+    if let Some(d) = e.listed.filter(|d| as_of < *d) {
+        status = Status::NotYetEffective;
+        decided_by.note = format!("listed only from {d}");
+    } else if let Some(x) = e.expires.filter(|x| as_of >= *x) {
+        status = Status::Revoked;
+        decided_by.date = x;
+        decided_by.event = "expired".into();
+        decided_by.note = format!("listing expired {x}");
+    }
+    OrderFinding {
+        id: e.list.clone(),
+        status,
+        citation,
+        implemented: true,
+        applies_to_kind: true,
+        decided_by,
+        enforcement_suspended: None,
+        reach: "listed".into(),
+    }
+}

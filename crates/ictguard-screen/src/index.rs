@@ -1,0 +1,258 @@
+//! A candidate index over names, so that the cost of a query does not grow with the list.
+//!
+//! Each name is normalised once; its core tokens (and its spaceless form) go into an inverted index,
+//! and every token of four or more characters also goes into a symmetric-deletion index (all strings
+//! one deletion away), which finds tokens within one edit, adjacent transpositions included, with
+//! hash lookups only. Very common tokens ("china", "trading") are skipped when the query has rarer
+//! ones, and candidates are ranked by the rarity of what they share before any scoring, so a query
+//! touches a bounded number of names whatever the size of the lists.
+
+use std::collections::HashMap;
+
+use crate::normalize::{normalize_name, NormalizedName};
+use crate::score::{similarity, Similarity, Weighted};
+
+/// Tokens shorter than this are looked up exactly only.
+const MIN_FUZZY_LEN: usize = 4;
+/// A posting list longer than this is skipped when the query has other tokens.
+const MAX_POSTINGS: usize = 2_000;
+/// Names scored per query, at most.
+const MAX_CANDIDATES: usize = 64;
+
+/// One indexed name: a primary name or alias of some record.
+#[derive(Debug, Clone)]
+pub struct IndexedName {
+    /// The record (app, entity, list entry) this name belongs to.
+    pub record: u32,
+    /// The name as written in the source.
+    pub original: String,
+    /// Its normal form.
+    pub normalized: NormalizedName,
+    tokens: Vec<u32>,
+    joined: String,
+}
+
+/// A scored candidate.
+#[derive(Debug, Clone)]
+pub struct Hit<'a> {
+    /// The matching name.
+    pub name: &'a IndexedName,
+    /// Its similarity to the query.
+    pub similarity: Similarity,
+}
+
+/// The inverted index over names.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    names: Vec<IndexedName>,
+    token_ids: HashMap<String, u32>,
+    token_text: Vec<String>,
+    /// token id → names that contain it
+    postings: Vec<Vec<u32>>,
+    /// deletion variant → token ids it came from
+    deletions: HashMap<String, Vec<u32>>,
+}
+
+fn deletion_variants(token: &str) -> impl Iterator<Item = String> + '_ {
+    let chars: Vec<(usize, char)> = token.char_indices().collect();
+    (0..chars.len()).map(move |i| {
+        let (start, c) = chars[i];
+        let mut s = String::with_capacity(token.len());
+        s.push_str(&token[..start]);
+        s.push_str(&token[start + c.len_utf8()..]);
+        s
+    })
+}
+
+impl NameIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of names indexed.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    fn intern(&mut self, token: &str) -> u32 {
+        if let Some(id) = self.token_ids.get(token) {
+            return *id;
+        }
+        let id = self.token_text.len() as u32;
+        self.token_ids.insert(token.to_string(), id);
+        self.token_text.push(token.to_string());
+        self.postings.push(Vec::new());
+        if token.chars().count() >= MIN_FUZZY_LEN {
+            for v in deletion_variants(token) {
+                self.deletions.entry(v).or_default().push(id);
+            }
+        }
+        id
+    }
+
+    /// Add a name for `record`. Names that normalise to nothing are ignored.
+    pub fn add(&mut self, record: u32, name: &str) {
+        let normalized = normalize_name(name);
+        if normalized.is_empty() {
+            return;
+        }
+        let joined = normalized.joined();
+        let mut words: Vec<String> = normalized.core_tokens().map(str::to_string).collect();
+        if words.len() > 1 {
+            words.push(joined.clone()); // so that "zhifubao" finds "zhi fu bao"
+        }
+        let name_id = self.names.len() as u32;
+        let mut tokens = Vec::with_capacity(words.len());
+        for w in &words {
+            let t = self.intern(w);
+            if !tokens.contains(&t) {
+                tokens.push(t);
+                self.postings[t as usize].push(name_id);
+            }
+        }
+        if words.len() > 1 {
+            tokens.pop(); // the joined pseudo-token is for lookup only, not for scoring
+        }
+        self.names.push(IndexedName {
+            record,
+            original: name.to_string(),
+            normalized,
+            tokens,
+            joined,
+        });
+    }
+
+    fn weight(&self, token: u32) -> f64 {
+        let df = self.postings[token as usize].len().max(1) as f64;
+        let n = self.names.len().max(1) as f64;
+        (1.0 + (n / df).ln()).max(0.5)
+    }
+
+    fn weight_of_text(&self, token: &str) -> f64 {
+        match self.token_ids.get(token) {
+            Some(t) => self.weight(*t),
+            // unseen tokens are as rare as the rarest
+            None => 1.0 + (self.names.len().max(1) as f64).ln(),
+        }
+    }
+
+    /// Tokens of the index within one edit of `token` (itself included), with their similarity.
+    fn near_tokens(&self, token: &str, out: &mut Vec<(u32, f64)>) {
+        if let Some(t) = self.token_ids.get(token) {
+            out.push((*t, 1.0));
+        }
+        if token.chars().count() < MIN_FUZZY_LEN {
+            return;
+        }
+        let mut push = |ids: &[u32]| {
+            for id in ids {
+                if !out.iter().any(|(t, _)| t == id) {
+                    let sim = crate::score::token_similarity(token, &self.token_text[*id as usize]);
+                    if sim > 0.0 {
+                        out.push((*id, sim));
+                    }
+                }
+            }
+        };
+        // the query token with one deletion may equal an index token (an insertion in the query) …
+        for v in deletion_variants(token) {
+            if let Some(t) = self.token_ids.get(&v) {
+                push(std::slice::from_ref(t));
+            }
+            // … or an index token's deletion (substitution, transposition)
+            if let Some(ids) = self.deletions.get(&v) {
+                push(ids);
+            }
+        }
+        // an index token with one deletion equals the query token (a deletion in the query)
+        if let Some(ids) = self.deletions.get(token) {
+            push(ids);
+        }
+    }
+
+    /// The best-scoring names for a query, best first, with score at least `min_score`.
+    pub fn search(&self, query: &NormalizedName, min_score: f64, limit: usize) -> Vec<Hit<'_>> {
+        if query.is_empty() || self.names.is_empty() {
+            return Vec::new();
+        }
+        let mut q_words: Vec<String> = query.core_tokens().map(str::to_string).collect();
+        q_words.dedup();
+        let q_joined = query.joined();
+        let mut lookups = q_words.clone();
+        if q_words.len() > 1 {
+            lookups.push(q_joined.clone());
+        }
+        // candidate name → accumulated rarity of shared tokens
+        let mut cands: HashMap<u32, f64> = HashMap::new();
+        let mut near = Vec::new();
+        let many_tokens = lookups.len() > 1;
+        for w in &lookups {
+            near.clear();
+            self.near_tokens(w, &mut near);
+            for (t, sim) in &near {
+                let posting = &self.postings[*t as usize];
+                if many_tokens && posting.len() > MAX_POSTINGS {
+                    continue;
+                }
+                let gain = self.weight(*t) * sim;
+                for n in posting {
+                    *cands.entry(*n).or_default() += gain;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, f64)> = cands.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(MAX_CANDIDATES);
+
+        let q_weighted: Vec<Weighted> = q_words
+            .iter()
+            .map(|t| Weighted {
+                text: t,
+                weight: self.weight_of_text(t),
+            })
+            .collect();
+        let mut hits: Vec<Hit> = ranked
+            .into_iter()
+            .map(|(n, _)| {
+                let name = &self.names[n as usize];
+                let c_weighted: Vec<Weighted> = name
+                    .tokens
+                    .iter()
+                    .map(|t| Weighted {
+                        text: &self.token_text[*t as usize],
+                        weight: self.weight(*t),
+                    })
+                    .collect();
+                Hit {
+                    name,
+                    similarity: similarity(&q_weighted, &q_joined, &c_weighted, &name.joined),
+                }
+            })
+            .filter(|h| h.similarity.score() >= min_score)
+            .collect();
+        hits.sort_by(|a, b| {
+            b.similarity
+                .score()
+                .total_cmp(&a.similarity.score())
+                .then(a.name.record.cmp(&b.name.record))
+        });
+        // one hit per record: its best name
+        let mut seen = Vec::new();
+        hits.retain(|h| {
+            if seen.contains(&h.name.record) {
+                false
+            } else {
+                seen.push(h.name.record);
+                true
+            }
+        });
+        hits.truncate(limit);
+        hits
+    }
+}

@@ -1,0 +1,396 @@
+//! Multilingual name normalisation for matching.
+//!
+//! Pipeline, in one pass over the characters after NFKC:
+//! 1. NFKC folds width and compatibility forms (ＷｅＣｈａｔ → WeChat); input is capped at
+//!    [`MAX_CHARS`] characters so cost is bounded.
+//! 2. Han runs: Chinese legal-form words (有限公司, 集团, 控股 …) are split off as legal tokens, and
+//!    each remaining run becomes one token of toneless pinyin (支付宝 → `zhifubao`), since Chinese
+//!    writes words without spaces; the scorer compares spaceless forms, so "Zhi Fu Bao" still meets it.
+//! 3. Other non-ASCII letters go to Latin through `any_ascii` (Cyrillic, Greek, kana, Hangul, Arabic,
+//!    accented Latin), then lower case.
+//! 4. Tokens split on anything not a letter or digit; apostrophes join (O'Neil → oneil); dotted
+//!    single letters join (S.A. → sa); entering or leaving Han text splits (QQ钱包 → qq qianbao).
+//! 5. Legal forms in English, other European languages and pinyin are marked [`TokenKind::LegalForm`]
+//!    so the scorer can ignore them.
+//!
+//! Rejected: regex-based cleaning (slower, and a `RegexSet` of legal forms costs more to build than
+//! it saves); transliterating Han per character with spaces (splits Chinese words into syllables,
+//! which then match any name sharing a common syllable such as "hua" or "xin").
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+/// Characters of input considered; the rest is ignored.
+pub const MAX_CHARS: usize = 1_024;
+
+/// What a token is, for weighting by the scorer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// A distinctive word.
+    Word,
+    /// A legal form (Ltd., Holdings, 有限公司) that says nothing about identity.
+    LegalForm,
+}
+
+/// One token of a normalised name: lowercase ASCII letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameToken {
+    /// The token text.
+    pub text: String,
+    /// Its kind.
+    pub kind: TokenKind,
+}
+
+/// A name in normal form.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct NormalizedName {
+    /// Tokens in order.
+    pub tokens: Vec<NameToken>,
+}
+
+impl NormalizedName {
+    /// Word tokens (legal forms removed), falling back to all tokens when there are no words.
+    pub fn core_tokens(&self) -> impl Iterator<Item = &str> {
+        let has_words = self.tokens.iter().any(|t| t.kind == TokenKind::Word);
+        self.tokens
+            .iter()
+            .filter(move |t| !has_words || t.kind == TokenKind::Word)
+            .map(|t| t.text.as_str())
+    }
+
+    /// Core tokens separated by spaces.
+    pub fn key(&self) -> String {
+        self.core_tokens().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Core tokens with no separator ("zhi fu bao" → "zhifubao").
+    pub fn joined(&self) -> String {
+        self.core_tokens().collect()
+    }
+
+    /// All tokens, legal forms included, separated by spaces (for evidence).
+    pub fn display(&self) -> String {
+        self.tokens
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// True when the name has no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+/// Chinese legal-form words, longest first.
+const HAN_LEGAL: [&str; 7] = [
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团",
+    "控股",
+    "公司",
+    "股份",
+];
+
+/// Legal forms after transliteration and lower-casing.
+const LEGAL: [&str; 43] = [
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "llc",
+    "plc",
+    "lp",
+    "llp",
+    "pte",
+    "pvt",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "kk",
+    "oy",
+    "ab",
+    "as",
+    "holding",
+    "holdings",
+    "group",
+    "com",
+    "youxian",
+    "gongsi",
+    "youxiangongsi",
+    "gufen",
+    "jituan",
+    "konggu",
+    "zerenyouxiangongsi",
+    "youxianzerengongsi",
+    "gufenyouxiangongsi",
+    "sarl",
+    "bhd",
+    "sdn",
+    "jsc",
+];
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Han text is transliterated word by word; everything else goes through `any_ascii` together, so
+/// accented Latin stays inside its word (Société → societe).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Han,
+    Other,
+}
+
+fn script_of(c: char) -> Script {
+    if is_han(c) {
+        Script::Han
+    } else {
+        Script::Other
+    }
+}
+
+/// Pinyin of a Han run without tones, one syllable per character, concatenated.
+fn han_to_pinyin(run: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut out = String::with_capacity(run.len() * 2);
+    for p in run.to_pinyin().flatten() {
+        out.push_str(p.plain());
+    }
+    out
+}
+
+/// Split a Han run into words and legal forms, transliterated.
+fn push_han_run(run: &str, tokens: &mut Vec<NameToken>) {
+    let mut rest = run;
+    let mut word = String::new();
+    let flush = |word: &mut String, tokens: &mut Vec<NameToken>| {
+        if !word.is_empty() {
+            let text = han_to_pinyin(word);
+            if !text.is_empty() {
+                tokens.push(NameToken {
+                    text,
+                    kind: TokenKind::Word,
+                });
+            }
+            word.clear();
+        }
+    };
+    while let Some(c) = rest.chars().next() {
+        if let Some(legal) = HAN_LEGAL.iter().find(|l| rest.starts_with(**l)) {
+            flush(&mut word, tokens);
+            tokens.push(NameToken {
+                text: han_to_pinyin(legal),
+                kind: TokenKind::LegalForm,
+            });
+            rest = &rest[legal.len()..];
+        } else {
+            word.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    flush(&mut word, tokens);
+}
+
+/// Lower-case ASCII alphanumerics of a transliteration; other characters split.
+fn push_latin(text: &str, tokens: &mut Vec<NameToken>) {
+    let mut cur = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        } else if c == '\'' || c == '’' {
+            // O'Neil → oneil
+        } else if !cur.is_empty() {
+            tokens.push(NameToken {
+                text: std::mem::take(&mut cur),
+                kind: TokenKind::Word,
+            });
+        }
+    }
+    if !cur.is_empty() {
+        tokens.push(NameToken {
+            text: cur,
+            kind: TokenKind::Word,
+        });
+    }
+}
+
+/// Normalise a name written in any script.
+pub fn normalize_name(raw: &str) -> NormalizedName {
+    let folded: String = raw.chars().take(MAX_CHARS).nfkc().collect();
+    let mut tokens: Vec<NameToken> = Vec::new();
+    // Segments of one script; punctuation belongs to the segment it sits in.
+    let mut seg = String::new();
+    let mut seg_script = Script::Other;
+    let mut dotted = false; // inside a dotted abbreviation like "S.A."
+    let chars: Vec<char> = folded.chars().collect();
+    let flush = |seg: &mut String, script: Script, tokens: &mut Vec<NameToken>| {
+        if seg.is_empty() {
+            return;
+        }
+        match script {
+            Script::Han => push_han_run(seg, tokens),
+            Script::Other if seg.is_ascii() => push_latin(seg, tokens),
+            Script::Other => push_latin(&any_ascii::any_ascii(seg), tokens),
+        }
+        seg.clear();
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{2060}') {
+            continue;
+        }
+        if c == '.' {
+            // join single letters around dots: S.A. → SA, U.S. → US
+            let prev_single = i >= 1
+                && chars[i - 1].is_alphanumeric()
+                && (i < 2 || !chars[i - 2].is_alphanumeric());
+            let next_single = chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+                && chars.get(i + 2).is_none_or(|n| !n.is_alphanumeric());
+            if prev_single && (next_single || dotted) {
+                dotted = true;
+                continue;
+            }
+            dotted = false;
+            seg.push(' ');
+            continue;
+        }
+        if c.is_whitespace() {
+            dotted = false;
+        }
+        if !c.is_alphanumeric() && c != '\'' && c != '’' {
+            seg.push(' ');
+            continue;
+        }
+        let script = script_of(c);
+        // accented Latin letters and other scripts are transliterated together
+        if script != seg_script && !seg.trim().is_empty() {
+            flush(&mut seg, seg_script, &mut tokens);
+        }
+        if script != seg_script {
+            seg.clear();
+        }
+        seg_script = script;
+        seg.push(c);
+    }
+    flush(&mut seg, seg_script, &mut tokens);
+    for t in &mut tokens {
+        if LEGAL.contains(&t.text.as_str()) {
+            t.kind = TokenKind::LegalForm;
+        }
+    }
+    // "private limited" is a legal form only in that pairing
+    for i in 0..tokens.len().saturating_sub(1) {
+        if tokens[i].text == "private" && matches!(tokens[i + 1].text.as_str(), "limited" | "ltd") {
+            tokens[i].kind = TokenKind::LegalForm;
+        }
+    }
+    NormalizedName { tokens }
+}
+
+/// Normalise an Android package id or iOS bundle id for exact lookup: trimmed (with surrounding
+/// quotes removed) and ASCII-lowercased. None when it cannot be an identifier.
+pub fn normalize_identifier(raw: &str) -> Option<String> {
+    let s = raw.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+    if s.is_empty()
+        || s.len() > 255
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return None;
+    }
+    Some(s.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> String {
+        normalize_name(s).key()
+    }
+
+    #[test]
+    fn chinese_to_pinyin_with_legal_forms() {
+        assert_eq!(normalize_name("支付宝").joined(), "zhifubao");
+        assert_eq!(normalize_name("Zhi Fu Bao").joined(), "zhifubao");
+        assert_eq!(key("腾讯控股有限公司"), "tengxun");
+        assert_eq!(key("Tengxun Konggu Youxian Gongsi"), "tengxun");
+        assert_eq!(key("騰訊控股有限公司"), "tengxun");
+        assert_eq!(key("QQ钱包"), "qq qianbao");
+    }
+
+    #[test]
+    fn latin_folding() {
+        assert_eq!(key("Tencent Holdings Ltd."), "tencent");
+        assert!(normalize_name("Tencent Holdings Ltd.")
+            .display()
+            .contains("holdings ltd"));
+        assert_eq!(key("ＷｅＣｈａｔ"), "wechat");
+        assert_eq!(
+            key("Smart Media4U Technology Pte. Ltd."),
+            "smart media4u technology"
+        );
+        assert_eq!(key("Ant Group Co., Ltd."), "ant");
+        assert_eq!(key("Société Générale S.A."), "societe generale");
+        assert_eq!(key("O'Neil & Sons"), "oneil sons");
+        assert_eq!(
+            normalize_name("Alipay.com Co., Ltd.").display(),
+            "alipay com co ltd"
+        );
+        assert_eq!(key("U.S. Steel"), "us steel");
+        assert_eq!(key("Тенсент"), "tensent");
+    }
+
+    #[test]
+    fn identifiers() {
+        assert_eq!(
+            normalize_identifier(" com.eg.android.AlipayGphone ").as_deref(),
+            Some("com.eg.android.alipaygphone")
+        );
+        assert_eq!(normalize_identifier("not a package"), None);
+        assert_eq!(normalize_identifier(""), None);
+    }
+
+    #[test]
+    fn never_panics_and_tokens_are_ascii() {
+        let alphabet: Vec<char> = "aZ9 .,'&-_支付宝騰訊Тенсентé\u{301}\u{0}😀ｗ·/()[]ß\u{200B}"
+            .chars()
+            .collect();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..3000 {
+            let len = (x % 40) as usize;
+            let s: String = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    alphabet[(x % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            for t in normalize_name(&s).tokens {
+                assert!(
+                    !t.text.is_empty()
+                        && t.text
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+                    "{s:?} → {:?}",
+                    t.text
+                );
+            }
+        }
+        assert!(normalize_name(&"x".repeat(100_000)).tokens[0].text.len() <= MAX_CHARS);
+    }
+}

@@ -1,0 +1,176 @@
+//! `ictguard eval`: precision and recall of name matching on a labelled query set.
+//!
+//! Each line of the set is `{"query": "...", "field": "name", "expect": ["alipay"], "tag": "..."}`.
+//! `expect` lists the ids any of which is a correct answer; an empty list marks a hard negative that
+//! must match nothing. The prediction is the best-scoring match at or above the review threshold.
+//! Precision = correct predictions / predictions; recall = correct predictions / queries that
+//! expect a match.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::{bail, Context};
+use ictguard_rules::RulePack;
+use ictguard_screen::engine::{Query, Screener};
+use serde::Deserialize;
+
+use crate::cli::EvalArgs;
+use crate::Outcome;
+
+/// The bundled evaluation set.
+const BUNDLED: &str = include_str!("../../../eval/screening.jsonl");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Labelled {
+    query: String,
+    #[serde(default = "default_field")]
+    field: String,
+    expect: Vec<String>,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn default_field() -> String {
+    "name".into()
+}
+
+/// Counts for one slice of the set.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    /// Correct predictions.
+    pub tp: u32,
+    /// Predictions that were wrong (a negative matched, or the wrong id).
+    pub fp: u32,
+    /// Positives with no correct prediction.
+    pub fn_: u32,
+    /// Queries.
+    pub n: u32,
+}
+
+impl Tally {
+    fn precision(&self) -> f64 {
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
+    }
+    fn recall(&self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
+    }
+}
+
+pub fn run(pack: RulePack, args: &EvalArgs) -> anyhow::Result<Outcome> {
+    let text = match &args.file {
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
+        None => BUNDLED.to_string(),
+    };
+    let config = crate::cmd_screen::config_from(&args.thresholds)?;
+    let screener = Screener::new(pack, Vec::new(), config);
+    let day = chrono::NaiveDate::from_ymd_opt(2021, 3, 1).expect("valid date");
+    let mut total = Tally::default();
+    let mut by_tag: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut out = std::io::stdout().lock();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let item: Labelled =
+            serde_json::from_str(line).with_context(|| format!("eval set line {}", i + 1))?;
+        let mut q = Query::default();
+        match item.field.as_str() {
+            "name" => q.name = Some(item.query.clone()),
+            "app" => q.app = Some(item.query.clone()),
+            "package" => q.package = Some(item.query.clone()),
+            "bundle" => q.bundle = Some(item.query.clone()),
+            other => bail!("eval set line {}: unknown field {other:?}", i + 1),
+        }
+        let predicted = match screener.screen(&q, day) {
+            Ok(r) => r
+                .matches
+                .into_iter()
+                .max_by(|a, b| a.score.total_cmp(&b.score))
+                .map(|m| (m.id, m.score)),
+            Err(_) => None,
+        };
+        let tag = if item.tag.is_empty() {
+            "untagged".to_string()
+        } else {
+            item.tag.clone()
+        };
+        let t = by_tag.entry(tag).or_default();
+        t.n += 1;
+        total.n += 1;
+        let verdict = match (&predicted, item.expect.is_empty()) {
+            (Some((id, _)), false) if item.expect.contains(id) => "tp",
+            (Some(_), false) => "wrong",
+            (None, false) => "miss",
+            (Some(_), true) => "fp",
+            (None, true) => "tn",
+        };
+        for t in [&mut *t, &mut total] {
+            match verdict {
+                "tp" => t.tp += 1,
+                "wrong" => {
+                    t.fp += 1;
+                    t.fn_ += 1;
+                }
+                "miss" => t.fn_ += 1,
+                "fp" => t.fp += 1,
+                _ => {}
+            }
+        }
+        if args.verbose && !matches!(verdict, "tp" | "tn") {
+            let got = predicted
+                .map(|(id, s)| format!("{id} ({s:.3})"))
+                .unwrap_or_else(|| "nothing".into());
+            writeln!(
+                out,
+                "{verdict:<5} line {:>3}: {:?} ({}) expected {:?}, got {got}  {}",
+                i + 1,
+                item.query,
+                item.field,
+                item.expect,
+                item.note
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "{:<22} {:>5} {:>10} {:>8}",
+        "slice", "n", "precision", "recall"
+    )?;
+    for (tag, t) in &by_tag {
+        writeln!(
+            out,
+            "{tag:<22} {:>5} {:>10.3} {:>8.3}",
+            t.n,
+            t.precision(),
+            t.recall()
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<22} {:>5} {:>10.3} {:>8.3}",
+        "ALL",
+        total.n,
+        total.precision(),
+        total.recall()
+    )?;
+    if let Some(min) = args.min {
+        if total.precision() < min || total.recall() < min {
+            writeln!(out, "below the floor of {min}")?;
+            return Ok(Outcome::Flagged);
+        }
+    }
+    Ok(Outcome::Clean)
+}

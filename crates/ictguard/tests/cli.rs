@@ -1,0 +1,444 @@
+//! The `ictguard` binary end to end: exit codes, JSON contracts, batch behaviour, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ictguard"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("ictguard runs")
+}
+
+fn shared(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel)
+}
+
+fn json_of(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn screen_json(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["screen", "--json"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    (out.status.code().unwrap(), json_of(&out))
+}
+
+#[test]
+fn rules_list_show_status() {
+    let out = run(&["rules", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in [
+        "EO-13942",
+        "EO-13943",
+        "EO-13971",
+        "EO-14034",
+        "PAFACA-2024",
+        "marland-v-trump",
+        "15-CFR-791.4",
+    ] {
+        assert!(text.contains(id), "{id} missing from rules list");
+    }
+    let out = run(&["rules", "show", "EO-13971"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("86 FR 1249"));
+    assert_eq!(run(&["rules", "show", "EO-99999"]).status.code(), Some(2));
+
+    let out = run(&["rules", "status", "--as-of", "2021-02-20", "--json"]);
+    let v = json_of(&out);
+    let eo = v["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["order"] == "EO-13971")
+        .unwrap();
+    assert_eq!(eo["status"], "in_force");
+    assert_eq!(eo["implemented"], false);
+    let out = run(&["rules", "status", "--as-of", "2021-06-09"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("EO-13971") && l.contains("revoked")),
+        "{text}"
+    );
+    assert_eq!(
+        run(&["rules", "status", "--as-of", "2021-13-01"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn rules_check_reports_file_line_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[entity]]\nid = \"x\"\nname = \"X\"\ncountry = \"CN\"\nparents = [{ id = \"ghost\", percent = 10.0 }]\nverification = \"verified\"\n",
+    )
+    .unwrap();
+    let out = run(&["rules", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("bad.toml:5: entity[x].parents: unknown parent entity \"ghost\""),
+        "{text}"
+    );
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[entity]]\nid = \"x\"\nname = \"X\"\ncountry = \"CN\"\nverification = \"verified\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(&["rules", "check", dir.path().to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn eo13971_effective_but_not_implemented_goes_to_review_and_says_so() {
+    let (code, v) = screen_json(&[
+        "--package",
+        "com.eg.android.AlipayGphone",
+        "--as-of",
+        "2021-02-20",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["decision"], "review");
+    assert_eq!(v["as_of"], "2021-02-20");
+    let m = &v["matches"][0];
+    assert_eq!(m["id"], "alipay");
+    assert_eq!(m["field"], "package");
+    assert_eq!(m["score"], 1.0);
+    assert_eq!(m["orders"][0]["id"], "EO-13971");
+    assert_eq!(m["orders"][0]["status"], "in_force");
+    assert_eq!(m["orders"][0]["implemented"], false);
+    assert!(
+        v["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("not yet implemented"),
+        "{v}"
+    );
+    // before it took effect, and after revocation: allowed, with the status named
+    let (code, v) = screen_json(&[
+        "--package",
+        "com.eg.android.AlipayGphone",
+        "--as-of",
+        "2021-02-18",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")));
+    assert_eq!(v["matches"][0]["orders"][0]["status"], "not_yet_effective");
+    let (code, v) = screen_json(&["--name", "支付宝", "--as-of", "2021-06-09"]);
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")));
+    assert_eq!(v["matches"][0]["orders"][0]["status"], "revoked");
+    assert_eq!(v["matches"][0]["orders"][0]["decided_by"]["by"], "EO-14034");
+    // --pending allow: allowed, still saying why
+    let (code, v) = screen_json(&[
+        "--name",
+        "Zhi Fu Bao",
+        "--as-of",
+        "2021-03-01",
+        "--pending",
+        "allow",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")));
+    assert_eq!(v["matches"][0]["id"], "alipay");
+}
+
+#[test]
+fn tiktok_and_wechat_court_dates() {
+    let (code, v) = screen_json(&[
+        "--app",
+        "TikTok",
+        "--kind",
+        "app_store_distribution",
+        "--as-of",
+        "2020-09-27",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")));
+    let orders = v["matches"][0]["orders"].as_array().unwrap();
+    let eo = orders.iter().find(|o| o["id"] == "EO-13942").unwrap();
+    assert_eq!(eo["status"], "enjoined");
+    assert_eq!(eo["decided_by"]["by"], "tiktok-v-trump");
+    let (_, v) = screen_json(&[
+        "--app",
+        "WeChat",
+        "--kind",
+        "payments",
+        "--as-of",
+        "2020-09-19",
+    ]);
+    assert_eq!(v["matches"][0]["orders"][0]["status"], "not_yet_effective");
+    let (_, v) = screen_json(&[
+        "--app",
+        "WeChat",
+        "--kind",
+        "payments",
+        "--as-of",
+        "2020-09-20",
+    ]);
+    assert_eq!(v["matches"][0]["orders"][0]["status"], "enjoined");
+}
+
+#[test]
+fn pafaca_blocks_then_enforcement_suspended() {
+    let (code, v) = screen_json(&[
+        "--name",
+        "ByteDance Ltd.",
+        "--kind",
+        "app_store_distribution",
+        "--as-of",
+        "2025-01-19",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (1, Some("block")), "{v}");
+    let (code, v) = screen_json(&[
+        "--name",
+        "ByteDance Ltd.",
+        "--kind",
+        "app_store_distribution",
+        "--as-of",
+        "2025-02-01",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (1, Some("review")), "{v}");
+    let pafaca = v["matches"][0]["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "PAFACA-2024")
+        .unwrap()
+        .clone();
+    assert_eq!(pafaca["status"], "in_force");
+    assert_eq!(pafaca["enforcement_suspended"]["by"], "EO-14166");
+    // a kind the act does not prohibit
+    let (code, v) = screen_json(&[
+        "--name",
+        "ByteDance Ltd.",
+        "--kind",
+        "payments",
+        "--as-of",
+        "2025-01-19",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")), "{v}");
+}
+
+#[test]
+fn ownership_chain_reaches_a_covered_entity() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("counterparties.toml"),
+        "[[entity]]\nid = \"widget-pay\"\nname = \"Shenzhen Widget Payments Co., Ltd.\"\ncountry = \"CN\"\nparents = [{ id = \"tenpay\", percent = 60.0 }]\nverification = \"verified\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, v) = screen_json(&[
+        "--rules",
+        d,
+        "--name",
+        "Shenzhen Widget Payments",
+        "--as-of",
+        "2021-03-01",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (1, Some("review")), "{v}");
+    let m = &v["matches"][0];
+    assert_eq!(m["id"], "widget-pay");
+    // Tencent (covered by EO 13971 with its subsidiaries) holds 60% through Tenpay
+    assert_eq!(m["ownership"][0]["owner"], "tencent");
+    assert_eq!(m["ownership"][0]["percent"], 60.0);
+    assert_eq!(
+        m["ownership"][0]["chains"][0]["chain"],
+        serde_json::json!(["widget-pay", "tenpay", "tencent"])
+    );
+    assert!(m["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["id"] == "EO-13971"));
+    let (code, v) = screen_json(&[
+        "--rules",
+        d,
+        "--name",
+        "Shenzhen Widget Payments",
+        "--as-of",
+        "2021-03-01",
+        "--ownership-threshold",
+        "75",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")), "{v}");
+}
+
+#[test]
+fn transaction_json_and_errors() {
+    let (code, v) = screen_json(&[
+        "--transaction",
+        r#"{"id":"tx-1","app":"微信","kind":"payments","as_of":"2020-09-20"}"#,
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["id"], "tx-1");
+    assert_eq!(v["matches"][0]["id"], "wechat");
+    let out = run(&["screen", "--transaction", r#"{"nmae":"x"}"#]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nmae"));
+    let out = run(&["screen", "--name", "Alipay", "--as-of", "2021-02-30"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["screen", "--name", "Alipay", "--kind", "bribery"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown transaction kind"));
+    assert_eq!(run(&["screen"]).status.code(), Some(2));
+}
+
+#[test]
+fn sdn_list_match_blocks() {
+    let sdn = shared("lists/sdn_2024-05-03.csv");
+    let (code, v) = screen_json(&[
+        "--list",
+        sdn.to_str().unwrap(),
+        "--name",
+        "Banco Nacional de Cuba",
+        "--as-of",
+        "2024-06-01",
+    ]);
+    assert_eq!((code, v["decision"].as_str()), (1, Some("block")), "{v}");
+    assert_eq!(v["matches"][0]["orders"][0]["id"], "OFAC-SDN");
+    assert_eq!(v["matches"][0]["orders"][0]["status"], "in_force");
+}
+
+#[test]
+fn batch_keeps_good_rows_and_reports_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "id,counterparty,package,as_of,kind\n\
+         a,Tencent Holdings Ltd,,2021-03-01,\n\
+         b,Acme Widgets Inc,,2021-03-01,\n\
+         c,Alipay,,2021-02-30,\n\
+         d,too,many,fields,here,!\n\
+         e,,com.zhiliaoapp.musically,2025-01-19,app_store_distribution\n\
+         f,Alipay,,2021-03-01,bribery\n",
+    )
+    .unwrap();
+    let output = dir.path().join("out.jsonl");
+    let out = run(&[
+        "screen",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--column",
+        "name=counterparty",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "bad rows make the run an error: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(
+        (lines[0]["line"].as_u64(), lines[0]["decision"].as_str()),
+        (Some(2), Some("review"))
+    );
+    assert_eq!(lines[1]["decision"], "allow");
+    assert_eq!(lines[2]["line"], 4);
+    assert!(lines[2]["error"].as_str().unwrap().contains("2021-02-30"));
+    assert_eq!(lines[3]["line"], 5);
+    assert!(lines[3]["error"].as_str().unwrap().contains("fields"));
+    assert_eq!(
+        (lines[4]["id"].as_str(), lines[4]["decision"].as_str()),
+        (Some("e"), Some("block"))
+    );
+    assert_eq!(lines[5]["line"], 7);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("3 bad rows"), "{stderr}");
+
+    // an unknown mapped column is an error naming the header
+    let out = run(&[
+        "screen",
+        "--input",
+        input.to_str().unwrap(),
+        "--column",
+        "name=company",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column \"company\""));
+}
+
+#[test]
+fn batch_csv_output_and_jsonl_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"id\":\"1\",\"name\":\"字节跳动\",\"as_of\":\"2020-11-13\"}\nnot json\n{\"id\":\"3\",\"name\":\"John Smith\"}\n").unwrap();
+    let output = dir.path().join("out.csv");
+    let out = run(&[
+        "screen",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--as-of",
+        "2021-03-01",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let mut rdr = csv::Reader::from_path(&output).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[0][4], "bytedance");
+    assert_eq!(&rows[0][3], "2020-11-13");
+    assert_eq!(&rows[1][0], "2");
+    assert!(rows[1][11].contains("invalid JSON"));
+    assert_eq!(&rows[2][2], "allow");
+}
+
+#[test]
+fn batch_rejects_a_huge_line_without_losing_earlier_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let mut text = String::from("{\"name\":\"Tencent\"}\n{\"name\":\"");
+    text.push_str(&"x".repeat(3 * 1024 * 1024));
+    text.push_str("\"}\n");
+    std::fs::write(&input, text).unwrap();
+    let output = dir.path().join("out.jsonl");
+    let out = run(&[
+        "screen",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(":2:"), "names the line: {stderr}");
+    let kept = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(kept.lines().count(), 1, "the good row before it is kept");
+}
+
+#[test]
+fn evaluation_set_meets_the_floor() {
+    let out = run(&["eval", "--min", "0.98"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let all = text.lines().find(|l| l.starts_with("ALL")).unwrap();
+    let n: usize = all.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(n >= 300, "at least 300 labelled queries, got {n}");
+}
