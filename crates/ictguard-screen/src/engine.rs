@@ -400,11 +400,15 @@ impl Screener {
                 ));
             }
         }
-        // one match per item: keep the strongest evidence
+        // one match per item: keep the strongest evidence; among equal scores, prefer the item whose
+        // full name (legal form included) is the one written ("TikTok Pte. Ltd." is the company,
+        // not the app)
+        let exact = |m: &Match| m.input_normalized == m.matched_normalized;
         matches.sort_by(|a, b| {
             b.decision
                 .cmp(&a.decision)
                 .then(b.score.total_cmp(&a.score))
+                .then(exact(b).cmp(&exact(a)))
                 .then(a.id.cmp(&b.id))
         });
         let mut seen: Vec<String> = Vec::new();
@@ -675,17 +679,11 @@ impl Screener {
                     if o.status == Status::InForce && !o.applies_to_kind {
                         format!("{} does not prohibit this kind of transaction", o.id)
                     } else {
-                        let by = o
-                            .decided_by
-                            .by
-                            .as_deref()
-                            .map(|b| format!(" by {b}"))
-                            .unwrap_or_default();
                         format!(
-                            "{} {}{by} on {}",
+                            "{} {}: {}",
                             o.id,
                             o.status.as_str().replace('_', " "),
-                            o.decided_by.date
+                            o.decided_by.note
                         )
                     }
                 })

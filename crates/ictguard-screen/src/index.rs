@@ -51,6 +51,11 @@ pub struct NameIndex {
     postings: Vec<Vec<u32>>,
     /// deletion variant → token ids it came from
     deletions: HashMap<String, Vec<u32>>,
+    /// token id → (number of distinct records that use it, last record counted)
+    record_df: Vec<(u32, u32)>,
+    /// distinct records added
+    records: u32,
+    last_record: Option<u32>,
 }
 
 fn deletion_variants(token: &str) -> impl Iterator<Item = String> + '_ {
@@ -88,6 +93,7 @@ impl NameIndex {
         self.token_ids.insert(token.to_string(), id);
         self.token_text.push(token.to_string());
         self.postings.push(Vec::new());
+        self.record_df.push((0, u32::MAX));
         if token.chars().count() >= MIN_FUZZY_LEN {
             for v in deletion_variants(token) {
                 self.deletions.entry(v).or_default().push(id);
@@ -108,12 +114,20 @@ impl NameIndex {
             words.push(joined.clone()); // so that "zhifubao" finds "zhi fu bao"
         }
         let name_id = self.names.len() as u32;
+        if self.last_record != Some(record) {
+            self.records += 1;
+            self.last_record = Some(record);
+        }
         let mut tokens = Vec::with_capacity(words.len());
         for w in &words {
             let t = self.intern(w);
             if !tokens.contains(&t) {
                 tokens.push(t);
                 self.postings[t as usize].push(name_id);
+                let df = &mut self.record_df[t as usize];
+                if df.1 != record {
+                    *df = (df.0 + 1, record);
+                }
             }
         }
         if words.len() > 1 {
@@ -128,9 +142,11 @@ impl NameIndex {
         });
     }
 
+    /// Rarity of a token: inverse document frequency over records (an app's many aliases count
+    /// once, so a word repeated across one record's aliases is not made common by it).
     fn weight(&self, token: u32) -> f64 {
-        let df = self.postings[token as usize].len().max(1) as f64;
-        let n = self.names.len().max(1) as f64;
+        let df = self.record_df[token as usize].0.max(1) as f64;
+        let n = self.records.max(1) as f64;
         (1.0 + (n / df).ln()).max(0.5)
     }
 
@@ -138,7 +154,7 @@ impl NameIndex {
         match self.token_ids.get(token) {
             Some(t) => self.weight(*t),
             // unseen tokens are as rare as the rarest
-            None => 1.0 + (self.names.len().max(1) as f64).ln(),
+            None => 1.0 + (self.records.max(1) as f64).ln(),
         }
     }
 

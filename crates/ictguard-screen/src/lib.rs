@@ -14,6 +14,7 @@
 //! ```
 
 pub mod bounded;
+mod countries;
 pub mod engine;
 pub mod index;
 pub mod lists;

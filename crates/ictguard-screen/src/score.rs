@@ -98,9 +98,9 @@ pub fn similarity(
 ) -> Similarity {
     let q = coverage(query, cand);
     let c = coverage(cand, query);
-    // A query that leaves much of the candidate unexplained (or the reverse) is penalised on both
-    // sides; the query side weighs a little more, since people drop words more than they add them.
-    let tokens = 0.6 * q + 0.4 * c;
+    // Both sides count alike: a query that leaves half of a name unexplained ("Lenovo" against
+    // "Lenovo SHAREit") is as doubtful as a name that explains half of the query.
+    let tokens = 0.5 * q + 0.5 * c;
     Similarity {
         tokens: tokens.min(1.0),
         joined: joined_similarity(query_joined, cand_joined),

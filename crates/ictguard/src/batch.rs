@@ -370,7 +370,7 @@ fn json_query(line: &str, mapping: &HashMap<String, String>) -> Result<Query, St
 /// Writes results as JSON Lines or CSV.
 enum Writer {
     Jsonl(BufWriter<Box<dyn Write>>),
-    Csv(csv::Writer<Box<dyn Write>>),
+    Csv(Box<csv::Writer<Box<dyn Write>>>),
 }
 
 impl Writer {
@@ -393,7 +393,7 @@ impl Writer {
                     "reason",
                     "error",
                 ])?;
-                Writer::Csv(c)
+                Writer::Csv(Box::new(c))
             }
         })
     }

@@ -38,7 +38,7 @@ pub enum Command {
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Decide block / review / allow for a party, an app or a transaction, with evidence.
-    Screen(ScreenArgs),
+    Screen(Box<ScreenArgs>),
     /// Measure matching precision and recall on a labelled query set.
     Eval(EvalArgs),
 }
@@ -155,6 +155,9 @@ pub struct ScreenArgs {
     /// Print one JSON object per input.
     #[arg(long)]
     pub json: bool,
+    /// Exit 0 even when something is blocked or sent to review (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Worker threads for a batch (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,

@@ -95,11 +95,11 @@ pub fn run(pack: RulePack, args: &EvalArgs) -> anyhow::Result<Outcome> {
             other => bail!("eval set line {}: unknown field {other:?}", i + 1),
         }
         let predicted = match screener.screen(&q, day) {
-            Ok(r) => r
-                .matches
-                .into_iter()
-                .max_by(|a, b| a.score.total_cmp(&b.score))
-                .map(|m| (m.id, m.score)),
+            Ok(mut r) => {
+                // best score first; among equals the engine's own order (exact full name first)
+                r.matches.sort_by(|a, b| b.score.total_cmp(&a.score));
+                r.matches.into_iter().next().map(|m| (m.id, m.score))
+            }
             Err(_) => None,
         };
         let tag = if item.tag.is_empty() {

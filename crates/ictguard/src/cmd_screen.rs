@@ -79,8 +79,15 @@ pub fn run(pack: RulePack, args: &ScreenArgs) -> anyhow::Result<Outcome> {
     let default_as_of = as_of_or_today(args.as_of.as_deref())?;
     let screener = build_screener(pack, &args.lists, config)?;
 
+    let relax = |o: Outcome| {
+        if args.exit_zero && o == Outcome::Flagged {
+            Outcome::Clean
+        } else {
+            o
+        }
+    };
     if let Some(input) = &args.input {
-        return crate::batch::run(&screener, input, args, default_as_of);
+        return crate::batch::run(&screener, input, args, default_as_of).map(relax);
     }
 
     let mut query = match &args.transaction {

@@ -50,11 +50,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(outcome) => ExitCode::from(outcome as u8),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS, // `ictguard … | head` closed early
         Err(e) => {
             eprintln!("ictguard: error: {e:#}");
             ExitCode::from(Outcome::Error as u8)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>().is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+            || c.downcast_ref::<csv::Error>().is_some_and(|ce| matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 /// Today's date in UTC, the default "as of".

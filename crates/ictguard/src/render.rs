@@ -162,7 +162,11 @@ pub fn rules_show(out: &mut impl Write, pack: &RulePack, id: &str, json: bool) -
             };
             writeln!(out, "  covers        {}{subs}", covered.join(", "))?;
         }
-        writeln!(out, "  verification  {:?}", o.verification)?;
+        let verification = serde_json::to_value(o.verification)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        writeln!(out, "  verification  {verification}")?;
         for u in &o.unverified {
             writeln!(out, "    open: {u}")?;
         }
