@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::index::NameIndex;
 use crate::lists::ListEntry;
-use crate::normalize::{normalize_identifier, normalize_name};
+use crate::normalize::{
+    canonical_legal_form, normalize_identifier, normalize_name, NormalizedName, TokenKind,
+};
 
 /// The outcome of screening, ordered from least to most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
@@ -159,6 +161,10 @@ pub struct Match {
     pub decision: Decision,
     /// Why, in words.
     pub reason: String,
+    /// Legal forms the input and the matched name share (a tie-breaker: "TikTok Inc." is the
+    /// company, not the app).
+    #[serde(skip)]
+    pub legal_forms_shared: usize,
 }
 
 /// A country list that designates the query's country on the date.
@@ -387,7 +393,7 @@ impl Screener {
             for hit in index.search(&norm, self.config.review_threshold, self.config.max_matches) {
                 let r = hit.name.record as usize;
                 let score = (hit.similarity.score() * 1000.0).round() / 1000.0;
-                matches.push(self.build_match(
+                let mut m = self.build_match(
                     r,
                     score,
                     field,
@@ -397,7 +403,9 @@ impl Screener {
                     &hit.name.normalized.display(),
                     as_of,
                     kind,
-                ));
+                );
+                m.legal_forms_shared = shared_legal_forms(&norm, &hit.name.normalized);
+                matches.push(m);
             }
         }
         // one match per item: keep the strongest evidence; among equal scores, prefer the item whose
@@ -408,6 +416,7 @@ impl Screener {
             b.decision
                 .cmp(&a.decision)
                 .then(b.score.total_cmp(&a.score))
+                .then(b.legal_forms_shared.cmp(&a.legal_forms_shared))
                 .then(exact(b).cmp(&exact(a)))
                 .then(a.id.cmp(&b.id))
         });
@@ -538,6 +547,7 @@ impl Screener {
             country,
             decision,
             reason,
+            legal_forms_shared: 0,
         }
     }
 
@@ -692,6 +702,19 @@ impl Screener {
         };
         (Decision::Allow, format!("{head}{own}; allowed: {why}"))
     }
+}
+
+/// How many legal forms two names share, in canonical spelling ("Incorporated" = "Inc.").
+fn shared_legal_forms(a: &NormalizedName, b: &NormalizedName) -> usize {
+    let legal = |n: &NormalizedName| -> Vec<String> {
+        n.tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::LegalForm)
+            .map(|t| canonical_legal_form(&t.text).to_string())
+            .collect()
+    };
+    let (la, lb) = (legal(a), legal(b));
+    la.iter().filter(|t| lb.contains(t)).count()
 }
 
 fn finding(st: OrderStatus, reach: &str) -> OrderFinding {

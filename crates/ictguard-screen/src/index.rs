@@ -7,17 +7,70 @@
 //! ones, and candidates are ranked by the rarity of what they share before any scoring, so a query
 //! touches a bounded number of names whatever the size of the lists.
 
-use std::collections::HashMap;
+use std::hash::Hasher;
 
-use crate::normalize::{normalize_name, NormalizedName};
+use rustc_hash::{FxHashMap, FxHasher};
+
+use crate::normalize::{normalize_name, sound_key, NormalizedName};
 use crate::score::{similarity, Similarity, Weighted};
+
+/// Score given to a name whose sound key equals a transliterated query's: inside the review band
+/// and below blocking, since sound keys are coarse.
+pub const SOUND_MATCH_SCORE: f64 = 0.85;
+/// Words so common in company names that sharing them says little, in English and pinyin: their
+/// weight is capped at [`GENERIC_WEIGHT`] whatever their rarity in the loaded lists (a small list
+/// cannot know that "Beijing", "Office" and "Software" are common).
+const GENERIC_WORDS: &[&str] = &[
+    "international",
+    "global",
+    "worldwide",
+    "china",
+    "chinese",
+    "beijing",
+    "shanghai",
+    "shenzhen",
+    "hangzhou",
+    "guangzhou",
+    "hong",
+    "kong",
+    "singapore",
+    "america",
+    "american",
+    "usa",
+    "asia",
+    "pacific",
+    "world",
+    "east",
+    "west",
+    "north",
+    "south",
+    "new",
+    "the",
+    "of",
+    "and",
+    "de",
+    "la",
+    "zhongguo",
+    "guoji",
+    "technology",
+    "technologies",
+    "information",
+    "keji",
+    "xinxi",
+];
+/// The weight of a generic word.
+const GENERIC_WEIGHT: f64 = 1.0;
+/// Sound keys shorter than this are too coarse to use.
+const MIN_SOUND_KEY: usize = 3;
 
 /// Tokens shorter than this are looked up exactly only.
 const MIN_FUZZY_LEN: usize = 4;
 /// A posting list longer than this is skipped when the query has other tokens.
 const MAX_POSTINGS: usize = 2_000;
 /// Names scored per query, at most.
-const MAX_CANDIDATES: usize = 64;
+const MAX_CANDIDATES: usize = 32;
+/// Candidates sharing less than this fraction of the best candidate's rarity are not scored.
+const MIN_GAIN_RATIO: f64 = 0.25;
 
 /// One indexed name: a primary name or alias of some record.
 #[derive(Debug, Clone)]
@@ -30,6 +83,7 @@ pub struct IndexedName {
     pub normalized: NormalizedName,
     tokens: Vec<u32>,
     joined: String,
+    sound: String,
 }
 
 /// A scored candidate.
@@ -45,12 +99,16 @@ pub struct Hit<'a> {
 #[derive(Debug, Default)]
 pub struct NameIndex {
     names: Vec<IndexedName>,
-    token_ids: HashMap<String, u32>,
+    token_ids: FxHashMap<String, u32>,
+    /// hash of each token's full text → token id, to meet deletion variants of the query
+    token_hashes: FxHashMap<u64, Vec<u32>>,
     token_text: Vec<String>,
     /// token id → names that contain it
     postings: Vec<Vec<u32>>,
     /// deletion variant → token ids it came from
-    deletions: HashMap<String, Vec<u32>>,
+    deletions: FxHashMap<u64, Vec<u32>>,
+    /// sound key of a name's spaceless form → names
+    sounds: FxHashMap<String, Vec<u32>>,
     /// token id → (number of distinct records that use it, last record counted)
     record_df: Vec<(u32, u32)>,
     /// distinct records added
@@ -58,15 +116,23 @@ pub struct NameIndex {
     last_record: Option<u32>,
 }
 
-fn deletion_variants(token: &str) -> impl Iterator<Item = String> + '_ {
-    let chars: Vec<(usize, char)> = token.char_indices().collect();
-    (0..chars.len()).map(move |i| {
-        let (start, c) = chars[i];
-        let mut s = String::with_capacity(token.len());
-        s.push_str(&token[..start]);
-        s.push_str(&token[start + c.len_utf8()..]);
-        s
-    })
+/// Hash of `token` with the byte at `skip` left out (`usize::MAX`: nothing left out). Deletion
+/// variants are keyed by hash so that a query builds no strings; a collision only adds a candidate
+/// token, which the similarity check then rejects.
+fn variant_hash(token: &[u8], skip: usize) -> u64 {
+    let mut h = FxHasher::default();
+    for (i, b) in token.iter().enumerate() {
+        if i != skip {
+            h.write_u8(*b);
+        }
+    }
+    h.write_usize(token.len() - usize::from(skip < token.len()));
+    h.finish()
+}
+
+/// Hashes of every one-deletion variant of `token` (tokens are ASCII).
+fn deletion_variants(token: &str) -> impl Iterator<Item = u64> + '_ {
+    (0..token.len()).map(move |i| variant_hash(token.as_bytes(), i))
 }
 
 impl NameIndex {
@@ -94,9 +160,16 @@ impl NameIndex {
         self.token_text.push(token.to_string());
         self.postings.push(Vec::new());
         self.record_df.push((0, u32::MAX));
-        if token.chars().count() >= MIN_FUZZY_LEN {
+        if token.len() >= MIN_FUZZY_LEN {
+            self.token_hashes
+                .entry(variant_hash(token.as_bytes(), usize::MAX))
+                .or_default()
+                .push(id);
             for v in deletion_variants(token) {
-                self.deletions.entry(v).or_default().push(id);
+                let ids = self.deletions.entry(v).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
             }
         }
         id
@@ -133,12 +206,17 @@ impl NameIndex {
         if words.len() > 1 {
             tokens.pop(); // the joined pseudo-token is for lookup only, not for scoring
         }
+        let sound = sound_key(&joined);
+        if sound.len() >= MIN_SOUND_KEY {
+            self.sounds.entry(sound.clone()).or_default().push(name_id);
+        }
         self.names.push(IndexedName {
             record,
             original: name.to_string(),
             normalized,
             tokens,
             joined,
+            sound,
         });
     }
 
@@ -147,12 +225,18 @@ impl NameIndex {
     fn weight(&self, token: u32) -> f64 {
         let df = self.record_df[token as usize].0.max(1) as f64;
         let n = self.records.max(1) as f64;
-        (1.0 + (n / df).ln()).max(0.5)
+        let w = (1.0 + (n / df).ln()).max(0.5);
+        if GENERIC_WORDS.contains(&self.token_text[token as usize].as_str()) {
+            w.min(GENERIC_WEIGHT)
+        } else {
+            w
+        }
     }
 
     fn weight_of_text(&self, token: &str) -> f64 {
         match self.token_ids.get(token) {
             Some(t) => self.weight(*t),
+            None if GENERIC_WORDS.contains(&token) => GENERIC_WEIGHT,
             // unseen tokens are as rare as the rarest
             None => 1.0 + (self.records.max(1) as f64).ln(),
         }
@@ -163,7 +247,7 @@ impl NameIndex {
         if let Some(t) = self.token_ids.get(token) {
             out.push((*t, 1.0));
         }
-        if token.chars().count() < MIN_FUZZY_LEN {
+        if token.len() < MIN_FUZZY_LEN {
             return;
         }
         let mut push = |ids: &[u32]| {
@@ -178,8 +262,8 @@ impl NameIndex {
         };
         // the query token with one deletion may equal an index token (an insertion in the query) …
         for v in deletion_variants(token) {
-            if let Some(t) = self.token_ids.get(&v) {
-                push(std::slice::from_ref(t));
+            if let Some(ids) = self.token_hashes.get(&v) {
+                push(ids);
             }
             // … or an index token's deletion (substitution, transposition)
             if let Some(ids) = self.deletions.get(&v) {
@@ -187,7 +271,10 @@ impl NameIndex {
             }
         }
         // an index token with one deletion equals the query token (a deletion in the query)
-        if let Some(ids) = self.deletions.get(token) {
+        if let Some(ids) = self
+            .deletions
+            .get(&variant_hash(token.as_bytes(), usize::MAX))
+        {
             push(ids);
         }
     }
@@ -205,7 +292,8 @@ impl NameIndex {
             lookups.push(q_joined.clone());
         }
         // candidate name → accumulated rarity of shared tokens
-        let mut cands: HashMap<u32, f64> = HashMap::new();
+        let mut cands: FxHashMap<u32, f64> =
+            FxHashMap::with_capacity_and_hasher(256, Default::default());
         let mut near = Vec::new();
         let many_tokens = lookups.len() > 1;
         for w in &lookups {
@@ -222,9 +310,27 @@ impl NameIndex {
                 }
             }
         }
+        // a transliterated query also meets names that sound alike
+        let q_sound = if query.transliterated {
+            sound_key(&q_joined)
+        } else {
+            String::new()
+        };
+        if q_sound.len() >= MIN_SOUND_KEY {
+            for n in self.sounds.get(&q_sound).into_iter().flatten() {
+                *cands.entry(*n).or_default() += f64::MAX / 4.0;
+            }
+        }
         let mut ranked: Vec<(u32, f64)> = cands.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(MAX_CANDIDATES);
+        let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > MAX_CANDIDATES {
+            ranked.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
+            ranked.truncate(MAX_CANDIDATES);
+        }
+        ranked.sort_unstable_by(order);
+        if let Some(best) = ranked.first().map(|r| r.1) {
+            ranked.retain(|r| r.1 >= best * MIN_GAIN_RATIO);
+        }
 
         let q_weighted: Vec<Weighted> = q_words
             .iter()
@@ -245,10 +351,11 @@ impl NameIndex {
                         weight: self.weight(*t),
                     })
                     .collect();
-                Hit {
-                    name,
-                    similarity: similarity(&q_weighted, &q_joined, &c_weighted, &name.joined),
+                let mut similarity = similarity(&q_weighted, &q_joined, &c_weighted, &name.joined);
+                if q_sound.len() >= MIN_SOUND_KEY && name.sound == q_sound {
+                    similarity.sound = SOUND_MATCH_SCORE;
                 }
+                Hit { name, similarity }
             })
             .filter(|h| h.similarity.score() >= min_score)
             .collect();

@@ -47,6 +47,10 @@ pub struct NameToken {
 pub struct NormalizedName {
     /// Tokens in order.
     pub tokens: Vec<NameToken>,
+    /// True when some of it was transliterated from a script other than Latin or Han (Cyrillic,
+    /// kana, Hangul …), whose Latin spellings vary: the matcher then also compares sound keys.
+    #[serde(skip)]
+    pub transliterated: bool,
 }
 
 impl NormalizedName {
@@ -85,18 +89,20 @@ impl NormalizedName {
 }
 
 /// Chinese legal-form words, longest first.
-const HAN_LEGAL: [&str; 7] = [
+const HAN_LEGAL: [&str; 9] = [
     "股份有限公司",
     "有限责任公司",
+    "有限責任公司",
     "有限公司",
     "集团",
+    "集團",
     "控股",
     "公司",
     "股份",
 ];
 
 /// Legal forms after transliteration and lower-casing.
-const LEGAL: [&str; 43] = [
+const LEGAL: [&str; 53] = [
     "co",
     "company",
     "ltd",
@@ -140,7 +146,92 @@ const LEGAL: [&str; 43] = [
     "bhd",
     "sdn",
     "jsc",
+    // as Cyrillic transliterates them (Холдингс, Груп, Группа, Корпорейшн, ООО …)
+    "kholdings",
+    "kholding",
+    "grup",
+    "grupp",
+    "gruppa",
+    "korporeyshn",
+    "ooo",
+    "oao",
+    "zao",
+    "pao",
 ];
+
+/// Long legal forms, matched with one edit of tolerance ("Coporation", "Limted", "Holdngs").
+const LEGAL_FUZZY: [&str; 7] = [
+    "corporation",
+    "incorporated",
+    "company",
+    "limited",
+    "holdings",
+    "holding",
+    "technologies",
+];
+
+/// The canonical spelling of a legal form, so that "Incorporated" and "Inc." compare equal.
+pub fn canonical_legal_form(token: &str) -> &str {
+    match token {
+        "incorporated" => "inc",
+        "limited" => "ltd",
+        "company" => "co",
+        "corporation" | "korporeyshn" => "corp",
+        "holding" | "kholdings" | "kholding" => "holdings",
+        "private" => "pte",
+        "grup" | "grupp" | "gruppa" => "group",
+        other => other,
+    }
+}
+
+fn is_fuzzy_legal_form(token: &str) -> bool {
+    // six letters or more: one edit; "group": a swap of two neighbours only ("Gruop")
+    (token.len() >= 6
+        && LEGAL_FUZZY
+            .iter()
+            .any(|l| crate::score::osa_within(token.as_bytes(), l.as_bytes(), 1).is_some()))
+        || (token.len() == 5 && token != "group" && is_adjacent_swap(token.as_bytes(), b"group"))
+}
+
+fn is_adjacent_swap(a: &[u8], b: &[u8]) -> bool {
+    let diff: Vec<usize> = (0..a.len().min(b.len()))
+        .filter(|&i| a[i] != b[i])
+        .collect();
+    a.len() == b.len()
+        && diff.len() == 2
+        && diff[1] == diff[0] + 1
+        && a[diff[0]] == b[diff[1]]
+        && a[diff[1]] == b[diff[0]]
+}
+
+/// Merge runs of short pinyin syllables that spell a legal form ("ji tuan" → "jituan", "you xian
+/// gong si" → "youxiangongsi"), so that spaced pinyin is recognised like the joined spelling.
+fn merge_spaced_legal_forms(tokens: &mut Vec<NameToken>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut merged = None;
+        for len in (2..=4).rev() {
+            if i + len > tokens.len() || tokens[i..i + len].iter().any(|t| t.text.len() > 4) {
+                continue;
+            }
+            let joined: String = tokens[i..i + len].iter().map(|t| t.text.as_str()).collect();
+            if LEGAL.contains(&joined.as_str()) {
+                merged = Some((len, joined));
+                break;
+            }
+        }
+        if let Some((len, text)) = merged {
+            tokens.splice(
+                i..i + len,
+                [NameToken {
+                    text,
+                    kind: TokenKind::LegalForm,
+                }],
+            );
+        }
+        i += 1;
+    }
+}
 
 fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
@@ -236,14 +327,21 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
     let mut seg_script = Script::Other;
     let mut dotted = false; // inside a dotted abbreviation like "S.A."
     let chars: Vec<char> = folded.chars().collect();
-    let flush = |seg: &mut String, script: Script, tokens: &mut Vec<NameToken>| {
+    let mut transliterated = false;
+    let mut flush = |seg: &mut String, script: Script, tokens: &mut Vec<NameToken>| {
         if seg.is_empty() {
             return;
         }
         match script {
             Script::Han => push_han_run(seg, tokens),
             Script::Other if seg.is_ascii() => push_latin(seg, tokens),
-            Script::Other => push_latin(&any_ascii::any_ascii(seg), tokens),
+            Script::Other => {
+                // accented Latin is only spelt differently; other scripts are transliterated
+                transliterated |= seg
+                    .chars()
+                    .any(|c| c.is_alphabetic() && !c.is_ascii() && !is_latin_letter(c));
+                push_latin(&any_ascii::any_ascii(seg), tokens)
+            }
         }
         seg.clear();
     };
@@ -285,8 +383,11 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
         seg.push(c);
     }
     flush(&mut seg, seg_script, &mut tokens);
-    for t in &mut tokens {
-        if LEGAL.contains(&t.text.as_str()) {
+    merge_spaced_legal_forms(&mut tokens);
+    let n = tokens.len();
+    for (i, t) in tokens.iter_mut().enumerate() {
+        // a misspelt long legal form counts as one, except as the first word of a name
+        if LEGAL.contains(&t.text.as_str()) || (i > 0 && n > 1 && is_fuzzy_legal_form(&t.text)) {
             t.kind = TokenKind::LegalForm;
         }
     }
@@ -296,7 +397,53 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
             tokens[i].kind = TokenKind::LegalForm;
         }
     }
-    NormalizedName { tokens }
+    NormalizedName {
+        tokens,
+        transliterated,
+    }
+}
+
+/// Letters of the Latin script beyond ASCII (accented letters, ß, ø …).
+fn is_latin_letter(c: char) -> bool {
+    matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF)
+}
+
+/// A rough sound key of a spaceless ASCII name, for names transliterated from other scripts whose
+/// Latin spellings vary (Тенсент → tensent, テンセント → tensento, both meet Tencent as `tnsnt`).
+///
+/// The first letter stays; vowels (and y, h, w after a consonant) drop; consonants that
+/// transliterations confuse fold together (c before e/i/y and s/z/x → s; c, k, q, g → k; d → t;
+/// b → p; v, w → w; l, r → r; j, zh → j; ch → c); repeats collapse.
+pub fn sound_key(joined: &str) -> String {
+    let b = joined.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut last = 0u8;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let (class, step) = match c {
+            b'c' if next == b'h' => (b'c', 2),
+            b'z' if next == b'h' => (b'j', 2),
+            b'c' if matches!(next, b'e' | b'i' | b'y') => (b's', 1),
+            b's' | b'z' | b'x' => (b's', 1),
+            b'c' | b'k' | b'q' | b'g' => (b'k', 1),
+            b'd' | b't' => (b't', 1),
+            b'b' | b'p' => (b'p', 1),
+            b'v' | b'w' => (b'w', 1),
+            b'l' | b'r' => (b'r', 1),
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'h' => (if i == 0 { b'a' } else { 0 }, 1),
+            other => (other, 1),
+        };
+        if class != 0 && class != last {
+            out.push(class as char);
+        }
+        if class != 0 {
+            last = class;
+        }
+        i += step;
+    }
+    out
 }
 
 /// Normalise an Android package id or iOS bundle id for exact lookup: trimmed (with surrounding
@@ -352,6 +499,30 @@ mod tests {
         );
         assert_eq!(key("U.S. Steel"), "us steel");
         assert_eq!(key("Тенсент"), "tensent");
+    }
+
+    #[test]
+    fn sound_keys_meet_across_transliterations() {
+        assert_eq!(sound_key("tencent"), sound_key("tensento"));
+        assert_eq!(sound_key("tiktok"), sound_key("tigtog"));
+        assert_eq!(sound_key("tiktok"), sound_key("teitkutotku"));
+        assert_eq!(sound_key("alibaba"), sound_key("aribaba"));
+        assert_eq!(sound_key("bytedance"), sound_key("baytdens"));
+        assert_ne!(sound_key("tencent"), sound_key("tennant"));
+        assert!(normalize_name("Тенсент").transliterated);
+        assert!(!normalize_name("Société Générale").transliterated);
+        assert!(!normalize_name("支付宝").transliterated);
+    }
+
+    #[test]
+    fn misspelt_and_foreign_legal_forms() {
+        assert_eq!(key("Kingsoft Coporation"), "kingsoft");
+        assert_eq!(key("Тенсент Холдингс"), "tensent");
+        assert_eq!(key("阿里巴巴集團"), "alibaba");
+        assert_eq!(key("Ma Yi Ji Tuan"), "ma yi");
+        assert_eq!(key("Tengxun Kong Gu You Xian Gong Si"), "tengxun");
+        assert_eq!(key("Ant Gruop"), "ant");
+        assert_eq!(canonical_legal_form("incorporated"), "inc");
     }
 
     #[test]
