@@ -69,8 +69,6 @@ const MIN_FUZZY_LEN: usize = 4;
 const MAX_POSTINGS: usize = 2_000;
 /// Names scored per query, at most.
 const MAX_CANDIDATES: usize = 32;
-/// Candidates sharing less than this fraction of the best candidate's rarity are not scored.
-const MIN_GAIN_RATIO: f64 = 0.25;
 
 /// One indexed name: a primary name or alias of some record.
 #[derive(Debug, Clone)]
@@ -113,6 +111,10 @@ pub struct NameIndex {
     record_df: Vec<(u32, u32)>,
     /// distinct records added
     records: u32,
+    /// token id → is a generic word
+    generic: Vec<bool>,
+    /// token id → weight, computed by [`NameIndex::finish`]
+    weights: Vec<f64>,
     last_record: Option<u32>,
 }
 
@@ -160,6 +162,8 @@ impl NameIndex {
         self.token_text.push(token.to_string());
         self.postings.push(Vec::new());
         self.record_df.push((0, u32::MAX));
+        self.generic.push(GENERIC_WORDS.contains(&token));
+        self.weights.clear(); // stale until `finish`
         if token.len() >= MIN_FUZZY_LEN {
             self.token_hashes
                 .entry(variant_hash(token.as_bytes(), usize::MAX))
@@ -223,14 +227,32 @@ impl NameIndex {
     /// Rarity of a token: inverse document frequency over records (an app's many aliases count
     /// once, so a word repeated across one record's aliases is not made common by it).
     fn weight(&self, token: u32) -> f64 {
+        if let Some(w) = self.weights.get(token as usize) {
+            return *w;
+        }
+        self.compute_weight(token)
+    }
+
+    fn compute_weight(&self, token: u32) -> f64 {
         let df = self.record_df[token as usize].0.max(1) as f64;
         let n = self.records.max(1) as f64;
         let w = (1.0 + (n / df).ln()).max(0.5);
-        if GENERIC_WORDS.contains(&self.token_text[token as usize].as_str()) {
+        if self.generic[token as usize] {
             w.min(GENERIC_WEIGHT)
         } else {
             w
         }
+    }
+
+    fn unseen_weight(&self) -> f64 {
+        1.0 + (self.records.max(1) as f64).ln()
+    }
+
+    /// Compute the token weights once all names are added (searching works before, only slower).
+    pub fn finish(&mut self) {
+        self.weights = (0..self.token_text.len() as u32)
+            .map(|t| self.compute_weight(t))
+            .collect();
     }
 
     fn weight_of_text(&self, token: &str) -> f64 {
@@ -238,7 +260,7 @@ impl NameIndex {
             Some(t) => self.weight(*t),
             None if GENERIC_WORDS.contains(&token) => GENERIC_WEIGHT,
             // unseen tokens are as rare as the rarest
-            None => 1.0 + (self.records.max(1) as f64).ln(),
+            None => self.unseen_weight(),
         }
     }
 
@@ -284,21 +306,45 @@ impl NameIndex {
         if query.is_empty() || self.names.is_empty() {
             return Vec::new();
         }
-        let mut q_words: Vec<String> = query.core_tokens().map(str::to_string).collect();
+        let mut q_words: Vec<&str> = query.core_tokens().collect();
+        q_words.sort_unstable();
         q_words.dedup();
         let q_joined = query.joined();
-        let mut lookups = q_words.clone();
-        if q_words.len() > 1 {
-            lookups.push(q_joined.clone());
-        }
-        // candidate name → accumulated rarity of shared tokens
-        let mut cands: FxHashMap<u32, f64> =
-            FxHashMap::with_capacity_and_hasher(256, Default::default());
+        let q_weighted: Vec<Weighted> = q_words
+            .iter()
+            .map(|t| Weighted {
+                text: t,
+                weight: self.weight_of_text(t),
+            })
+            .collect();
+        // the query's rarity for the pruning bound: an unseen (misspelt) token counts as the
+        // heaviest index token it is near, since that is what a candidate can gain from it
+        let mut q_total = 0.0;
+        // candidate name → (accumulated rarity of shared tokens, reached through a spaceless or sound form)
+        let mut cands: FxHashMap<u32, (f64, bool)> =
+            FxHashMap::with_capacity_and_hasher(64, Default::default());
         let mut near = Vec::new();
-        let many_tokens = lookups.len() > 1;
-        for w in &lookups {
+        let joined_lookup = q_words.len() > 1;
+        let many_tokens = joined_lookup;
+        for (i, w) in q_words
+            .iter()
+            .copied()
+            .chain(joined_lookup.then_some(q_joined.as_str()))
+            .enumerate()
+        {
+            let via_joined = i == q_words.len();
             near.clear();
             self.near_tokens(w, &mut near);
+            if !via_joined {
+                q_total += match self.token_ids.get(w) {
+                    Some(_) => q_weighted[i].weight,
+                    None => near
+                        .iter()
+                        .map(|(t, _)| self.weight(*t))
+                        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+                        .unwrap_or(q_weighted[i].weight),
+                };
+            }
             for (t, sim) in &near {
                 let posting = &self.postings[*t as usize];
                 if many_tokens && posting.len() > MAX_POSTINGS {
@@ -306,7 +352,10 @@ impl NameIndex {
                 }
                 let gain = self.weight(*t) * sim;
                 for n in posting {
-                    *cands.entry(*n).or_default() += gain;
+                    let c = cands.entry(*n).or_default();
+                    c.0 += gain;
+                    c.1 |=
+                        via_joined || self.names[*n as usize].tokens.len() < 2 && q_words.len() > 1;
                 }
             }
         }
@@ -318,47 +367,42 @@ impl NameIndex {
         };
         if q_sound.len() >= MIN_SOUND_KEY {
             for n in self.sounds.get(&q_sound).into_iter().flatten() {
-                *cands.entry(*n).or_default() += f64::MAX / 4.0;
+                cands.entry(*n).or_default().1 = true;
             }
         }
-        let mut ranked: Vec<(u32, f64)> = cands.into_iter().collect();
+        // A candidate must share enough of the query's rarity to reach `min_score` by its tokens:
+        // the harmonic mean of two coverages is at least `min_score` only if the query's coverage is
+        // at least min/(2 - min). Names reached through a spaceless or sound form are kept.
+        let needed = q_total * min_score / (2.0 - min_score) - 1e-9;
+        let mut ranked: Vec<(u32, f64)> = cands
+            .into_iter()
+            .filter(|(_, (gain, other_view))| *other_view || *gain >= needed)
+            .map(|(n, (gain, other_view))| (n, if other_view { f64::MAX } else { gain }))
+            .collect();
         let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > MAX_CANDIDATES {
             ranked.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
             ranked.truncate(MAX_CANDIDATES);
         }
         ranked.sort_unstable_by(order);
-        if let Some(best) = ranked.first().map(|r| r.1) {
-            ranked.retain(|r| r.1 >= best * MIN_GAIN_RATIO);
-        }
 
-        let q_weighted: Vec<Weighted> = q_words
-            .iter()
-            .map(|t| Weighted {
-                text: t,
-                weight: self.weight_of_text(t),
-            })
-            .collect();
-        let mut hits: Vec<Hit> = ranked
-            .into_iter()
-            .map(|(n, _)| {
-                let name = &self.names[n as usize];
-                let c_weighted: Vec<Weighted> = name
-                    .tokens
-                    .iter()
-                    .map(|t| Weighted {
-                        text: &self.token_text[*t as usize],
-                        weight: self.weight(*t),
-                    })
-                    .collect();
-                let mut similarity = similarity(&q_weighted, &q_joined, &c_weighted, &name.joined);
-                if q_sound.len() >= MIN_SOUND_KEY && name.sound == q_sound {
-                    similarity.sound = SOUND_MATCH_SCORE;
-                }
-                Hit { name, similarity }
-            })
-            .filter(|h| h.similarity.score() >= min_score)
-            .collect();
+        let mut c_weighted: Vec<Weighted> = Vec::with_capacity(8);
+        let mut hits: Vec<Hit> = Vec::with_capacity(ranked.len());
+        for (n, _) in ranked {
+            let name = &self.names[n as usize];
+            c_weighted.clear();
+            c_weighted.extend(name.tokens.iter().map(|t| Weighted {
+                text: &self.token_text[*t as usize],
+                weight: self.weight(*t),
+            }));
+            let mut similarity = similarity(&q_weighted, &q_joined, &c_weighted, &name.joined);
+            if q_sound.len() >= MIN_SOUND_KEY && name.sound == q_sound {
+                similarity.sound = SOUND_MATCH_SCORE;
+            }
+            if similarity.score() >= min_score {
+                hits.push(Hit { name, similarity });
+            }
+        }
         hits.sort_by(|a, b| {
             b.similarity
                 .score()

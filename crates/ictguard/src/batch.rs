@@ -33,6 +33,101 @@ struct Row {
     query: Result<Query, String>,
 }
 
+/// A chunk of parsed rows with the input bytes consumed so far, or the error that stops reading.
+enum Chunk {
+    Rows(Vec<Row>, u64),
+    Fatal(u64, String),
+}
+
+/// Where rows come from.
+enum Source<R: std::io::Read> {
+    Csv(csv::Reader<R>, CsvPlan, usize),
+    Jsonl(BufReader<R>),
+}
+
+impl<R: std::io::Read> Source<R> {
+    /// Parse rows into chunks and send them until the input ends, a fatal error, or the receiver goes.
+    fn produce(
+        self,
+        mapping: &HashMap<String, String>,
+        total_bytes: u64,
+        tx: &std::sync::mpsc::SyncSender<Chunk>,
+    ) {
+        let mut rows = Vec::with_capacity(CHUNK);
+        let send = |rows: &mut Vec<Row>, consumed: u64| {
+            tx.send(Chunk::Rows(
+                std::mem::replace(rows, Vec::with_capacity(CHUNK)),
+                consumed,
+            ))
+            .is_ok()
+        };
+        match self {
+            Source::Csv(mut rdr, plan, width) => {
+                let mut record = csv::StringRecord::new();
+                loop {
+                    let line_before = rdr.position().line();
+                    match rdr.read_record(&mut record) {
+                        Ok(false) => break,
+                        Ok(true) => {
+                            let line = record.position().map(|p| p.line()).unwrap_or(line_before);
+                            rows.push(Row {
+                                line,
+                                query: plan.query(&record, width),
+                            });
+                        }
+                        Err(e) => {
+                            if let csv::ErrorKind::Io(io) = e.kind() {
+                                let _ = send(&mut rows, rdr.position().byte());
+                                let _ =
+                                    tx.send(Chunk::Fatal(rdr.position().line(), io.to_string()));
+                                return;
+                            }
+                            let line = e.position().map(|p| p.line()).unwrap_or(line_before);
+                            rows.push(Row {
+                                line,
+                                query: Err(format!("malformed CSV row: {e}")),
+                            });
+                        }
+                    }
+                    if rows.len() == CHUNK && !send(&mut rows, rdr.position().byte()) {
+                        return;
+                    }
+                }
+                let _ = send(&mut rows, total_bytes);
+            }
+            Source::Jsonl(mut lines) => {
+                let mut buf = String::new();
+                let (mut line, mut consumed) = (0u64, 0u64);
+                loop {
+                    buf.clear();
+                    line += 1;
+                    let n = match lines.read_line(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => n,
+                        Err(e) => {
+                            let _ = send(&mut rows, consumed);
+                            let _ = tx.send(Chunk::Fatal(line, e.to_string()));
+                            return;
+                        }
+                    };
+                    consumed += n as u64;
+                    if buf.trim().is_empty() {
+                        continue;
+                    }
+                    rows.push(Row {
+                        line,
+                        query: json_query(&buf, mapping),
+                    });
+                    if rows.len() == CHUNK && !send(&mut rows, consumed) {
+                        return;
+                    }
+                }
+                let _ = send(&mut rows, consumed);
+            }
+        }
+    }
+}
+
 /// One output record.
 enum Outcome1 {
     Done(u64, ScreenResult),
@@ -132,28 +227,36 @@ pub fn run(
     let mut counts: HashMap<&'static str, u64> = HashMap::new();
     let mut first_errors: Vec<String> = Vec::new();
 
+    // Screening and rendering run on the worker pool; this thread only writes bytes in order.
     let mut process = |rows: Vec<Row>, consumed: u64, writer: &mut Writer| -> anyhow::Result<()> {
-        let results: Vec<Outcome1> = rows
+        let rendered: Vec<(Result<&'static str, (u64, String)>, Vec<u8>)> = rows
             .into_par_iter()
-            .map(|row| match row.query {
-                Ok(q) => match screener.screen(&q, default_as_of) {
-                    Ok(r) => Outcome1::Done(row.line, r),
-                    Err(e) => Outcome1::Bad(row.line, e.to_string()),
-                },
-                Err(e) => Outcome1::Bad(row.line, e),
+            .map(|row| {
+                let outcome = match row.query {
+                    Ok(q) => match screener.screen(&q, default_as_of) {
+                        Ok(r) => Outcome1::Done(row.line, r),
+                        Err(e) => Outcome1::Bad(row.line, e.to_string()),
+                    },
+                    Err(e) => Outcome1::Bad(row.line, e),
+                };
+                let tally = match &outcome {
+                    Outcome1::Done(_, r) => Ok(r.decision.as_str()),
+                    Outcome1::Bad(line, e) => Err((*line, e.clone())),
+                };
+                (tally, render(out_format, &outcome))
             })
             .collect();
-        for r in &results {
-            match r {
-                Outcome1::Done(_, res) => *counts.entry(res.decision.as_str()).or_default() += 1,
-                Outcome1::Bad(line, e) => {
+        for (tally, bytes) in rendered {
+            match tally {
+                Ok(decision) => *counts.entry(decision).or_default() += 1,
+                Err((line, e)) => {
                     *counts.entry("bad").or_default() += 1;
                     if first_errors.len() < 10 {
                         first_errors.push(format!("{}:{line}: {e}", input.display()));
                     }
                 }
             }
-            writer.write(r)?;
+            writer.out.write_all(&bytes)?;
         }
         progress.set_position(consumed);
         progress.set_message(format!(
@@ -167,7 +270,7 @@ pub fn run(
     };
 
     let reader = BoundedLineReader::new(BufReader::with_capacity(1 << 16, file), MAX_LINE_BYTES);
-    match in_format {
+    let source = match in_format {
         Format::Csv => {
             let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
             let headers = rdr
@@ -176,78 +279,30 @@ pub fn run(
                 .clone();
             let plan =
                 csv_plan(&headers, &mapping).with_context(|| format!("{}:1", input.display()))?;
-            let mut rows = Vec::with_capacity(CHUNK);
-            let mut record = csv::StringRecord::new();
-            loop {
-                let line_before = rdr.position().line();
-                match rdr.read_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let line = record.position().map(|p| p.line()).unwrap_or(line_before);
-                        rows.push(Row {
-                            line,
-                            query: plan.query(&record, headers.len()),
-                        });
-                    }
-                    Err(e) => {
-                        if let csv::ErrorKind::Io(io) = e.kind() {
-                            // an over-long line (or a read failure) ends the run: later lines cannot be trusted
-                            process(
-                                std::mem::take(&mut rows),
-                                rdr.position().byte(),
-                                &mut writer,
-                            )?;
-                            writer.finish()?;
-                            bail!("{}:{}: {io}", input.display(), rdr.position().line());
-                        }
-                        let line = e.position().map(|p| p.line()).unwrap_or(line_before);
-                        rows.push(Row {
-                            line,
-                            query: Err(format!("malformed CSV row: {e}")),
-                        });
-                    }
-                }
-                if rows.len() == CHUNK {
-                    process(
-                        std::mem::take(&mut rows),
-                        rdr.position().byte(),
-                        &mut writer,
-                    )?;
+            Source::Csv(rdr, plan, headers.len())
+        }
+        Format::Jsonl => Source::Jsonl(BufReader::new(reader)),
+    };
+    // Parsing runs on its own thread, a chunk ahead of screening.
+    let fatal = std::thread::scope(|scope| -> anyhow::Result<Option<String>> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
+        let mapping = &mapping;
+        scope.spawn(move || source.produce(mapping, total_bytes, &tx));
+        for chunk in rx {
+            match chunk {
+                Chunk::Rows(rows, consumed) => process(rows, consumed, &mut writer)?,
+                Chunk::Fatal(line, message) => {
+                    return Ok(Some(format!("{}:{line}: {message}", input.display())))
                 }
             }
-            process(rows, total_bytes, &mut writer)?;
         }
-        Format::Jsonl => {
-            let mut lines = BufReader::new(reader);
-            let mut buf = String::new();
-            let mut rows = Vec::with_capacity(CHUNK);
-            let (mut line, mut consumed) = (0u64, 0u64);
-            loop {
-                buf.clear();
-                line += 1;
-                let n = match lines.read_line(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) => {
-                        process(std::mem::take(&mut rows), consumed, &mut writer)?;
-                        writer.finish()?;
-                        bail!("{}:{line}: {e}", input.display());
-                    }
-                };
-                consumed += n as u64;
-                if buf.trim().is_empty() {
-                    continue;
-                }
-                rows.push(Row {
-                    line,
-                    query: json_query(&buf, &mapping),
-                });
-                if rows.len() == CHUNK {
-                    process(std::mem::take(&mut rows), consumed, &mut writer)?;
-                }
-            }
-            process(rows, consumed, &mut writer)?;
-        }
+        Ok(None)
+    })?;
+    if let Some(message) = fatal {
+        // an over-long line (or a read failure) ends the run: later lines cannot be trusted
+        writer.finish()?;
+        progress.finish_and_clear();
+        bail!(message);
     }
     writer.finish()?;
     progress.finish_and_clear();
@@ -367,96 +422,112 @@ fn json_query(line: &str, mapping: &HashMap<String, String>) -> Result<Query, St
     Ok(q)
 }
 
-/// Writes results as JSON Lines or CSV.
-enum Writer {
-    Jsonl(BufWriter<Box<dyn Write>>),
-    Csv(Box<csv::Writer<Box<dyn Write>>>),
+/// Writes rendered results, in order.
+struct Writer {
+    out: BufWriter<Box<dyn Write>>,
 }
 
 impl Writer {
     fn new(out: Box<dyn Write>, format: Format) -> anyhow::Result<Self> {
-        Ok(match format {
-            Format::Jsonl => Writer::Jsonl(BufWriter::new(out)),
-            Format::Csv => {
-                let mut c = csv::Writer::from_writer(out);
-                c.write_record([
-                    "line",
-                    "id",
-                    "decision",
-                    "as_of",
-                    "match_id",
-                    "match_name",
-                    "match_kind",
-                    "score",
-                    "field",
-                    "orders",
-                    "reason",
-                    "error",
-                ])?;
-                Writer::Csv(Box::new(c))
-            }
-        })
-    }
-
-    fn write(&mut self, r: &Outcome1) -> anyhow::Result<()> {
-        match (self, r) {
-            (Writer::Jsonl(out), Outcome1::Done(line, res)) => {
-                let mut v = serde_json::to_value(res)?;
-                v.as_object_mut()
-                    .expect("result is an object")
-                    .insert("line".into(), (*line).into());
-                serde_json::to_writer(&mut *out, &v)?;
-                out.write_all(b"\n")?;
-            }
-            (Writer::Jsonl(out), Outcome1::Bad(line, e)) => {
-                serde_json::to_writer(&mut *out, &serde_json::json!({"line": line, "error": e}))?;
-                out.write_all(b"\n")?;
-            }
-            (Writer::Csv(c), Outcome1::Done(line, res)) => {
-                let top = res.matches.first();
-                let orders = top
-                    .map(|m| {
-                        m.orders
-                            .iter()
-                            .map(|o| format!("{}:{}", o.id, o.status.as_str()))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .unwrap_or_default();
-                let kind = top
-                    .and_then(|m| serde_json::to_value(m.kind).ok())
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
-                c.write_record([
-                    line.to_string(),
-                    res.id.clone().unwrap_or_default(),
-                    res.decision.as_str().to_string(),
-                    res.as_of.to_string(),
-                    top.map(|m| m.id.clone()).unwrap_or_default(),
-                    top.map(|m| m.name.clone()).unwrap_or_default(),
-                    kind,
-                    top.map(|m| format!("{:.3}", m.score)).unwrap_or_default(),
-                    top.map(|m| m.field.clone()).unwrap_or_default(),
-                    orders,
-                    res.reasons.join(" | "),
-                    String::new(),
-                ])?;
-            }
-            (Writer::Csv(c), Outcome1::Bad(line, e)) => {
-                let mut rec = vec![line.to_string()];
-                rec.extend(std::iter::repeat_n(String::new(), 10));
-                rec.push(e.clone());
-                c.write_record(&rec)?;
-            }
+        let mut w = Writer {
+            out: BufWriter::with_capacity(1 << 16, out),
+        };
+        if format == Format::Csv {
+            w.out.write_all(&csv_line(&CSV_HEADER.map(String::from))?)?;
         }
-        Ok(())
+        Ok(w)
     }
 
     fn finish(&mut self) -> anyhow::Result<()> {
-        match self {
-            Writer::Jsonl(out) => out.flush()?,
-            Writer::Csv(c) => c.flush()?,
-        }
+        self.out.flush()?;
         Ok(())
+    }
+}
+
+const CSV_HEADER: [&str; 12] = [
+    "line",
+    "id",
+    "decision",
+    "as_of",
+    "match_id",
+    "match_name",
+    "match_kind",
+    "score",
+    "field",
+    "orders",
+    "reason",
+    "error",
+];
+
+fn csv_line(fields: &[String]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(256));
+    w.write_record(fields)?;
+    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+}
+
+/// One result as a JSON line or a CSV row (runs on the worker pool).
+fn render(format: Format, r: &Outcome1) -> Vec<u8> {
+    let rendered = match (format, r) {
+        (Format::Jsonl, Outcome1::Done(line, res)) => serde_json::to_value(res)
+            .map(|mut v| {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("line".into(), (*line).into());
+                }
+                v
+            })
+            .and_then(|v| serde_json::to_vec(&v))
+            .map_err(anyhow::Error::from),
+        (Format::Jsonl, Outcome1::Bad(line, e)) => {
+            serde_json::to_vec(&serde_json::json!({"line": line, "error": e}))
+                .map_err(anyhow::Error::from)
+        }
+        (Format::Csv, Outcome1::Done(line, res)) => {
+            let top = res.matches.first();
+            let orders = top
+                .map(|m| {
+                    m.orders
+                        .iter()
+                        .map(|o| format!("{}:{}", o.id, o.status.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            let kind = top
+                .and_then(|m| serde_json::to_value(m.kind).ok())
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            csv_line(&[
+                line.to_string(),
+                res.id.clone().unwrap_or_default(),
+                res.decision.as_str().to_string(),
+                res.as_of.to_string(),
+                top.map(|m| m.id.clone()).unwrap_or_default(),
+                top.map(|m| m.name.clone()).unwrap_or_default(),
+                kind,
+                top.map(|m| format!("{:.3}", m.score)).unwrap_or_default(),
+                top.map(|m| m.field.clone()).unwrap_or_default(),
+                orders,
+                res.reasons.join(" | "),
+                String::new(),
+            ])
+        }
+        (Format::Csv, Outcome1::Bad(line, e)) => {
+            let mut rec = vec![line.to_string()];
+            rec.extend(std::iter::repeat_n(String::new(), 10));
+            rec.push(e.clone());
+            csv_line(&rec)
+        }
+    };
+    match rendered {
+        Ok(mut bytes) => {
+            if format == Format::Jsonl {
+                bytes.push(b'\n');
+            }
+            bytes
+        }
+        // serialising our own types cannot fail; if it ever does, say so in the output
+        Err(e) => format!("{{\"error\":\"cannot render result: {e}\"}}\n").into_bytes(),
     }
 }
