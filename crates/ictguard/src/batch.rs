@@ -128,6 +128,9 @@ impl<R: std::io::Read> Source<R> {
     }
 }
 
+/// What a rendered row counts as: its decision, or the line and error of a bad row.
+type Tally = Result<&'static str, (u64, String)>;
+
 /// One output record.
 enum Outcome1 {
     Done(u64, ScreenResult),
@@ -229,7 +232,7 @@ pub fn run(
 
     // Screening and rendering run on the worker pool; this thread only writes bytes in order.
     let mut process = |rows: Vec<Row>, consumed: u64, writer: &mut Writer| -> anyhow::Result<()> {
-        let rendered: Vec<(Result<&'static str, (u64, String)>, Vec<u8>)> = rows
+        let rendered: Vec<(Tally, Vec<u8>)> = rows
             .into_par_iter()
             .map(|row| {
                 let outcome = match row.query {
@@ -464,7 +467,7 @@ fn csv_line(fields: &[String]) -> anyhow::Result<Vec<u8>> {
         .has_headers(false)
         .from_writer(Vec::with_capacity(256));
     w.write_record(fields)?;
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// One result as a JSON line or a CSV row (runs on the worker pool).
