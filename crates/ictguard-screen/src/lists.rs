@@ -248,6 +248,14 @@ fn csl_code(source: &str) -> String {
     }
 }
 
+/// An alternate name waiting for its primary record.
+#[derive(Debug)]
+struct PendingAlias {
+    alias: String,
+    file: String,
+    line: u64,
+}
+
 /// Collects entries from list files; alternates and addresses attach to primary records.
 #[derive(Debug, Default)]
 pub struct ListSet {
@@ -255,7 +263,7 @@ pub struct ListSet {
     /// (list, entity number) → index in `entries`
     by_number: HashMap<(String, String), usize>,
     /// alternates and addresses seen before their primary record
-    pending_aliases: HashMap<(String, String), Vec<(String, u64)>>,
+    pending_aliases: HashMap<(String, String), Vec<PendingAlias>>,
     pending_countries: HashMap<(String, String), Vec<String>>,
     problems: Vec<RowProblem>,
 }
@@ -367,7 +375,7 @@ impl ListSet {
                         ListFormat::OfacPrimary => {
                             self.ofac_primary(family, file_name, line, &record)
                         }
-                        ListFormat::OfacAlt => self.ofac_alt(family, line, &record),
+                        ListFormat::OfacAlt => self.ofac_alt(family, file_name, line, &record),
                         ListFormat::OfacAddress => self.ofac_address(family, &record),
                         ListFormat::Csl => self.csl(file_name, line, &record, &col),
                         ListFormat::Dpl => self.dpl(file_name, line, &record, &col),
@@ -429,7 +437,7 @@ impl ListSet {
         };
         let key = (family.to_string(), num.to_string());
         let mut aliases = remark_aliases(ofac_field(&r[11]));
-        for (alias, _) in self.pending_aliases.remove(&key).unwrap_or_default() {
+        for PendingAlias { alias, .. } in self.pending_aliases.remove(&key).unwrap_or_default() {
             aliases.push(alias);
         }
         let countries = self.pending_countries.remove(&key).unwrap_or_default();
@@ -462,7 +470,13 @@ impl ListSet {
         Ok(())
     }
 
-    fn ofac_alt(&mut self, family: &str, line: u64, r: &csv::StringRecord) -> Result<(), String> {
+    fn ofac_alt(
+        &mut self,
+        family: &str,
+        file: &str,
+        line: u64,
+        r: &csv::StringRecord,
+    ) -> Result<(), String> {
         if r.len() != 5 {
             return Err(format!(
                 "expected 5 fields (OFAC alternate name), found {}",
@@ -480,7 +494,11 @@ impl ListSet {
                 .pending_aliases
                 .entry(key)
                 .or_default()
-                .push((alias, line)),
+                .push(PendingAlias {
+                    alias,
+                    file: file.to_string(),
+                    line,
+                }),
         }
         Ok(())
     }
@@ -610,9 +628,9 @@ impl ListSet {
     /// primary record never came).
     pub fn finish(mut self) -> LoadedLists {
         for ((family, num), aliases) in self.pending_aliases.drain() {
-            for (_, line) in aliases {
+            for PendingAlias { file, line, .. } in aliases {
                 self.problems.push(RowProblem {
-                    file: String::new(),
+                    file,
                     line,
                     message: format!(
                         "alternate name for {family}:{num}, which no primary file holds"

@@ -144,28 +144,33 @@ pub fn run(pack: RulePack, args: &EvalArgs) -> anyhow::Result<Outcome> {
             )?;
         }
     }
+    // precision and recall are undefined for a slice of hard negatives: it shows its false positives
+    let row = |tag: &str, t: &Tally| {
+        let fmt = |v: f64, defined: bool| {
+            if defined {
+                format!("{v:.3}")
+            } else {
+                "-".into()
+            }
+        };
+        let has_positives = t.tp + t.fn_ > 0;
+        format!(
+            "{tag:<22} {:>5} {:>6} {:>10} {:>8}",
+            t.n,
+            t.fp,
+            fmt(t.precision(), has_positives),
+            fmt(t.recall(), has_positives)
+        )
+    };
     writeln!(
         out,
-        "{:<22} {:>5} {:>10} {:>8}",
-        "slice", "n", "precision", "recall"
+        "{:<22} {:>5} {:>6} {:>10} {:>8}",
+        "slice", "n", "fp", "precision", "recall"
     )?;
     for (tag, t) in &by_tag {
-        writeln!(
-            out,
-            "{tag:<22} {:>5} {:>10.3} {:>8.3}",
-            t.n,
-            t.precision(),
-            t.recall()
-        )?;
+        writeln!(out, "{}", row(tag, t))?;
     }
-    writeln!(
-        out,
-        "{:<22} {:>5} {:>10.3} {:>8.3}",
-        "ALL",
-        total.n,
-        total.precision(),
-        total.recall()
-    )?;
+    writeln!(out, "{}", row("ALL", &total))?;
     if let Some(min) = args.min {
         if total.precision() < min || total.recall() < min {
             writeln!(out, "below the floor of {min}")?;
