@@ -55,6 +55,9 @@ pub struct Decisive {
     pub citation: Option<String>,
     /// Explanation in words.
     pub note: String,
+    /// Last day the event's effect lasts (suspensions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
 }
 
 /// Status of one numbered prohibition.
@@ -119,6 +122,7 @@ impl RulePack {
             by: Some(ev.by.clone()),
             citation: Some(self.cite(&ev.by)),
             note: ev.note.clone(),
+            until: ev.until,
         }
     }
 
@@ -158,6 +162,7 @@ impl RulePack {
             } else {
                 format!("takes effect {effective}: {}", order.effective.rule)
             },
+            until: None,
         };
         let mut court = order
             .event
@@ -232,6 +237,7 @@ impl RulePack {
                     "effective {}: {}",
                     order.effective.date, order.effective.rule
                 ),
+                until: None,
             },
             enforcement_suspended: None,
             prohibitions: Vec::new(),
@@ -244,6 +250,7 @@ impl RulePack {
                 by: Some(order.id.clone()),
                 citation: Some(order.citation.clone()),
                 note: format!("not signed until {}", order.signed),
+                until: None,
             };
             return Some(st);
         }
@@ -279,8 +286,7 @@ impl RulePack {
                     note: format!(
                         "effective since {} but not yet implemented: its prohibitions reach only transactions the agency identifies, and none had been identified as of {date}",
                         order.effective.date
-                    ),
-                };
+                    ), until: None };
                 return Some(st);
             }
             let mut without_items = None;

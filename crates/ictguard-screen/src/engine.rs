@@ -661,11 +661,12 @@ impl Screener {
                 .iter()
                 .map(|o| match &o.enforcement_suspended {
                     Some(s) => format!(
-                        "{} in force but enforcement suspended until {} by {} ({})",
+                        "{} in force, but enforcement suspended from {}{} by {}: {}",
                         o.id,
-                        s.note,
-                        s.by.as_deref().unwrap_or("?"),
-                        s.citation.as_deref().unwrap_or("")
+                        s.date,
+                        s.until.map(|u| format!(" to {u}")).unwrap_or_default(),
+                        s.citation.as_deref().or(s.by.as_deref()).unwrap_or("?"),
+                        s.note
                     ),
                     None => format!("{} ({}): {}", o.id, o.citation, o.decided_by.note),
                 })
@@ -747,6 +748,7 @@ fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
             Some(d) => format!("listed {d} ({}:{})", e.file, e.line),
             None => format!("on the list as loaded ({}:{})", e.file, e.line),
         },
+        until: None,
     };
     if let Some(d) = e.listed.filter(|d| as_of < *d) {
         status = Status::NotYetEffective;
