@@ -133,53 +133,55 @@ fn bag_distance(a: &[u8], b: &[u8]) -> usize {
     extra_a.max(extra_b)
 }
 
-/// Similarity of two tokens (lowercase ASCII): 1 when equal; for tokens of four or more characters,
-/// one minus the edit distance over the longer length, when that is at least
-/// [`MIN_TOKEN_SIMILARITY`]; short tokens must be equal, and two edits in a word under eight
-/// characters make a different word.
-pub fn token_similarity(a: &str, b: &str) -> f64 {
+/// One minus the edit distance over the longer length, or 0 when more than `max_edits(longest)`
+/// edits apart or when either string is under four characters (short strings must be equal).
+fn edit_similarity(a: &str, b: &str, max_edits: impl Fn(usize) -> usize) -> f64 {
     if a == b {
         return 1.0;
     }
-    let (la, lb) = (a.len(), b.len());
-    if la < 4 || lb < 4 {
+    let longest = a.len().max(b.len());
+    if a.len().min(b.len()) < 4 {
         return 0.0;
     }
-    let longest = la.max(lb);
-    let k = if longest < 8 {
-        1
-    } else {
-        ((1.0 - MIN_TOKEN_SIMILARITY) * longest as f64).floor() as usize
-    };
-    let edits = match osa_within(a.as_bytes(), b.as_bytes(), k) {
+    match osa_within(a.as_bytes(), b.as_bytes(), max_edits(longest)) {
         Some(d) => 1.0 - d as f64 / longest as f64,
         None => 0.0,
-    };
-    // an abbreviation by truncation ("Tech" for "Technology", "Intl" is not one)
-    let (short, long) = if la < lb { (a, b) } else { (b, a) };
-    let abbreviation = if long.starts_with(short) && long.bytes().all(|b| b.is_ascii_alphabetic()) {
-        ABBREVIATION_SIMILARITY
+    }
+}
+
+/// The most edits allowed for similarity `min` over `len` characters.
+fn edits_allowed(min: f64, len: usize) -> usize {
+    ((1.0 - min) * len as f64).floor() as usize
+}
+
+/// Similarity of two tokens (lowercase ASCII): 1 when equal; for tokens of four or more characters,
+/// one minus the edit distance over the longer length, when that is at least
+/// [`MIN_TOKEN_SIMILARITY`]; short tokens must be equal, and two edits in a word under eight
+/// characters make a different word. A token that begins a longer, purely alphabetic one is taken
+/// for its abbreviation ("tech", "technology").
+pub fn token_similarity(a: &str, b: &str) -> f64 {
+    let edits = edit_similarity(a, b, |len| {
+        if len < 8 {
+            1
+        } else {
+            edits_allowed(MIN_TOKEN_SIMILARITY, len)
+        }
+    });
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    let abbreviation = short.len() >= 4
+        && short.len() < long.len()
+        && long.starts_with(short)
+        && long.bytes().all(|c| c.is_ascii_alphabetic());
+    if abbreviation {
+        edits.max(ABBREVIATION_SIMILARITY)
     } else {
-        0.0
-    };
-    edits.max(abbreviation)
+        edits
+    }
 }
 
 /// Similarity of the spaceless forms of two names, or 0 below [`MIN_JOINED_SIMILARITY`].
 pub fn joined_similarity(a: &str, b: &str) -> f64 {
-    if a == b {
-        return 1.0;
-    }
-    let (la, lb) = (a.len(), b.len());
-    if la < 4 || lb < 4 {
-        return 0.0;
-    }
-    let longest = la.max(lb);
-    let k = ((1.0 - MIN_JOINED_SIMILARITY) * longest as f64).floor() as usize;
-    match osa_within(a.as_bytes(), b.as_bytes(), k) {
-        Some(d) => 1.0 - d as f64 / longest as f64,
-        None => 0.0,
-    }
+    edit_similarity(a, b, |len| edits_allowed(MIN_JOINED_SIMILARITY, len))
 }
 
 /// A token with its weight (rarity).
