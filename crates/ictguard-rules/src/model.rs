@@ -235,7 +235,9 @@ pub struct Prohibition {
 pub enum EventKind {
     /// A court enjoined the order or some of its prohibitions.
     Enjoined,
-    /// An injunction was lifted or vacated.
+    /// A court stayed the order or some of its prohibitions (they cannot be enforced meanwhile).
+    Stayed,
+    /// An injunction or stay was lifted or vacated.
     InjunctionLifted,
     /// The government's enforcement was suspended (e.g. non-enforcement directions), until `until`.
     EnforcementSuspended,

@@ -167,14 +167,24 @@ impl RulePack {
         let mut court = order
             .event
             .iter()
-            .filter(|e| matches!(e.kind, EventKind::Enjoined | EventKind::InjunctionLifted))
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::Enjoined | EventKind::Stayed | EventKind::InjunctionLifted
+                )
+            })
             .filter(|e| e.date <= date && in_scope(e, p.n))
             .collect::<Vec<_>>();
         court.sort_by_key(|e| e.date);
         if let Some(last) = court.last() {
-            if last.kind == EventKind::Enjoined {
+            if matches!(last.kind, EventKind::Enjoined | EventKind::Stayed) {
                 status = Status::Enjoined;
-                decided_by = self.decisive_event(last, "enjoined");
+                let what = if last.kind == EventKind::Stayed {
+                    "stayed"
+                } else {
+                    "enjoined"
+                };
+                decided_by = self.decisive_event(last, what);
             } else if date >= effective {
                 decided_by = self.decisive_event(last, "injunction_lifted");
             }
@@ -188,7 +198,10 @@ impl RulePack {
                 );
             }
             status = Status::NotYetEffective;
-            if court.last().is_none_or(|l| l.kind != EventKind::Enjoined) {
+            if court
+                .last()
+                .is_none_or(|l| l.kind == EventKind::InjunctionLifted)
+            {
                 decided_by.note = format!("not yet effective: {}", decided_by.note);
             }
         }

@@ -199,3 +199,72 @@ fn ownership_chains_aggregate() {
     let alipay = pack.ownership("alipay-com", "alibaba").expect("chain");
     assert!((alipay.percent - 33.0).abs() < 1e-9);
 }
+
+#[test]
+fn a_stay_blocks_enforcement_until_lifted() {
+    let text = r#"
+[[case]]
+id = "doe-v-us"
+caption = "Doe v. United States"
+court = "D.D.C."
+docket = "1:25-cv-00001"
+verification = "verified"
+
+[[order]]
+id = "EO-1"
+kind = "executive_order"
+title = "t"
+citation = "1 FR 1"
+signed = 2025-01-01
+effective = { rule = "on signing", days_after_signing = 0, date = 2025-01-01 }
+summary = "s"
+covers = { entities = ["acme"] }
+verification = "verified"
+
+[[order.prohibition]]
+n = 1
+kind = "any"
+summary = "all"
+
+[[order.event]]
+date = 2025-02-01
+kind = "stayed"
+by = "doe-v-us"
+note = "stay pending review"
+
+[[order.event]]
+date = 2025-03-01
+kind = "injunction_lifted"
+by = "doe-v-us"
+note = "stay vacated"
+
+[[entity]]
+id = "acme"
+name = "Acme"
+country = "CN"
+verification = "verified"
+"#;
+    let pack = RulePack::from_layers(&[ictguard_rules::Layer::from_files(vec![(
+        "p.toml".into(),
+        text.into(),
+    )])])
+    .unwrap();
+    check(
+        &pack,
+        "EO-1",
+        &[
+            ("2025-01-31", Status::InForce),
+            ("2025-02-01", Status::Enjoined),
+            ("2025-02-28", Status::Enjoined),
+            ("2025-03-01", Status::InForce),
+        ],
+    );
+    assert_eq!(
+        status(&pack, "EO-1", "2025-02-01", None).decided_by.event,
+        "stayed"
+    );
+    assert_eq!(
+        status(&pack, "EO-1", "2025-03-02", None).decided_by.event,
+        "injunction_lifted"
+    );
+}
