@@ -41,6 +41,27 @@ pub enum Command {
     Screen(Box<ScreenArgs>),
     /// Measure matching precision and recall on a labelled query set.
     Eval(EvalArgs),
+    /// Read Android packages: manifest, permissions, components, inventory.
+    #[command(subcommand)]
+    Apk(ApkCommand),
+}
+
+/// `apk` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ApkCommand {
+    /// Summary of an APK, or of every APK under a directory (in parallel, one JSON line each).
+    Info {
+        /// An APK file or a directory.
+        path: PathBuf,
+        /// Print JSON (always one line per file for a directory).
+        #[arg(long)]
+        json: bool,
+    },
+    /// The decoded AndroidManifest.xml as text XML.
+    Manifest {
+        /// The APK.
+        file: PathBuf,
+    },
 }
 
 /// `rules` subcommands.

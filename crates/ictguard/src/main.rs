@@ -2,6 +2,7 @@
 
 mod batch;
 mod cli;
+mod cmd_apk;
 mod cmd_eval;
 mod cmd_rules;
 mod cmd_screen;
@@ -43,6 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rules(cmd) => cmd_rules::run(&cli, cmd),
         Command::Screen(args) => cmd_screen::run(load_pack(&cli)?, args),
         Command::Eval(args) => cmd_eval::run(load_pack(&cli)?, args),
+        Command::Apk(cmd) => cmd_apk::run(cmd),
     }
 }
 

@@ -442,3 +442,53 @@ fn evaluation_set_meets_the_floor() {
     let n: usize = all.split_whitespace().nth(1).unwrap().parse().unwrap();
     assert!(n >= 300, "at least 300 labelled queries, got {n}");
 }
+
+#[test]
+fn apk_info_manifest_and_directories() {
+    let apk = shared("corpus/apk/tests/com.politedroid_4.apk");
+    let out = run(&["apk", "info", "--json", apk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json_of(&out);
+    assert_eq!(v["package"], "com.politedroid");
+    assert_eq!(v["version_code"], 4);
+    assert_eq!(v["min_sdk"], 3);
+    assert!(v["target_sdk"].is_null());
+    let perms: Vec<&str> = v["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(perms.contains(&"android.permission.READ_CALENDAR"));
+    assert!(perms.windows(2).all(|w| w[0] < w[1]), "sorted");
+
+    let out = run(&["apk", "manifest", apk.to_str().unwrap()]);
+    let xml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        xml.contains("package=\"com.politedroid\"")
+            && xml
+                .contains("<uses-permission android:name=\"android.permission.READ_CALENDAR\" />"),
+        "{xml}"
+    );
+
+    // a directory: one JSON line per APK, broken ones with an error, exit 2 when any failed
+    let out = run(&[
+        "apk",
+        "info",
+        shared("corpus/apk/android").to_str().unwrap(),
+    ]);
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 6, "{}", lines.len());
+    assert!(lines.iter().all(|l| l["file"].is_string()));
+
+    // not an APK: a clear error and exit 2
+    let dir = tempfile::tempdir().unwrap();
+    let bogus = dir.path().join("x.apk");
+    std::fs::write(&bogus, b"PK\x03\x04 but not really").unwrap();
+    let out = run(&["apk", "info", bogus.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a ZIP archive"));
+}

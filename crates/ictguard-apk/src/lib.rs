@@ -1,0 +1,178 @@
+//! Read an Android package (APK) the way Android does, with no policy in it: the ZIP container,
+//! the binary XML manifest and its model, and an inventory of what the package carries.
+//!
+//! Everything borrows from the bytes it is given, every read is bounds-checked, and malformed input
+//! is an `Err`, never a panic. It is useful on its own, like `goblin` or `object`:
+//!
+//! ```no_run
+//! let bytes = std::fs::read("app.apk").unwrap();
+//! let apk = ictguard_apk::Apk::parse(&bytes).unwrap();
+//! println!("{:?} {:?}", apk.manifest.package, apk.manifest.requested_permissions());
+//! ```
+//!
+//! Still to come (see the project's issues): `resources.arsc`, DEX, and verifying the v1/v2/v3
+//! signatures (their certificates are read already).
+
+pub mod axml;
+pub mod der;
+pub mod inventory;
+pub mod manifest;
+pub mod signing;
+pub mod strings;
+pub mod zip;
+
+use serde::Serialize;
+
+pub use manifest::Manifest;
+pub use zip::{Zip, ZipError};
+
+/// Why an APK cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApkError {
+    /// The container is broken.
+    #[error(transparent)]
+    Zip(#[from] ZipError),
+    /// There is no `AndroidManifest.xml`.
+    #[error("no AndroidManifest.xml in the archive")]
+    NoManifest,
+    /// The manifest does not parse.
+    #[error("AndroidManifest.xml: {0}")]
+    Manifest(#[from] axml::AxmlError),
+}
+
+/// A parsed APK.
+#[derive(Debug, Clone)]
+pub struct Apk<'a> {
+    /// The container.
+    pub zip: Zip<'a>,
+    /// The decoded manifest document.
+    pub manifest_xml: axml::Document,
+    /// The manifest model.
+    pub manifest: Manifest,
+}
+
+impl<'a> Apk<'a> {
+    /// Read the container and the manifest.
+    pub fn parse(data: &'a [u8]) -> Result<Apk<'a>, ApkError> {
+        let zip = Zip::parse(data)?;
+        let bytes = zip
+            .read_by_name("AndroidManifest.xml")
+            .ok_or(ApkError::NoManifest)??;
+        let manifest_xml = axml::parse(&bytes)?;
+        let manifest = Manifest::from_document(&manifest_xml);
+        Ok(Apk {
+            zip,
+            manifest_xml,
+            manifest,
+        })
+    }
+
+    /// The summary `ictguard apk info` prints.
+    pub fn summary(&self) -> Summary {
+        let m = &self.manifest;
+        Summary {
+            package: m.package.clone(),
+            version_code: m.version_code,
+            version_name: m.version_name.clone(),
+            min_sdk: m.min_sdk,
+            target_sdk: m.target_sdk,
+            max_sdk: m.max_sdk,
+            permissions: m.requested_permissions(),
+            implied_permissions: m
+                .implied_permissions()
+                .iter()
+                .map(|(p, why)| format!("{p} ({why})"))
+                .collect(),
+            declared_permissions: m.permissions.iter().map(|p| p.name.clone()).collect(),
+            application: m.application.clone(),
+            exported_components: m
+                .components
+                .iter()
+                .filter(|c| c.exported)
+                .map(|c| format!("{} {}", c.kind, c.name))
+                .collect(),
+            inventory: inventory::Inventory::of(&self.zip),
+            signers: signer_summary(&signing::read_signatures(&self.zip)),
+        }
+    }
+
+    /// Every signature structure the APK carries (not verified).
+    pub fn signatures(&self) -> signing::Signatures {
+        signing::read_signatures(&self.zip)
+    }
+}
+
+/// One signing certificate and the schemes that carry it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SignerSummary {
+    /// SHA-256 of the certificate (DER), lowercase hex.
+    pub sha256: String,
+    /// Schemes in which it signs (present, not yet verified).
+    pub schemes: Vec<&'static str>,
+}
+
+/// The APK's signers as Android sees them: those of the newest scheme present up to v3 (v3 carries
+/// key rotation, so its signer is the current one), each with every scheme that carries the same
+/// certificate. v3.1 targets newer platforms only and is listed in `signatures()`.
+fn signer_summary(sig: &signing::Signatures) -> Vec<SignerSummary> {
+    let newest = ["v3", "v2", "v1"]
+        .into_iter()
+        .find(|s| sig.signers.iter().any(|x| x.scheme == *s));
+    let Some(newest) = newest else {
+        return Vec::new();
+    };
+    let mut out: Vec<SignerSummary> = sig
+        .signers
+        .iter()
+        .filter(|s| s.scheme == newest)
+        .filter_map(|s| s.certificates.first())
+        .map(|c| SignerSummary {
+            sha256: c.clone(),
+            schemes: Vec::new(),
+        })
+        .collect();
+    out.dedup();
+    for s in &sig.signers {
+        let Some(first) = s.certificates.first() else {
+            continue;
+        };
+        if let Some(o) = out.iter_mut().find(|o| &o.sha256 == first) {
+            if !o.schemes.contains(&s.scheme) {
+                o.schemes.push(s.scheme);
+            }
+        }
+    }
+    out
+}
+
+/// What `ictguard apk info --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Package name.
+    pub package: Option<String>,
+    /// versionCode.
+    pub version_code: Option<i64>,
+    /// versionName.
+    pub version_name: Option<String>,
+    /// minSdkVersion.
+    pub min_sdk: Option<i64>,
+    /// targetSdkVersion.
+    pub target_sdk: Option<i64>,
+    /// maxSdkVersion.
+    pub max_sdk: Option<i64>,
+    /// Requested permissions (uses-permission, uses-permission-sdk-23 and those Android implies), sorted.
+    pub permissions: Vec<String>,
+    /// The implied ones, with why.
+    pub implied_permissions: Vec<String>,
+    /// Permissions the app defines.
+    pub declared_permissions: Vec<String>,
+    /// Application flags.
+    pub application: manifest::Application,
+    /// Components reachable by other apps.
+    pub exported_components: Vec<String>,
+    /// What the archive carries.
+    pub inventory: inventory::Inventory,
+    /// Signing certificates with the schemes that carry them. Signatures are not verified yet:
+    /// this says who claims to have signed, not that the signature holds.
+    pub signers: Vec<SignerSummary>,
+}

@@ -1,0 +1,264 @@
+//! APK signatures: the APK Signing Block (schemes v2, v3, v3.1 and the other blocks it may carry)
+//! and the v1 (JAR) signature files, read down to the signers' certificates.
+//!
+//! This module reads structure only: which schemes are present, which certificates sign them, and
+//! what else is in the signing block. It does not yet verify digests or signatures; what it returns
+//! says "present", never "verified".
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::der;
+use crate::zip::Zip;
+
+const MAGIC: &[u8; 16] = b"APK Sig Block 42";
+/// Block ids of the signing schemes.
+pub const V2_ID: u32 = 0x7109_871a;
+/// APK Signature Scheme v3.
+pub const V3_ID: u32 = 0xf053_68c0;
+/// APK Signature Scheme v3.1.
+pub const V31_ID: u32 = 0x1b93_ad61;
+/// Most pairs read from a signing block.
+const MAX_PAIRS: usize = 1_000;
+
+/// Names of the signing-block entries seen in the wild (AOSP and common channel tools).
+pub fn block_name(id: u32) -> &'static str {
+    match id {
+        V2_ID => "APK Signature Scheme v2",
+        V3_ID => "APK Signature Scheme v3",
+        V31_ID => "APK Signature Scheme v3.1",
+        0x4272_6577 => "verity padding",
+        0x6dff_800d => "source stamp v2",
+        0x2b09_189e => "source stamp v1",
+        0x504b_4453 => "dependency info (Google Play)",
+        0x2146_444e => "Google Play frosting",
+        0x7177_7777 => "Walle channel",
+        0xff3b_5998 => "VasDolly channel (v2)",
+        _ => "unknown",
+    }
+}
+
+/// A malformed signature structure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("signature: {0}")]
+pub struct SigningError(pub String);
+
+/// One id-value pair of the signing block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlockEntry {
+    /// The id.
+    pub id: u32,
+    /// Its known name.
+    pub name: &'static str,
+    /// Size of the value.
+    pub size: usize,
+}
+
+/// A signer found in a scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signer {
+    /// v1, v2, v3 or v3.1.
+    pub scheme: &'static str,
+    /// SHA-256 of each certificate (DER), lowercase hex, signer's own first.
+    pub certificates: Vec<String>,
+    /// Where it was found (a META-INF file for v1).
+    pub source: String,
+}
+
+/// The signatures an APK carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Signatures {
+    /// Offset of the signing block, when there is one.
+    pub block_offset: Option<u64>,
+    /// Every entry of the signing block.
+    pub block_entries: Vec<BlockEntry>,
+    /// Signers by scheme.
+    pub signers: Vec<Signer>,
+    /// Problems met while reading (malformed structures): these schemes cannot verify.
+    pub problems: Vec<String>,
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn u32_le(d: &[u8], off: usize) -> Option<u32> {
+    d.get(off..off.checked_add(4)?)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn u64_le(d: &[u8], off: usize) -> Option<u64> {
+    d.get(off..off.checked_add(8)?).map(|b| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        u64::from_le_bytes(a)
+    })
+}
+
+/// Split a sequence of uint32-length-prefixed values.
+fn length_prefixed(mut d: &[u8]) -> Result<Vec<&[u8]>, SigningError> {
+    let mut out = Vec::new();
+    while !d.is_empty() {
+        let len =
+            u32_le(d, 0).ok_or_else(|| SigningError("truncated length prefix".into()))? as usize;
+        let v = d
+            .get(4..4 + len)
+            .ok_or_else(|| SigningError(format!("a {len}-byte value runs past its container")))?;
+        out.push(v);
+        d = &d[4 + len..];
+        if out.len() > MAX_PAIRS {
+            return Err(SigningError("too many values".into()));
+        }
+    }
+    Ok(out)
+}
+
+/// One length-prefixed value and the rest.
+fn take_lp(d: &[u8]) -> Result<(&[u8], &[u8]), SigningError> {
+    let len = u32_le(d, 0).ok_or_else(|| SigningError("truncated length prefix".into()))? as usize;
+    let v = d
+        .get(4..4 + len)
+        .ok_or_else(|| SigningError(format!("a {len}-byte value runs past its container")))?;
+    Ok((v, &d[4 + len..]))
+}
+
+/// The APK Signing Block: where it starts, and its id-value pairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningBlock<'a> {
+    /// Offset of the block in the file.
+    pub offset: u64,
+    /// (id, value) pairs in order.
+    pub pairs: Vec<(u32, &'a [u8])>,
+}
+
+/// Find and split the APK Signing Block that ends where the central directory starts.
+pub fn signing_block<'a>(zip: &Zip<'a>) -> Result<Option<SigningBlock<'a>>, SigningError> {
+    let data = zip.data();
+    let Ok(cd) = usize::try_from(zip.central_directory_offset) else {
+        return Ok(None);
+    };
+    if cd < 32 || data.get(cd - 16..cd) != Some(&MAGIC[..]) {
+        return Ok(None);
+    }
+    let size =
+        u64_le(data, cd - 24).ok_or_else(|| SigningError("truncated block footer".into()))?;
+    let size = usize::try_from(size).map_err(|_| SigningError("block size out of range".into()))?;
+    let start = cd
+        .checked_sub(size)
+        .and_then(|s| s.checked_sub(8))
+        .ok_or_else(|| {
+            SigningError(format!(
+                "block size {size} runs before the start of the file"
+            ))
+        })?;
+    if u64_le(data, start) != Some(size as u64) {
+        return Err(SigningError("the block's two size fields disagree".into()));
+    }
+    let mut pairs = Vec::new();
+    let mut pos = start + 8;
+    let end = cd - 24;
+    while pos < end {
+        let len = u64_le(data, pos).ok_or_else(|| SigningError("truncated pair".into()))?;
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|l| *l >= 4 && pos + 8 + l <= end);
+        let Some(len) = len else {
+            return Err(SigningError(format!(
+                "pair at offset {pos} runs past the block"
+            )));
+        };
+        let id = u32_le(data, pos + 8).unwrap_or(0);
+        pairs.push((id, &data[pos + 12..pos + 8 + len]));
+        pos += 8 + len;
+        if pairs.len() > MAX_PAIRS {
+            return Err(SigningError("too many pairs in the signing block".into()));
+        }
+    }
+    Ok(Some(SigningBlock {
+        offset: start as u64,
+        pairs,
+    }))
+}
+
+/// Certificates of a v2/v3 scheme block value: signers → signed data → certificates.
+fn scheme_certificates(value: &[u8]) -> Result<Vec<Vec<String>>, SigningError> {
+    let mut out = Vec::new();
+    let (signers, _) = take_lp(value)?;
+    for signer in length_prefixed(signers)? {
+        let (signed_data, _) = take_lp(signer)?;
+        let (_digests, rest) = take_lp(signed_data)?;
+        let (certs, _) = take_lp(rest)?;
+        out.push(
+            length_prefixed(certs)?
+                .into_iter()
+                .map(sha256_hex)
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// Read every signature the APK carries (structure and certificates; no verification).
+pub fn read_signatures(zip: &Zip) -> Signatures {
+    let mut sig = Signatures::default();
+    match signing_block(zip) {
+        Ok(Some(block)) => {
+            sig.block_offset = Some(block.offset);
+            for (id, value) in block.pairs {
+                sig.block_entries.push(BlockEntry {
+                    id,
+                    name: block_name(id),
+                    size: value.len(),
+                });
+                let scheme = match id {
+                    V2_ID => "v2",
+                    V3_ID => "v3",
+                    V31_ID => "v3.1",
+                    _ => continue,
+                };
+                match scheme_certificates(value) {
+                    Ok(signers) => {
+                        for certificates in signers {
+                            sig.signers.push(Signer {
+                                scheme,
+                                certificates,
+                                source: "APK Signing Block".into(),
+                            });
+                        }
+                    }
+                    Err(e) => sig.problems.push(format!("{scheme}: {}", e.0)),
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(e) => sig.problems.push(e.0),
+    }
+    for entry in zip.entries() {
+        let upper = entry.name.to_ascii_uppercase();
+        let is_block = upper.starts_with("META-INF/")
+            && !upper["META-INF/".len()..].contains('/')
+            && (upper.ends_with(".RSA") || upper.ends_with(".DSA") || upper.ends_with(".EC"));
+        if !is_block {
+            continue;
+        }
+        match zip.read(entry) {
+            Ok(bytes) => match der::pkcs7_certificates(&bytes) {
+                Some(certs) if !certs.is_empty() => sig.signers.push(Signer {
+                    scheme: "v1",
+                    certificates: certs.into_iter().map(sha256_hex).collect(),
+                    source: entry.name.clone(),
+                }),
+                _ => sig.problems.push(format!(
+                    "v1: {}: not a PKCS#7 SignedData with certificates",
+                    entry.name
+                )),
+            },
+            Err(e) => sig.problems.push(format!("v1: {e}")),
+        }
+    }
+    sig
+}

@@ -1,0 +1,152 @@
+//! `ictguard apk …`: read Android packages.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use ictguard_apk::Apk;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::cli::ApkCommand;
+use crate::Outcome;
+
+/// Largest APK read (a 4 GiB ZIP is the format's own ceiling without ZIP64).
+const MAX_APK_BYTES: u64 = 4 << 30;
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if len > MAX_APK_BYTES {
+        bail!(
+            "{}: {len} bytes, over the {MAX_APK_BYTES}-byte limit",
+            path.display()
+        );
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn apks_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&d).with_context(|| format!("cannot list {}", d.display()))?
+        {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("apk")) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        ApkCommand::Info { path, json } if path.is_dir() => {
+            let files = apks_under(path)?;
+            let progress = ProgressBar::new(files.len() as u64);
+            progress.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} APKs ({eta})")
+                    .expect("static template"),
+            );
+            let lines: Vec<(String, bool)> = files
+                .par_iter()
+                .map(|f| {
+                    let line = match read(f).and_then(|b| Apk::parse(&b).map(|a| a.summary()).map_err(anyhow::Error::from)) {
+                        Ok(s) => {
+                            let mut v = serde_json::to_value(&s).unwrap_or_default();
+                            v["file"] = f.display().to_string().into();
+                            (v.to_string(), true)
+                        }
+                        Err(e) => (serde_json::json!({"file": f.display().to_string(), "error": format!("{e:#}")}).to_string(), false),
+                    };
+                    progress.inc(1);
+                    line
+                })
+                .collect();
+            progress.finish_and_clear();
+            let _ = json; // a directory always gives JSON lines
+            let failed = lines.iter().filter(|(_, ok)| !ok).count();
+            for (line, _) in &lines {
+                writeln!(out, "{line}")?;
+            }
+            eprintln!(
+                "ictguard: read {} APKs, {failed} could not be read",
+                lines.len()
+            );
+            Ok(if failed > 0 {
+                Outcome::Error
+            } else {
+                Outcome::Clean
+            })
+        }
+        ApkCommand::Info { path, json } => {
+            let bytes = read(path)?;
+            let apk = Apk::parse(&bytes)
+                .with_context(|| format!("{} is not a readable APK", path.display()))?;
+            let s = apk.summary();
+            if *json {
+                writeln!(out, "{}", serde_json::to_string(&s)?)?;
+            } else {
+                let or_none = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+                writeln!(out, "package        {}", or_none(s.package.clone()))?;
+                writeln!(
+                    out,
+                    "version        {} ({})",
+                    or_none(s.version_name.clone()),
+                    or_none(s.version_code.map(|v| v.to_string()))
+                )?;
+                writeln!(
+                    out,
+                    "sdk            min {} target {}",
+                    or_none(s.min_sdk.map(|v| v.to_string())),
+                    or_none(s.target_sdk.map(|v| v.to_string()))
+                )?;
+                writeln!(out, "permissions    {}", s.permissions.len())?;
+                for p in &s.permissions {
+                    writeln!(out, "  {p}")?;
+                }
+                for p in &s.implied_permissions {
+                    writeln!(out, "  implied: {p}")?;
+                }
+                let a = &s.application;
+                writeln!(
+                    out,
+                    "application    debuggable={:?} allowBackup={:?} usesCleartextTraffic={:?}",
+                    a.debuggable, a.allow_backup, a.uses_cleartext_traffic
+                )?;
+                writeln!(out, "exported       {}", s.exported_components.len())?;
+                for c in &s.exported_components {
+                    writeln!(out, "  {c}")?;
+                }
+                let inv = &s.inventory;
+                writeln!(
+                    out,
+                    "archive        {} entries, dex {:?}, native {:?}, {} assets",
+                    inv.entries,
+                    inv.dex,
+                    inv.native_libraries.keys().collect::<Vec<_>>(),
+                    inv.assets
+                )?;
+                if !inv.suspicious_names.is_empty() {
+                    writeln!(out, "  suspicious entry names: {:?}", inv.suspicious_names)?;
+                }
+            }
+            Ok(Outcome::Clean)
+        }
+        ApkCommand::Manifest { file } => {
+            let bytes = read(file)?;
+            let apk = Apk::parse(&bytes)
+                .with_context(|| format!("{} is not a readable APK", file.display()))?;
+            write!(out, "{}", apk.manifest_xml.to_xml())?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
