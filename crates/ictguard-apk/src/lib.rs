@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod manifest;
 pub mod signing;
 pub mod strings;
+pub mod verify;
 pub mod zip;
 
 use serde::Serialize;
@@ -70,6 +71,7 @@ impl<'a> Apk<'a> {
     /// The summary `ictguard apk info` prints.
     pub fn summary(&self) -> Summary {
         let m = &self.manifest;
+        let signatures = signing::read_signatures(&self.zip);
         Summary {
             package: m.package.clone(),
             version_code: m.version_code,
@@ -92,7 +94,8 @@ impl<'a> Apk<'a> {
                 .map(|c| format!("{} {}", c.kind, c.name))
                 .collect(),
             inventory: inventory::Inventory::of(&self.zip),
-            signers: signer_summary(&signing::read_signatures(&self.zip)),
+            signers: signer_summary(&signatures),
+            signature_verification: signatures.verification.clone(),
         }
     }
 
@@ -175,4 +178,6 @@ pub struct Summary {
     /// Signing certificates with the schemes that carry them. Signatures are not verified yet:
     /// this says who claims to have signed, not that the signature holds.
     pub signers: Vec<SignerSummary>,
+    /// Verdicts for the v2 and v3 schemes present (v1 is not verified yet).
+    pub signature_verification: Vec<signing::Verdict>,
 }

@@ -76,6 +76,21 @@ pub struct Signatures {
     pub signers: Vec<Signer>,
     /// Problems met while reading (malformed structures): these schemes cannot verify.
     pub problems: Vec<String>,
+    /// Verdicts for the schemes of the signing block (v2, v3, v3.1): true when every signer's
+    /// signature, key, algorithm lists and content digest check out; with the reason when not.
+    pub verification: Vec<Verdict>,
+}
+
+/// Whether a scheme verifies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// v2, v3 or v3.1.
+    pub scheme: &'static str,
+    /// True when it verifies.
+    pub verified: bool,
+    /// Why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Lowercase hex SHA-256.
@@ -208,7 +223,7 @@ pub fn read_signatures(zip: &Zip) -> Signatures {
     match signing_block(zip) {
         Ok(Some(block)) => {
             sig.block_offset = Some(block.offset);
-            for (id, value) in block.pairs {
+            for &(id, value) in &block.pairs {
                 sig.block_entries.push(BlockEntry {
                     id,
                     name: block_name(id),
@@ -220,6 +235,12 @@ pub fn read_signatures(zip: &Zip) -> Signatures {
                     V31_ID => "v3.1",
                     _ => continue,
                 };
+                let result = crate::verify::verify_scheme(zip, &block, value, id != V2_ID);
+                sig.verification.push(Verdict {
+                    scheme,
+                    verified: result.is_ok(),
+                    reason: result.err(),
+                });
                 match scheme_certificates(value) {
                     Ok(signers) => {
                         for certificates in signers {

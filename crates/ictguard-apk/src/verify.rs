@@ -1,0 +1,353 @@
+//! Verification of APK Signature Scheme v2 and v3 signers, as apksig does it: the signature over
+//! the signed data with the signer's public key, that key matching the first certificate, the
+//! signature and digest algorithm lists agreeing, and the content digest of the APK (chunked
+//! SHA-256 or SHA-512 over the entries, the central directory and the end record) matching the one
+//! the signer signed. Cryptography comes from the RustCrypto crates (`rsa`, `p256`/`p384`/`p521`,
+//! `dsa`, `sha2`); the APK-specific parts are written here.
+
+use rsa::pkcs8::DecodePublicKey; // for the EC and DSA keys
+use rsa::signature::hazmat::PrehashVerifier;
+use rsa::signature::Verifier;
+use sha2::{Digest, Sha256, Sha512};
+
+use crate::der;
+use crate::signing::SigningBlock;
+use crate::zip::Zip;
+
+/// A signature algorithm of schemes v2/v3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Algorithm {
+    RsaPssSha256,
+    RsaPssSha512,
+    RsaPkcs1Sha256,
+    RsaPkcs1Sha512,
+    EcdsaSha256,
+    EcdsaSha512,
+    DsaSha256,
+    /// The verity variants sign a Merkle-tree digest, which is not computed here.
+    Verity,
+}
+
+impl Algorithm {
+    fn from_id(id: u32) -> Option<Algorithm> {
+        Some(match id {
+            0x0101 => Algorithm::RsaPssSha256,
+            0x0102 => Algorithm::RsaPssSha512,
+            0x0103 => Algorithm::RsaPkcs1Sha256,
+            0x0104 => Algorithm::RsaPkcs1Sha512,
+            0x0201 => Algorithm::EcdsaSha256,
+            0x0202 => Algorithm::EcdsaSha512,
+            0x0301 => Algorithm::DsaSha256,
+            0x0421 | 0x0423 | 0x0425 => Algorithm::Verity,
+            _ => return None,
+        })
+    }
+
+    fn sha512(self) -> bool {
+        matches!(
+            self,
+            Algorithm::RsaPssSha512 | Algorithm::RsaPkcs1Sha512 | Algorithm::EcdsaSha512
+        )
+    }
+}
+
+fn u32_le(d: &[u8], off: usize) -> Option<u32> {
+    d.get(off..off.checked_add(4)?)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn take_lp(d: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    let len = u32_le(d, 0).ok_or("truncated length prefix")? as usize;
+    let v = d
+        .get(4..4usize.checked_add(len).ok_or("length overflow")?)
+        .ok_or_else(|| format!("a {len}-byte value runs past its container"))?;
+    Ok((v, &d[4 + len..]))
+}
+
+fn lp_sequence(mut d: &[u8]) -> Result<Vec<&[u8]>, String> {
+    let mut out = Vec::new();
+    while !d.is_empty() {
+        let (v, rest) = take_lp(d)?;
+        out.push(v);
+        d = rest;
+        if out.len() > 1_000 {
+            return Err("too many values".into());
+        }
+    }
+    Ok(out)
+}
+
+/// (algorithm id, bytes) records of a digests or signatures list.
+fn id_records(list: &[u8]) -> Result<Vec<(u32, &[u8])>, String> {
+    lp_sequence(list)?
+        .into_iter()
+        .map(|rec| {
+            let id = u32_le(rec, 0).ok_or("truncated record")?;
+            let (value, _) = take_lp(rec.get(4..).ok_or("truncated record")?)?;
+            Ok((id, value))
+        })
+        .collect()
+}
+
+/// The SubjectPublicKeyInfo of a certificate, as raw DER.
+fn certificate_public_key(cert: &[u8]) -> Option<&[u8]> {
+    let cert = der::read(cert)?;
+    let tbs = der::children(cert.contents).next()?;
+    let mut fields = der::children(tbs.contents).peekable();
+    if fields.peek()?.tag == 0xa0 {
+        fields.next();
+    }
+    // serial, signature algorithm, issuer, validity, subject, then the key
+    fields.nth(5).map(|f| f.raw)
+}
+
+fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), String> {
+    let bad = |e: &dyn std::fmt::Display| format!("signature does not verify ({e})");
+    match alg {
+        Algorithm::RsaPkcs1Sha256
+        | Algorithm::RsaPkcs1Sha512
+        | Algorithm::RsaPssSha256
+        | Algorithm::RsaPssSha512 => {
+            let key = rsa_key(key)?;
+            match alg {
+                Algorithm::RsaPkcs1Sha256 => {
+                    let s = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
+                        .verify(msg, &s)
+                        .map_err(|e| bad(&e))
+                }
+                Algorithm::RsaPkcs1Sha512 => {
+                    let s = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                    rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key)
+                        .verify(msg, &s)
+                        .map_err(|e| bad(&e))
+                }
+                Algorithm::RsaPssSha256 => {
+                    let s = rsa::pss::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                    rsa::pss::VerifyingKey::<Sha256>::new(key)
+                        .verify(msg, &s)
+                        .map_err(|e| bad(&e))
+                }
+                _ => {
+                    let s = rsa::pss::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                    rsa::pss::VerifyingKey::<Sha512>::new(key)
+                        .verify(msg, &s)
+                        .map_err(|e| bad(&e))
+                }
+            }
+        }
+        Algorithm::EcdsaSha256 | Algorithm::EcdsaSha512 => {
+            let prehash: Vec<u8> = if alg == Algorithm::EcdsaSha512 {
+                Sha512::digest(msg).to_vec()
+            } else {
+                Sha256::digest(msg).to_vec()
+            };
+            if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(key) {
+                let s = p256::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
+                return k.verify_prehash(&prehash, &s).map_err(|e| bad(&e));
+            }
+            if let Ok(k) = p384::ecdsa::VerifyingKey::from_public_key_der(key) {
+                let s = p384::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
+                return k.verify_prehash(&prehash, &s).map_err(|e| bad(&e));
+            }
+            if let Ok(k) = p521::ecdsa::VerifyingKey::from_public_key_der(key) {
+                let s = p521::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
+                return k.verify_prehash(&prehash, &s).map_err(|e| bad(&e));
+            }
+            Err("EC key on an unsupported curve".into())
+        }
+        Algorithm::DsaSha256 => {
+            let k = dsa::VerifyingKey::from_public_key_der(key)
+                .map_err(|e| format!("not a DSA key: {e}"))?;
+            let s = dsa::Signature::try_from(sig).map_err(|e| bad(&e))?;
+            k.verify_prehash(&Sha256::digest(msg), &s)
+                .map_err(|e| bad(&e))
+        }
+        Algorithm::Verity => Err("verity signatures are not verified here".into()),
+    }
+}
+
+/// Largest RSA modulus accepted, in bits (apksig's test suite signs with 16384-bit keys).
+const MAX_RSA_BITS: usize = 16_384;
+
+/// An RSA public key from a SubjectPublicKeyInfo, allowing moduli up to [`MAX_RSA_BITS`] (the
+/// `rsa` crate's own decoder stops at 4096).
+fn rsa_key(spki: &[u8]) -> Result<rsa::PublicKey, String> {
+    let malformed = || "not an RSA key".to_string();
+    let spki = der::read(spki)
+        .filter(|t| t.tag == 0x30)
+        .ok_or_else(malformed)?;
+    let bits = der::children(spki.contents)
+        .nth(1)
+        .filter(|t| t.tag == 0x03)
+        .ok_or_else(malformed)?;
+    let inner = der::read(bits.contents.get(1..).ok_or_else(malformed)?)
+        .filter(|t| t.tag == 0x30)
+        .ok_or_else(malformed)?;
+    let mut ints = der::children(inner.contents).filter(|t| t.tag == 0x02);
+    let (n, e) = (
+        ints.next().ok_or_else(malformed)?,
+        ints.next().ok_or_else(malformed)?,
+    );
+    let strip = |b: &[u8]| -> Vec<u8> { b.iter().copied().skip_while(|x| *x == 0).collect() };
+    let (n, e) = (strip(n.contents), strip(e.contents));
+    let n_bits = (n.len() * 8) as u32;
+    let n = rsa::BoxedUint::from_be_slice(&n, n_bits).map_err(|_| malformed())?;
+    let e =
+        rsa::BoxedUint::from_be_slice(&e, (e.len().max(1) * 8) as u32).map_err(|_| malformed())?;
+    rsa::PublicKey::new_with_size_limits(n, e, 1024..=MAX_RSA_BITS)
+        .map_err(|err| format!("bad RSA key: {err}"))
+}
+
+/// The content digest of the APK: chunked digests of the entries, the central directory and the
+/// end record (with its directory offset pointing at the signing block), then a digest of those.
+fn content_digest(zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u8>, String> {
+    let data = zip.data();
+    let to_usize = |v: u64| usize::try_from(v).map_err(|_| "offset out of range".to_string());
+    let (block_start, cd, eocd) = (
+        to_usize(block.offset)?,
+        to_usize(zip.central_directory_offset)?,
+        to_usize(zip.eocd_offset)?,
+    );
+    let mut end_record = data.get(eocd..).ok_or("end record out of range")?.to_vec();
+    end_record
+        .get_mut(16..20)
+        .ok_or("truncated end record")?
+        .copy_from_slice(&(block.offset as u32).to_le_bytes());
+    let sections: [&[u8]; 3] = [
+        data.get(..block_start).ok_or("entries out of range")?,
+        data.get(cd..eocd).ok_or("central directory out of range")?,
+        &end_record,
+    ];
+    const CHUNK: usize = 1 << 20;
+    let chunks: usize = sections.iter().map(|s| s.len().div_ceil(CHUNK)).sum();
+    let mut joined = Vec::with_capacity(5 + chunks * 64);
+    joined.push(0x5a);
+    joined.extend((chunks as u32).to_le_bytes());
+    for section in sections {
+        for chunk in section.chunks(CHUNK) {
+            let len = (chunk.len() as u32).to_le_bytes();
+            if sha512 {
+                joined.extend(
+                    Sha512::new()
+                        .chain_update([0xa5])
+                        .chain_update(len)
+                        .chain_update(chunk)
+                        .finalize(),
+                );
+            } else {
+                joined.extend(
+                    Sha256::new()
+                        .chain_update([0xa5])
+                        .chain_update(len)
+                        .chain_update(chunk)
+                        .finalize(),
+                );
+            }
+        }
+    }
+    Ok(if sha512 {
+        Sha512::digest(&joined).to_vec()
+    } else {
+        Sha256::digest(&joined).to_vec()
+    })
+}
+
+/// Verify one v2 (`v3 == false`) or v3 scheme block value. Ok when every signer verifies.
+pub fn verify_scheme(
+    zip: &Zip,
+    block: &SigningBlock,
+    value: &[u8],
+    v3: bool,
+) -> Result<(), String> {
+    // the central directory must end where the end record starts: nothing may hide in between
+    if zip
+        .central_directory_offset
+        .checked_add(zip.central_directory_size)
+        != Some(zip.eocd_offset)
+    {
+        return Err("the central directory is not immediately followed by the end record".into());
+    }
+    let (signers, _) = take_lp(value)?;
+    let signers = lp_sequence(signers)?;
+    if signers.is_empty() {
+        return Err("no signers".into());
+    }
+    let mut digests_cache: Vec<(bool, Vec<u8>)> = Vec::new();
+    for (n, signer) in signers.iter().enumerate() {
+        let fail = |e: String| format!("signer #{}: {e}", n + 1);
+        let (signed_data, rest) = take_lp(signer).map_err(fail)?;
+        let (rest, signer_sdk) = if v3 {
+            let min = u32_le(rest, 0).ok_or_else(|| fail("truncated SDK range".into()))?;
+            let max = u32_le(rest, 4).ok_or_else(|| fail("truncated SDK range".into()))?;
+            (&rest[8..], Some((min, max)))
+        } else {
+            (rest, None)
+        };
+        let (signatures, rest) = take_lp(rest).map_err(fail)?;
+        let (public_key, _) = take_lp(rest).map_err(fail)?;
+        let signatures = id_records(signatures).map_err(fail)?;
+        if signatures.is_empty() {
+            return Err(fail("no signatures".into()));
+        }
+        let mut verified_any = false;
+        for (id, sig) in &signatures {
+            match Algorithm::from_id(*id) {
+                Some(Algorithm::Verity) | None => continue,
+                Some(alg) => {
+                    verify_signature(alg, public_key, signed_data, sig).map_err(fail)?;
+                    verified_any = true;
+                }
+            }
+        }
+        if !verified_any {
+            return Err(fail("no supported signature algorithm".into()));
+        }
+        // signed data: digests, certificates, (v3: min and max SDK), additional attributes
+        let (digests, rest) = take_lp(signed_data).map_err(fail)?;
+        let (certificates, rest) = take_lp(rest).map_err(fail)?;
+        if let Some((min, max)) = signer_sdk {
+            let signed = (u32_le(rest, 0), u32_le(rest, 4));
+            if signed != (Some(min), Some(max)) {
+                return Err(fail(
+                    "SDK range differs between signer and signed data".into(),
+                ));
+            }
+        }
+        let certificates = lp_sequence(certificates).map_err(fail)?;
+        let first = certificates
+            .first()
+            .ok_or_else(|| fail("no certificates".into()))?;
+        if certificate_public_key(first) != Some(public_key) {
+            return Err(fail(
+                "public key does not match the first certificate".into(),
+            ));
+        }
+        let digests = id_records(digests).map_err(fail)?;
+        let sig_ids: Vec<u32> = signatures.iter().map(|(id, _)| *id).collect();
+        let digest_ids: Vec<u32> = digests.iter().map(|(id, _)| *id).collect();
+        if sig_ids != digest_ids {
+            return Err(fail("signature and digest algorithm lists differ".into()));
+        }
+        for (id, want) in &digests {
+            let Some(alg) = Algorithm::from_id(*id).filter(|a| *a != Algorithm::Verity) else {
+                continue;
+            };
+            let sha512 = alg.sha512();
+            let got = match digests_cache.iter().find(|(s, _)| *s == sha512) {
+                Some((_, d)) => d.clone(),
+                None => {
+                    let d = content_digest(zip, block, sha512).map_err(fail)?;
+                    digests_cache.push((sha512, d.clone()));
+                    d
+                }
+            };
+            if got != *want {
+                return Err(fail(
+                    "content digest does not match: the APK was changed after signing".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
