@@ -15,6 +15,7 @@
 
 pub mod axml;
 pub mod der;
+pub mod dex;
 pub mod inventory;
 pub mod manifest;
 pub mod signing;
@@ -26,6 +27,9 @@ use serde::Serialize;
 
 pub use manifest::Manifest;
 pub use zip::{Zip, ZipError};
+
+/// An entry's uncompressed bytes, or why they cannot be read.
+pub type EntryBytes<'a> = Result<std::borrow::Cow<'a, [u8]>, ZipError>;
 
 /// Why an APK cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,7 +103,16 @@ impl<'a> Apk<'a> {
         }
     }
 
-    /// Every signature structure the APK carries (not verified).
+    /// The bytes of every root `classes*.dex`, in load order (classes.dex, classes2.dex, …).
+    pub fn dex_files(&self) -> Vec<(String, EntryBytes<'a>)> {
+        inventory::Inventory::of(&self.zip)
+            .dex
+            .into_iter()
+            .filter_map(|name| self.zip.entry(&name).map(|e| (name, self.zip.read(e))))
+            .collect()
+    }
+
+    /// Every signature structure the APK carries.
     pub fn signatures(&self) -> signing::Signatures {
         signing::read_signatures(&self.zip)
     }

@@ -214,7 +214,10 @@ fn bit_flipped_and_truncated_corpus_files_never_panic() {
             let p = entry.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "apk" || e == "xml") {
+            } else if p
+                .extension()
+                .is_some_and(|e| e == "apk" || e == "xml" || e == "dex")
+            {
                 files.push(p);
             }
         }
@@ -257,6 +260,17 @@ fn exercise(data: &[u8]) {
         for e in apk.zip.entries().iter().take(50) {
             let _ = apk.zip.read(e);
         }
+        for (_, data) in apk.dex_files() {
+            if let Ok(d) = data {
+                exercise(&d);
+            }
+        }
+    }
+    if let Ok(dex) = ictguard_apk::dex::Dex::parse(data) {
+        let _ = dex.strings().count()
+            + dex.class_descriptors().count()
+            + dex.method_refs().count()
+            + dex.field_refs().count();
     }
     if let Ok(doc) = ictguard_apk::axml::parse(data) {
         let _ = doc.to_xml();

@@ -62,6 +62,16 @@ pub enum ApkCommand {
         /// The APK.
         file: PathBuf,
     },
+    /// The class names defined in the APK's DEX files (or in a bare .dex file).
+    Classes {
+        /// The APK or DEX file.
+        file: PathBuf,
+    },
+    /// The strings of the APK's DEX files (or of a bare .dex file).
+    Strings {
+        /// The APK or DEX file.
+        file: PathBuf,
+    },
 }
 
 /// `rules` subcommands.

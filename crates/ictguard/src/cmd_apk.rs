@@ -141,6 +141,40 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Clean)
         }
+        ApkCommand::Classes { file } | ApkCommand::Strings { file } => {
+            let bytes = read(file)?;
+            let classes = matches!(cmd, ApkCommand::Classes { .. });
+            let mut dexes: Vec<(String, std::borrow::Cow<[u8]>)> = Vec::new();
+            if bytes.starts_with(b"dex\n") {
+                dexes.push((
+                    file.display().to_string(),
+                    std::borrow::Cow::Borrowed(&bytes[..]),
+                ));
+            } else {
+                let apk = Apk::parse(&bytes).with_context(|| {
+                    format!("{} is not a readable APK or DEX file", file.display())
+                })?;
+                for (name, data) in apk.dex_files() {
+                    dexes.push((
+                        name.clone(),
+                        data.with_context(|| format!("reading {name}"))?,
+                    ));
+                }
+            }
+            for (name, data) in &dexes {
+                let dex = ictguard_apk::dex::Dex::parse(data).with_context(|| name.clone())?;
+                if classes {
+                    for c in dex.class_descriptors() {
+                        writeln!(out, "{}", ictguard_apk::dex::java_name(&c))?;
+                    }
+                } else {
+                    for s in dex.strings() {
+                        writeln!(out, "{}", s.escape_debug())?;
+                    }
+                }
+            }
+            Ok(Outcome::Clean)
+        }
         ApkCommand::Manifest { file } => {
             let bytes = read(file)?;
             let apk = Apk::parse(&bytes)

@@ -1,0 +1,229 @@
+//! Dalvik executables (`classes*.dex`): the string pool, types, classes, and method and field
+//! references, for versions 035 to 041. Only the tables are read, not the bytecode.
+//!
+//! Every table's count × item size is checked against the file before it is read, and strings are
+//! decoded lazily from Modified UTF-8, so a hostile file can neither read out of bounds nor make the
+//! reader allocate more than the file's size.
+
+use serde::Serialize;
+
+/// A malformed DEX file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("DEX: {0}")]
+pub struct DexError(pub String);
+
+fn u16_at(d: &[u8], off: usize) -> Option<u16> {
+    d.get(off..off.checked_add(2)?)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+}
+
+fn u32_at(d: &[u8], off: usize) -> Option<u32> {
+    d.get(off..off.checked_add(4)?)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// A table: count and offset, checked to lie inside the file.
+#[derive(Debug, Clone, Copy, Default)]
+struct Table {
+    count: usize,
+    offset: usize,
+}
+
+/// A parsed DEX file borrowed from its bytes.
+#[derive(Debug, Clone)]
+pub struct Dex<'a> {
+    data: &'a [u8],
+    /// Format version, e.g. 35 or 39.
+    pub version: u32,
+    strings: Table,
+    types: Table,
+    fields: Table,
+    methods: Table,
+    classes: Table,
+}
+
+/// A method reference: `Lcom/example/Foo;->bar`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberRef {
+    /// The declaring class's descriptor.
+    pub class: String,
+    /// The member's name.
+    pub name: String,
+}
+
+impl<'a> Dex<'a> {
+    /// Read the header and check every table against the file size.
+    pub fn parse(data: &'a [u8]) -> Result<Dex<'a>, DexError> {
+        let magic = data
+            .get(..8)
+            .ok_or_else(|| DexError("file shorter than the magic".into()))?;
+        if &magic[..4] != b"dex\n" || magic[7] != 0 {
+            return Err(DexError("not a DEX file (bad magic)".into()));
+        }
+        let version: u32 = std::str::from_utf8(&magic[4..7])
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| DexError("bad version in the magic".into()))?;
+        if !(35..=41).contains(&version) {
+            return Err(DexError(format!("unsupported DEX version {version:03}")));
+        }
+        if data.len() < 0x70 {
+            return Err(DexError("header truncated".into()));
+        }
+        if u32_at(data, 0x28) != Some(0x1234_5678) {
+            return Err(DexError("unsupported endianness tag".into()));
+        }
+        let table = |count_at: usize, item: usize, what: &str| -> Result<Table, DexError> {
+            let count = u32_at(data, count_at).unwrap_or(0) as usize;
+            let offset = u32_at(data, count_at + 4).unwrap_or(0) as usize;
+            let end = count.checked_mul(item).and_then(|n| n.checked_add(offset));
+            match end {
+                Some(end) if count == 0 || end <= data.len() => Ok(Table { count, offset }),
+                _ => Err(DexError(format!(
+                    "{what} table ({count} items at offset {offset}) runs past the end"
+                ))),
+            }
+        };
+        Ok(Dex {
+            data,
+            version,
+            strings: table(0x38, 4, "string")?,
+            types: table(0x40, 4, "type")?,
+            fields: table(0x50, 8, "field")?,
+            methods: table(0x58, 8, "method")?,
+            classes: table(0x60, 32, "class")?,
+        })
+    }
+
+    /// Number of strings in the pool.
+    pub fn string_count(&self) -> usize {
+        self.strings.count
+    }
+
+    /// String `i` of the pool (Modified UTF-8 decoded), or None when out of range or malformed.
+    pub fn string(&self, i: usize) -> Option<String> {
+        if i >= self.strings.count {
+            return None;
+        }
+        let off = u32_at(self.data, self.strings.offset + i * 4)? as usize;
+        let mut pos = off;
+        // uleb128 length in UTF-16 units (not needed: the string ends at a NUL byte)
+        for _ in 0..5 {
+            let b = *self.data.get(pos)?;
+            pos += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let rest = self.data.get(pos..)?;
+        let end = rest.iter().position(|b| *b == 0)?;
+        Some(decode_mutf8(&rest[..end]))
+    }
+
+    /// Every string of the pool, in order (malformed ones skipped).
+    pub fn strings(&self) -> impl Iterator<Item = String> + '_ {
+        (0..self.strings.count).filter_map(|i| self.string(i))
+    }
+
+    /// The descriptor of type `i` (`Lcom/example/Foo;`).
+    pub fn type_descriptor(&self, i: usize) -> Option<String> {
+        if i >= self.types.count {
+            return None;
+        }
+        self.string(u32_at(self.data, self.types.offset + i * 4)? as usize)
+    }
+
+    /// The descriptors of the classes this file defines, in order.
+    pub fn class_descriptors(&self) -> impl Iterator<Item = String> + '_ {
+        (0..self.classes.count).filter_map(|i| {
+            let type_idx = u32_at(self.data, self.classes.offset + i * 32)? as usize;
+            self.type_descriptor(type_idx)
+        })
+    }
+
+    fn member(&self, table: Table, i: usize) -> Option<MemberRef> {
+        let at = table.offset + i * 8;
+        let class = self.type_descriptor(usize::from(u16_at(self.data, at)?))?;
+        let name = self.string(u32_at(self.data, at + 4)? as usize)?;
+        Some(MemberRef { class, name })
+    }
+
+    /// Every method this file references (its own and others').
+    pub fn method_refs(&self) -> impl Iterator<Item = MemberRef> + '_ {
+        (0..self.methods.count).filter_map(|i| self.member(self.methods, i))
+    }
+
+    /// Every field this file references.
+    pub fn field_refs(&self) -> impl Iterator<Item = MemberRef> + '_ {
+        (0..self.fields.count).filter_map(|i| self.member(self.fields, i))
+    }
+}
+
+/// `Lcom/example/Foo$Bar;` → `com.example.Foo$Bar`; arrays and primitives are left as they are.
+pub fn java_name(descriptor: &str) -> String {
+    match descriptor
+        .strip_prefix('L')
+        .and_then(|d| d.strip_suffix(';'))
+    {
+        Some(inner) => inner.replace('/', "."),
+        None => descriptor.to_string(),
+    }
+}
+
+/// Modified UTF-8 (Java's): NUL as C0 80, characters beyond the BMP as two 3-byte surrogates.
+fn decode_mutf8(bytes: &[u8]) -> String {
+    let mut units: Vec<u16> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (unit, len) = if b < 0x80 {
+            (u16::from(b), 1)
+        } else if b & 0xe0 == 0xc0 && i + 1 < bytes.len() {
+            (
+                (u16::from(b & 0x1f) << 6) | u16::from(bytes[i + 1] & 0x3f),
+                2,
+            )
+        } else if b & 0xf0 == 0xe0 && i + 2 < bytes.len() {
+            (
+                (u16::from(b & 0x0f) << 12)
+                    | (u16::from(bytes[i + 1] & 0x3f) << 6)
+                    | u16::from(bytes[i + 2] & 0x3f),
+                3,
+            )
+        } else {
+            (0xfffd, 1)
+        };
+        units.push(unit);
+        i += len;
+    }
+    String::from_utf16_lossy(&units)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_mutf8() {
+        assert_eq!(java_name("Lcom/example/Foo$Bar;"), "com.example.Foo$Bar");
+        assert_eq!(java_name("[I"), "[I");
+        assert_eq!(decode_mutf8(b"a\xc0\x80b"), "a\0b");
+        assert_eq!(decode_mutf8("é中".as_bytes()), "é中");
+        // a supplementary character as two surrogates
+        assert_eq!(decode_mutf8(&[0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]), "😀");
+    }
+
+    #[test]
+    fn rejects_garbage_and_lying_tables() {
+        assert!(Dex::parse(b"not a dex").is_err());
+        let mut h = vec![0u8; 0x70];
+        h[..8].copy_from_slice(b"dex\n035\0");
+        h[0x28..0x2c].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+        assert!(Dex::parse(&h).is_ok());
+        h[0x38..0x3c].copy_from_slice(&0xffff_ffffu32.to_le_bytes());
+        assert!(
+            Dex::parse(&h).is_err(),
+            "a string table larger than the file"
+        );
+    }
+}
