@@ -17,6 +17,7 @@ pub mod axml;
 pub mod der;
 pub mod dex;
 pub mod inventory;
+pub mod jar;
 pub mod manifest;
 pub mod signing;
 pub mod strings;
@@ -99,6 +100,20 @@ impl<'a> Apk<'a> {
                 .collect(),
             inventory: inventory::Inventory::of(&self.zip),
             signers: signer_summary(&signatures),
+            schemes: Schemes {
+                v1: signatures
+                    .verification
+                    .iter()
+                    .any(|v| v.scheme == "v1" && v.verified),
+                v2: signatures
+                    .verification
+                    .iter()
+                    .any(|v| v.scheme == "v2" && v.verified),
+                v3: signatures
+                    .verification
+                    .iter()
+                    .any(|v| v.scheme == "v3" && v.verified),
+            },
             signature_verification: signatures.verification.clone(),
         }
     }
@@ -142,6 +157,8 @@ fn signer_summary(sig: &signing::Signatures) -> Vec<SignerSummary> {
         .iter()
         .filter(|s| s.scheme == newest)
         .filter_map(|s| s.certificates.first())
+        // v1 signers that do not cover every entry are not signers of the APK (Android ignores them)
+        .filter(|c| newest != "v1" || sig.v1_signers.is_empty() || sig.v1_signers.contains(c))
         .map(|c| SignerSummary {
             sha256: c.clone(),
             schemes: Vec::new(),
@@ -188,9 +205,22 @@ pub struct Summary {
     pub exported_components: Vec<String>,
     /// What the archive carries.
     pub inventory: inventory::Inventory,
-    /// Signing certificates with the schemes that carry them. Signatures are not verified yet:
-    /// this says who claims to have signed, not that the signature holds.
+    /// Signing certificates (of the newest scheme present, as Android picks them) with the schemes
+    /// that carry them. See `schemes` for whether the signatures hold.
     pub signers: Vec<SignerSummary>,
-    /// Verdicts for the v2 and v3 schemes present (v1 is not verified yet).
+    /// Which schemes are present and verify.
+    pub schemes: Schemes,
+    /// The verdict for each scheme present, with the reason when it fails.
     pub signature_verification: Vec<signing::Verdict>,
+}
+
+/// Per signature scheme: present and verifies.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Schemes {
+    /// JAR signing.
+    pub v1: bool,
+    /// APK Signature Scheme v2.
+    pub v2: bool,
+    /// APK Signature Scheme v3.
+    pub v3: bool,
 }

@@ -76,9 +76,12 @@ pub struct Signatures {
     pub signers: Vec<Signer>,
     /// Problems met while reading (malformed structures): these schemes cannot verify.
     pub problems: Vec<String>,
-    /// Verdicts for the schemes of the signing block (v2, v3, v3.1): true when every signer's
-    /// signature, key, algorithm lists and content digest check out; with the reason when not.
+    /// Verdicts per scheme present (v1, v2, v3, v3.1): for v2/v3 true when every signer's signature,
+    /// key, algorithm lists and content digest check out; for v1 when a signer's signature holds and
+    /// covers every entry; with the reason when not.
     pub verification: Vec<Verdict>,
+    /// The v1 signers that verify and cover every entry (SHA-256 of their certificates).
+    pub v1_signers: Vec<String>,
 }
 
 /// Whether a scheme verifies.
@@ -235,7 +238,9 @@ pub fn read_signatures(zip: &Zip) -> Signatures {
                     V31_ID => "v3.1",
                     _ => continue,
                 };
-                let result = crate::verify::verify_scheme(zip, &block, value, id != V2_ID);
+                let v3_present = block.pairs.iter().any(|(id, _)| *id == V3_ID);
+                let result =
+                    crate::verify::verify_scheme(zip, &block, value, id != V2_ID, v3_present);
                 sig.verification.push(Verdict {
                     scheme,
                     verified: result.is_ok(),
@@ -257,6 +262,39 @@ pub fn read_signatures(zip: &Zip) -> Signatures {
         }
         Ok(None) => {}
         Err(e) => sig.problems.push(e.0),
+    }
+    let has_v1 = zip.entries().iter().any(|e| {
+        let u = e.name.to_ascii_uppercase();
+        u.starts_with("META-INF/")
+            && (u.ends_with(".RSA") || u.ends_with(".DSA") || u.ends_with(".EC"))
+    });
+    if has_v1 {
+        let present = |s: &str| {
+            sig.block_entries
+                .iter()
+                .any(|b| block_name(b.id).ends_with(s))
+        };
+        match crate::jar::verify_v1(zip, present("v2"), present("v3")) {
+            Ok(signers) => {
+                sig.v1_signers = signers;
+                sig.verification.insert(
+                    0,
+                    Verdict {
+                        scheme: "v1",
+                        verified: true,
+                        reason: None,
+                    },
+                );
+            }
+            Err(reason) => sig.verification.insert(
+                0,
+                Verdict {
+                    scheme: "v1",
+                    verified: false,
+                    reason: Some(reason),
+                },
+            ),
+        }
     }
     for entry in zip.entries() {
         let upper = entry.name.to_ascii_uppercase();

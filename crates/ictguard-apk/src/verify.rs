@@ -90,7 +90,7 @@ fn id_records(list: &[u8]) -> Result<Vec<(u32, &[u8])>, String> {
 }
 
 /// The SubjectPublicKeyInfo of a certificate, as raw DER.
-fn certificate_public_key(cert: &[u8]) -> Option<&[u8]> {
+pub(crate) fn certificate_key(cert: &[u8]) -> Option<&[u8]> {
     let cert = der::read(cert)?;
     let tbs = der::children(cert.contents).next()?;
     let mut fields = der::children(tbs.contents).peekable();
@@ -111,25 +111,31 @@ fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Resul
             let key = rsa_key(key)?;
             match alg {
                 Algorithm::RsaPkcs1Sha256 => {
-                    let s = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                    let s =
+                        rsa::pkcs1v15::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
+                            .map_err(|e| bad(&e))?;
                     rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
                         .verify(msg, &s)
                         .map_err(|e| bad(&e))
                 }
                 Algorithm::RsaPkcs1Sha512 => {
-                    let s = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                    let s =
+                        rsa::pkcs1v15::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
+                            .map_err(|e| bad(&e))?;
                     rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key)
                         .verify(msg, &s)
                         .map_err(|e| bad(&e))
                 }
                 Algorithm::RsaPssSha256 => {
-                    let s = rsa::pss::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                    let s = rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
+                        .map_err(|e| bad(&e))?;
                     rsa::pss::VerifyingKey::<Sha256>::new(key)
                         .verify(msg, &s)
                         .map_err(|e| bad(&e))
                 }
                 _ => {
-                    let s = rsa::pss::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                    let s = rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
+                        .map_err(|e| bad(&e))?;
                     rsa::pss::VerifyingKey::<Sha512>::new(key)
                         .verify(msg, &s)
                         .map_err(|e| bad(&e))
@@ -168,11 +174,11 @@ fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Resul
 }
 
 /// Largest RSA modulus accepted, in bits (apksig's test suite signs with 16384-bit keys).
-const MAX_RSA_BITS: usize = 16_384;
+pub(crate) const MAX_RSA_BITS: usize = 16_384;
 
 /// An RSA public key from a SubjectPublicKeyInfo, allowing moduli up to [`MAX_RSA_BITS`] (the
 /// `rsa` crate's own decoder stops at 4096).
-fn rsa_key(spki: &[u8]) -> Result<rsa::PublicKey, String> {
+pub(crate) fn rsa_key(spki: &[u8]) -> Result<rsa::PublicKey, String> {
     let malformed = || "not an RSA key".to_string();
     let spki = der::read(spki)
         .filter(|t| t.tag == 0x30)
@@ -253,12 +259,20 @@ fn content_digest(zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u
     })
 }
 
+/// Additional attribute of a v2 signer naming a newer scheme the APK was also signed with, so that
+/// stripping the v3 block (to roll back a key rotation) breaks the v2 signature too.
+const STRIPPING_PROTECTION_ATTR: u32 = 0xbeef_f00d;
+/// The scheme id that [`STRIPPING_PROTECTION_ATTR`] carries for v3.
+const SCHEME_ID_V3: u32 = 3;
+
 /// Verify one v2 (`v3 == false`) or v3 scheme block value. Ok when every signer verifies.
+/// `v3_present` says whether the signing block holds a v3 block (for v2's stripping protection).
 pub fn verify_scheme(
     zip: &Zip,
     block: &SigningBlock,
     value: &[u8],
     v3: bool,
+    v3_present: bool,
 ) -> Result<(), String> {
     // the central directory must end where the end record starts: nothing may hide in between
     if zip
@@ -314,11 +328,25 @@ pub fn verify_scheme(
                 ));
             }
         }
+        if !v3 {
+            let (attributes, _) = take_lp(rest).map_err(fail)?;
+            // each attribute is a length-prefixed (id, value) with the value running to its end
+            let wants_v3 = lp_sequence(attributes).map_err(fail)?.iter().any(|attr| {
+                u32_le(attr, 0) == Some(STRIPPING_PROTECTION_ATTR)
+                    && u32_le(attr, 4) == Some(SCHEME_ID_V3)
+            });
+            if wants_v3 && !v3_present {
+                return Err(fail(
+                    "the signer says the APK is also signed with v3, but there is no v3 block (stripped)"
+                        .into(),
+                ));
+            }
+        }
         let certificates = lp_sequence(certificates).map_err(fail)?;
         let first = certificates
             .first()
             .ok_or_else(|| fail("no certificates".into()))?;
-        if certificate_public_key(first) != Some(public_key) {
+        if certificate_key(first) != Some(public_key) {
             return Err(fail(
                 "public key does not match the first certificate".into(),
             ));

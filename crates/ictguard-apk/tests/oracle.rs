@@ -15,33 +15,95 @@ fn corpus() -> PathBuf {
 
 /// (file, field) → why ictguard differs from aapt there.
 const KNOWN: &[(&str, &str, &str)] = &[
-    (
-        "tests/partialsignature.apk",
-        "signer_sha256",
-        "two v1 signers; the second's .SF does not cover every entry, so apksigner drops it after verifying, \
-         and ictguard does not verify v1 signatures yet",
-    ),
     // apksigner is wrong here: it asks the JDK for "SHA256withRSA/PSS" / "SHA512withRSA/PSS", names
     // that OpenJDK's providers do not know, so every RSASSA-PSS signature fails on Debian's build.
     // These files come from apksig's own test suite, which expects them to verify, and they verify
     // under RFC 8017 RSASSA-PSS (the `rsa` crate), as they do on Android (Conscrypt).
-    ("signing/apksig/v2-only-with-rsa-pss-sha256-1024.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    ("signing/apksig/v2-only-with-rsa-pss-sha256-2048.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    ("signing/apksig/v2-only-with-rsa-pss-sha256-3072.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    ("signing/apksig/v2-only-with-rsa-pss-sha256-4096.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    ("signing/apksig/v2-only-with-rsa-pss-sha256-8192.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    ("signing/apksig/v2-only-with-rsa-pss-sha512-2048.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    ("signing/apksig/v2-only-with-rsa-pss-sha512-3072.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    ("signing/apksig/v2-only-with-rsa-pss-sha512-4096.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    ("signing/apksig/v2-only-with-rsa-pss-sha512-8192.apk", "v2", "apksigner/OpenJDK lacks RSASSA-PSS"),
-    // the v2 signature is sound; apksigner reports no scheme at all because the v3 lineage fails,
-    // while ictguard reports each scheme's own verdict
-    ("signing/apksig/v1v2v3-with-rsa-2048-lineage-3-signers-invalid-lineage-attr.apk", "v2", "per-scheme verdict vs apksigner's whole-run verdict"),
-    // ictguard's fault, still open: 16384-bit RSA signatures fail in the `rsa` crate's verification
-    ("signing/apksig/v2-only-with-rsa-pkcs1-sha256-16384.apk", "v2", "16384-bit RSA not verified yet"),
-    ("signing/apksig/v2-only-with-rsa-pkcs1-sha512-16384.apk", "v2", "16384-bit RSA not verified yet"),
-    ("signing/apksig/v3-only-with-rsa-pkcs1-sha256-16384.apk", "v3", "16384-bit RSA not verified yet"),
-    ("signing/apksig/v3-only-with-rsa-pkcs1-sha512-16384.apk", "v3", "16384-bit RSA not verified yet"),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha256-1024.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha256-2048.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha256-3072.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha256-4096.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha256-8192.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha512-2048.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha512-3072.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha512-4096.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha512-8192.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha256-16384.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    (
+        "signing/apksig/v2-only-with-rsa-pss-sha512-16384.apk",
+        "v2",
+        "apksigner/OpenJDK lacks RSASSA-PSS",
+    ),
+    // apksigner gives one verdict for a whole run: when another scheme (or a platform rule such as
+    // targetSandboxVersion 2 needing v2) fails, it reports no scheme at all. ictguard reports each
+    // scheme's own verdict, and these signatures hold.
+    (
+        "signing/apksig/v1v2v3-with-rsa-2048-lineage-3-signers-invalid-lineage-attr.apk",
+        "v1",
+        "per-scheme verdict",
+    ),
+    (
+        "signing/apksig/v1v2v3-with-rsa-2048-lineage-3-signers-invalid-lineage-attr.apk",
+        "v2",
+        "per-scheme verdict",
+    ),
+    (
+        "signing/apksig/two-signers-second-signer-v2-broken.apk",
+        "v1",
+        "per-scheme verdict",
+    ),
+    (
+        "signing/apksig/v1-only-targetSandboxVersion-2.apk",
+        "v1",
+        "per-scheme verdict; the platform needs v2 for this app",
+    ),
+    // apksigner does not check v1 for minSdkVersion 24 and up (all three of the oracle's runs are
+    // at 24 or more for this APK), so it never reports it; the v1 signature verifies
+    (
+        "tests/lineageos_nexus5_framework-res.apk",
+        "v1",
+        "apksigner skips v1 at minSdk >= 24",
+    ),
 ];
 
 fn ours(path: &PathBuf) -> Result<BTreeMap<&'static str, Value>, String> {
@@ -73,13 +135,9 @@ fn ours(path: &PathBuf) -> Result<BTreeMap<&'static str, Value>, String> {
     );
     out.insert("permissions", Value::from(m.requested_permissions()));
     let summary = apk.summary();
-    for scheme in ["v2", "v3"] {
-        let verified = summary
-            .signature_verification
-            .iter()
-            .any(|v| v.scheme == scheme && v.verified);
-        out.insert(scheme, Value::from(verified));
-    }
+    out.insert("v1", Value::from(summary.schemes.v1));
+    out.insert("v2", Value::from(summary.schemes.v2));
+    out.insert("v3", Value::from(summary.schemes.v3));
     let mut signers: Vec<String> = summary.signers.into_iter().map(|s| s.sha256).collect();
     signers.sort();
     out.insert("signer_sha256", Value::from(signers));
@@ -119,7 +177,7 @@ fn manifest_agrees_with_aapt_on_the_corpus() {
                 continue;
             }
             let want = match *field {
-                "v2" | "v3" => row["schemes"][*field].clone(),
+                "v1" | "v2" | "v3" => row["schemes"][*field].clone(),
                 f => row.get(f).cloned().unwrap_or(Value::Null),
             };
             fields += 1;
