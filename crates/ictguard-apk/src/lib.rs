@@ -14,6 +14,7 @@
 //! signatures (their certificates are read already).
 
 pub mod axml;
+pub mod cert;
 pub mod der;
 pub mod dex;
 pub mod inventory;
@@ -136,9 +137,11 @@ impl<'a> Apk<'a> {
 /// One signing certificate and the schemes that carry it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct SignerSummary {
-    /// SHA-256 of the certificate (DER), lowercase hex.
-    pub sha256: String,
-    /// Schemes in which it signs (present, not yet verified).
+    /// The certificate: `sha256` (lowercase hex of the DER), `sha1`, subject, issuer, validity,
+    /// serial and key.
+    #[serde(flatten)]
+    pub certificate: cert::Certificate,
+    /// Schemes in which it signs (present; see `schemes` for whether they verify).
     pub schemes: Vec<&'static str>,
 }
 
@@ -160,22 +163,36 @@ fn signer_summary(sig: &signing::Signatures) -> Vec<SignerSummary> {
         // v1 signers that do not cover every entry are not signers of the APK (Android ignores them)
         .filter(|c| newest != "v1" || sig.v1_signers.is_empty() || sig.v1_signers.contains(c))
         .map(|c| SignerSummary {
-            sha256: c.clone(),
+            certificate: sig
+                .certificates
+                .iter()
+                .find(|x| &x.sha256 == c)
+                .cloned()
+                .unwrap_or_else(|| unreachable_certificate(c)),
             schemes: Vec::new(),
         })
         .collect();
-    out.dedup();
+    out.dedup_by(|a, b| a.certificate.sha256 == b.certificate.sha256);
     for s in &sig.signers {
         let Some(first) = s.certificates.first() else {
             continue;
         };
-        if let Some(o) = out.iter_mut().find(|o| &o.sha256 == first) {
+        if let Some(o) = out.iter_mut().find(|o| &o.certificate.sha256 == first) {
             if !o.schemes.contains(&s.scheme) {
                 o.schemes.push(s.scheme);
             }
         }
     }
     out
+}
+
+/// A certificate known only by its fingerprint (every signer certificate is also in
+/// `Signatures::certificates`, so this is a fallback that keeps the summary total).
+fn unreachable_certificate(sha256: &str) -> cert::Certificate {
+    let mut c = cert::Certificate::parse(&[]);
+    c.sha256 = sha256.to_string();
+    c.sha1.clear();
+    c
 }
 
 /// What `ictguard apk info --json` prints.

@@ -82,6 +82,19 @@ pub struct Signatures {
     pub verification: Vec<Verdict>,
     /// The v1 signers that verify and cover every entry (SHA-256 of their certificates).
     pub v1_signers: Vec<String>,
+    /// Every certificate met in any scheme, once each, in the order first met.
+    pub certificates: Vec<crate::cert::Certificate>,
+}
+
+impl Signatures {
+    /// Fingerprint a certificate and remember its details.
+    fn note_certificate(&mut self, der: &[u8]) -> String {
+        let sha256 = sha256_hex(der);
+        if !self.certificates.iter().any(|c| c.sha256 == sha256) {
+            self.certificates.push(crate::cert::Certificate::parse(der));
+        }
+        sha256
+    }
 }
 
 /// Whether a scheme verifies.
@@ -202,20 +215,15 @@ pub fn signing_block<'a>(zip: &Zip<'a>) -> Result<Option<SigningBlock<'a>>, Sign
     }))
 }
 
-/// Certificates of a v2/v3 scheme block value: signers → signed data → certificates.
-fn scheme_certificates(value: &[u8]) -> Result<Vec<Vec<String>>, SigningError> {
+/// Certificates (DER) of a v2/v3 scheme block value: signers → signed data → certificates.
+fn scheme_certificates(value: &[u8]) -> Result<Vec<Vec<&[u8]>>, SigningError> {
     let mut out = Vec::new();
     let (signers, _) = take_lp(value)?;
     for signer in length_prefixed(signers)? {
         let (signed_data, _) = take_lp(signer)?;
         let (_digests, rest) = take_lp(signed_data)?;
         let (certs, _) = take_lp(rest)?;
-        out.push(
-            length_prefixed(certs)?
-                .into_iter()
-                .map(sha256_hex)
-                .collect(),
-        );
+        out.push(length_prefixed(certs)?);
     }
     Ok(out)
 }
@@ -249,6 +257,10 @@ pub fn read_signatures(zip: &Zip) -> Signatures {
                 match scheme_certificates(value) {
                     Ok(signers) => {
                         for certificates in signers {
+                            let certificates = certificates
+                                .iter()
+                                .map(|c| sig.note_certificate(c))
+                                .collect();
                             sig.signers.push(Signer {
                                 scheme,
                                 certificates,
@@ -306,11 +318,14 @@ pub fn read_signatures(zip: &Zip) -> Signatures {
         }
         match zip.read(entry) {
             Ok(bytes) => match der::pkcs7_certificates(&bytes) {
-                Some(certs) if !certs.is_empty() => sig.signers.push(Signer {
-                    scheme: "v1",
-                    certificates: certs.into_iter().map(sha256_hex).collect(),
-                    source: entry.name.clone(),
-                }),
+                Some(certs) if !certs.is_empty() => {
+                    let certificates = certs.iter().map(|c| sig.note_certificate(c)).collect();
+                    sig.signers.push(Signer {
+                        scheme: "v1",
+                        certificates,
+                        source: entry.name.clone(),
+                    })
+                }
                 _ => sig.problems.push(format!(
                     "v1: {}: not a PKCS#7 SignedData with certificates",
                     entry.name

@@ -138,7 +138,11 @@ fn ours(path: &PathBuf) -> Result<BTreeMap<&'static str, Value>, String> {
     out.insert("v1", Value::from(summary.schemes.v1));
     out.insert("v2", Value::from(summary.schemes.v2));
     out.insert("v3", Value::from(summary.schemes.v3));
-    let mut signers: Vec<String> = summary.signers.into_iter().map(|s| s.sha256).collect();
+    let mut signers: Vec<String> = summary
+        .signers
+        .into_iter()
+        .map(|s| s.certificate.sha256)
+        .collect();
     signers.sort();
     out.insert("signer_sha256", Value::from(signers));
     Ok(out)

@@ -126,6 +126,41 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                 for c in &s.exported_components {
                     writeln!(out, "  {c}")?;
                 }
+                let sc = &s.schemes;
+                writeln!(
+                    out,
+                    "signatures     v1 {} · v2 {} · v3 {}",
+                    verdict(sc.v1, &s.signature_verification, "v1"),
+                    verdict(sc.v2, &s.signature_verification, "v2"),
+                    verdict(sc.v3, &s.signature_verification, "v3"),
+                )?;
+                for v in s.signature_verification.iter().filter(|v| !v.verified) {
+                    writeln!(
+                        out,
+                        "  {} fails: {}",
+                        v.scheme,
+                        v.reason.as_deref().unwrap_or("?")
+                    )?;
+                }
+                writeln!(out, "signers        {}", s.signers.len())?;
+                for signer in &s.signers {
+                    let c = &signer.certificate;
+                    writeln!(
+                        out,
+                        "  {}",
+                        c.subject.as_deref().unwrap_or("(unreadable certificate)")
+                    )?;
+                    writeln!(out, "    sha256 {}", c.sha256)?;
+                    if let (Some(alg), Some(bits)) = (&c.key_algorithm, c.key_bits) {
+                        writeln!(
+                            out,
+                            "    key {alg} {bits} bits, valid {} to {}, schemes {}",
+                            c.not_before.as_deref().unwrap_or("?"),
+                            c.not_after.as_deref().unwrap_or("?"),
+                            signer.schemes.join(", ")
+                        )?;
+                    }
+                }
                 let inv = &s.inventory;
                 writeln!(
                     out,
@@ -182,5 +217,16 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
             write!(out, "{}", apk.manifest_xml.to_xml())?;
             Ok(Outcome::Clean)
         }
+    }
+}
+
+/// "verified", "fails" or "absent" for one scheme of `apk info`.
+fn verdict(ok: bool, verdicts: &[ictguard_apk::signing::Verdict], scheme: &str) -> &'static str {
+    if ok {
+        "verified"
+    } else if verdicts.iter().any(|v| v.scheme == scheme) {
+        "FAILS"
+    } else {
+        "absent"
     }
 }
