@@ -39,6 +39,18 @@ impl Hash {
         }
     }
 
+    /// A fresh incremental hasher of this algorithm.
+    fn hasher(self) -> Box<dyn sha2::digest::DynDigest + Send> {
+        match self {
+            Hash::Md5 => Box::new(md5::Md5::new()),
+            Hash::Sha1 => Box::new(Sha1::new()),
+            Hash::Sha224 => Box::new(sha2::Sha224::new()),
+            Hash::Sha256 => Box::new(Sha256::new()),
+            Hash::Sha384 => Box::new(Sha384::new()),
+            Hash::Sha512 => Box::new(Sha512::new()),
+        }
+    }
+
     /// The attribute-name prefix: `SHA-256-Digest`, `SHA1-Digest`.
     fn jar_name(self) -> &'static str {
         match self {
@@ -159,6 +171,32 @@ fn digest_matches(section: &Section, suffix: &str, data: &[u8]) -> Option<bool> 
         let v = section.get(&format!("{}-{suffix}", h.jar_name()))?;
         Some(b64(v).as_deref() == Some(&h.digest(data)[..]))
     })
+}
+
+/// Does an archive entry match the digest its manifest section gives? The entry is inflated and
+/// hashed piece by piece, so a large entry never sits whole in memory.
+fn entry_matches(zip: &Zip, entry: &crate::zip::Entry, section: &Section) -> Result<(), String> {
+    let Some((hash, want)) = HASHES.iter().find_map(|h| {
+        section
+            .get(&format!("{}-Digest", h.jar_name()))
+            .map(|v| (*h, v))
+    }) else {
+        return Err(format!(
+            "{:?} has no supported digest in the manifest",
+            entry.name
+        ));
+    };
+    let mut hasher = hash.hasher();
+    zip.stream(entry, &mut |chunk| hasher.update(chunk))
+        .map_err(|err| err.to_string())?;
+    if b64(want).as_deref() == Some(&hasher.finalize()[..]) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{:?} does not match its manifest digest",
+            entry.name
+        ))
+    }
 }
 
 /// Verify the PKCS#7 block over the `.SF` bytes; returns the signer certificate's SHA-256.
@@ -355,8 +393,10 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
         .filter_map(|s| s.get("Name").map(|n| (n, s)))
         .collect();
 
-    // every entry outside the signature files must be listed with a matching digest
+    // every entry outside the signature files must be listed (digests are checked last, the
+    // expensive part, once a signature holds)
     let mut names = std::collections::HashSet::new();
+    let mut to_digest = Vec::new();
     for e in zip.entries() {
         if e.name.ends_with('/') || is_signature_file(&e.name) {
             continue;
@@ -373,17 +413,7 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
         let section = by_name
             .get(e.name.as_str())
             .ok_or_else(|| format!("{:?} is not in the manifest", e.name))?;
-        let data = zip.read(e).map_err(|err| err.to_string())?;
-        match digest_matches(section, "Digest", &data) {
-            Some(true) => {}
-            Some(false) => return Err(format!("{:?} does not match its manifest digest", e.name)),
-            None => {
-                return Err(format!(
-                    "{:?} has no supported digest in the manifest",
-                    e.name
-                ))
-            }
-        }
+        to_digest.push((e, *section));
     }
     for name in by_name.keys() {
         if !names.contains(name) {
@@ -469,6 +499,15 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
             .first()
             .cloned()
             .unwrap_or_else(|| "no v1 signer covers every entry".into()));
+    }
+    // the entries' digests, on every core; the first failure in archive order is the one reported
+    use rayon::prelude::*;
+    if let Some(err) = to_digest
+        .par_iter()
+        .map(|(e, section)| entry_matches(zip, e, section).err())
+        .find_map_first(|r| r)
+    {
+        return Err(err);
     }
     Ok(signers)
 }

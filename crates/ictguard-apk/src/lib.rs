@@ -76,8 +76,14 @@ impl<'a> Apk<'a> {
 
     /// The summary `ictguard apk info` prints.
     pub fn summary(&self) -> Summary {
+        self.summary_with(true)
+    }
+
+    /// The summary; with `verify` false the signatures are read (signers and their certificates)
+    /// but not verified, which skips hashing the whole archive, and `schemes` is None.
+    pub fn summary_with(&self, verify: bool) -> Summary {
         let m = &self.manifest;
-        let signatures = signing::read_signatures(&self.zip);
+        let signatures = signing::read_signatures_with(&self.zip, verify);
         Summary {
             package: m.package.clone(),
             version_code: m.version_code,
@@ -101,7 +107,7 @@ impl<'a> Apk<'a> {
                 .collect(),
             inventory: inventory::Inventory::of(&self.zip),
             signers: signer_summary(&signatures),
-            schemes: Schemes {
+            schemes: verify.then(|| Schemes {
                 v1: signatures
                     .verification
                     .iter()
@@ -114,9 +120,42 @@ impl<'a> Apk<'a> {
                     .verification
                     .iter()
                     .any(|v| v.scheme == "v3" && v.verified),
-            },
+            }),
             signature_verification: signatures.verification.clone(),
+            code: None,
         }
+    }
+
+    /// Read every root DEX file completely (all strings decoded, every class, method and field
+    /// reference resolved) and count what it holds. DEX files are read in parallel.
+    pub fn code_summary(&self) -> Vec<DexSummary> {
+        use rayon::prelude::*;
+        self.dex_files()
+            .into_par_iter()
+            .map(|(name, data)| {
+                let read = data.map_err(|e| e.to_string()).and_then(|data| {
+                    let dex = dex::Dex::parse(&data).map_err(|e| e.0)?;
+                    Ok(DexSummary {
+                        name: name.clone(),
+                        version: Some(dex.version),
+                        classes: dex.class_descriptors().count(),
+                        strings: dex.strings().count(),
+                        method_refs: dex.method_refs().count(),
+                        field_refs: dex.field_refs().count(),
+                        error: None,
+                    })
+                });
+                read.unwrap_or_else(|e| DexSummary {
+                    name,
+                    version: None,
+                    classes: 0,
+                    strings: 0,
+                    method_refs: 0,
+                    field_refs: 0,
+                    error: Some(e),
+                })
+            })
+            .collect()
     }
 
     /// The bytes of every root `classes*.dex`, in load order (classes.dex, classes2.dex, …).
@@ -225,10 +264,33 @@ pub struct Summary {
     /// Signing certificates (of the newest scheme present, as Android picks them) with the schemes
     /// that carry them. See `schemes` for whether the signatures hold.
     pub signers: Vec<SignerSummary>,
-    /// Which schemes are present and verify.
-    pub schemes: Schemes,
+    /// Which schemes are present and verify (None when verification was skipped).
+    pub schemes: Option<Schemes>,
     /// The verdict for each scheme present, with the reason when it fails.
     pub signature_verification: Vec<signing::Verdict>,
+    /// What each DEX file holds, when asked for (`apk info --code`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Vec<DexSummary>>,
+}
+
+/// What one DEX file holds (see [`Apk::code_summary`]).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DexSummary {
+    /// Entry name, e.g. `classes2.dex`.
+    pub name: String,
+    /// DEX format version (35 to 41), when readable.
+    pub version: Option<u32>,
+    /// Classes defined.
+    pub classes: usize,
+    /// Strings in the pool.
+    pub strings: usize,
+    /// Method references.
+    pub method_refs: usize,
+    /// Field references.
+    pub field_refs: usize,
+    /// Why the file could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Per signature scheme: present and verifies.

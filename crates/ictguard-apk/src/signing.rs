@@ -228,84 +228,108 @@ fn scheme_certificates(value: &[u8]) -> Result<Vec<Vec<&[u8]>>, SigningError> {
     Ok(out)
 }
 
-/// Read every signature the APK carries (structure and certificates; no verification).
+/// Read and verify every signature the APK carries.
 pub fn read_signatures(zip: &Zip) -> Signatures {
+    read_signatures_with(zip, true)
+}
+
+/// Read every signature the APK carries; verify them only when `verify` is true (otherwise
+/// `verification` and `v1_signers` stay empty).
+pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
     let mut sig = Signatures::default();
-    match signing_block(zip) {
-        Ok(Some(block)) => {
-            sig.block_offset = Some(block.offset);
-            for &(id, value) in &block.pairs {
-                sig.block_entries.push(BlockEntry {
-                    id,
-                    name: block_name(id),
-                    size: value.len(),
-                });
-                let scheme = match id {
-                    V2_ID => "v2",
-                    V3_ID => "v3",
-                    V31_ID => "v3.1",
-                    _ => continue,
-                };
-                let v3_present = block.pairs.iter().any(|(id, _)| *id == V3_ID);
-                let result =
-                    crate::verify::verify_scheme(zip, &block, value, id != V2_ID, v3_present);
-                sig.verification.push(Verdict {
-                    scheme,
-                    verified: result.is_ok(),
-                    reason: result.err(),
-                });
-                match scheme_certificates(value) {
-                    Ok(signers) => {
-                        for certificates in signers {
-                            let certificates = certificates
-                                .iter()
-                                .map(|c| sig.note_certificate(c))
-                                .collect();
-                            sig.signers.push(Signer {
-                                scheme,
-                                certificates,
-                                source: "APK Signing Block".into(),
-                            });
-                        }
-                    }
-                    Err(e) => sig.problems.push(format!("{scheme}: {}", e.0)),
-                }
-            }
+    let block = match signing_block(zip) {
+        Ok(block) => block,
+        Err(e) => {
+            sig.problems.push(e.0);
+            None
         }
-        Ok(None) => {}
-        Err(e) => sig.problems.push(e.0),
-    }
-    let has_v1 = zip.entries().iter().any(|e| {
-        let u = e.name.to_ascii_uppercase();
-        u.starts_with("META-INF/")
-            && (u.ends_with(".RSA") || u.ends_with(".DSA") || u.ends_with(".EC"))
-    });
-    if has_v1 {
-        let present = |s: &str| {
-            sig.block_entries
-                .iter()
-                .any(|b| block_name(b.id).ends_with(s))
+    };
+    let pairs: &[(u32, &[u8])] = block.as_ref().map_or(&[], |b| &b.pairs);
+    let v2_present = pairs.iter().any(|(id, _)| *id == V2_ID);
+    let v3_present = pairs.iter().any(|(id, _)| *id == V3_ID);
+    let has_v1 = verify
+        && zip.entries().iter().any(|e| {
+            let u = e.name.to_ascii_uppercase();
+            u.starts_with("META-INF/")
+                && (u.ends_with(".RSA") || u.ends_with(".DSA") || u.ends_with(".EC"))
+        });
+    // v1 and the signing block are verified side by side; the content digest is computed once for
+    // every v2/v3/v3.1 signer that needs it
+    let digests = crate::verify::ContentDigests::default();
+    let verify_block = || {
+        let Some(block) = block.as_ref().filter(|_| verify) else {
+            return Vec::new();
         };
-        match crate::jar::verify_v1(zip, present("v2"), present("v3")) {
+        pairs
+            .iter()
+            .filter(|(id, _)| matches!(*id, V2_ID | V3_ID | V31_ID))
+            .map(|&(id, value)| {
+                crate::verify::verify_scheme(zip, block, value, id != V2_ID, v3_present, &digests)
+            })
+            .collect::<Vec<_>>()
+    };
+    let verify_jar = || has_v1.then(|| crate::jar::verify_v1(zip, v2_present, v3_present));
+    let (block_results, v1_result) = if verify {
+        rayon::join(verify_block, verify_jar)
+    } else {
+        (Vec::new(), None)
+    };
+    if let Some(v1) = v1_result {
+        match v1 {
             Ok(signers) => {
                 sig.v1_signers = signers;
-                sig.verification.insert(
-                    0,
-                    Verdict {
-                        scheme: "v1",
-                        verified: true,
-                        reason: None,
-                    },
-                );
-            }
-            Err(reason) => sig.verification.insert(
-                0,
-                Verdict {
+                sig.verification.push(Verdict {
                     scheme: "v1",
-                    verified: false,
-                    reason: Some(reason),
-                },
-            ),
+                    verified: true,
+                    reason: None,
+                });
+            }
+            Err(reason) => sig.verification.push(Verdict {
+                scheme: "v1",
+                verified: false,
+                reason: Some(reason),
+            }),
+        }
+    }
+    if let Some(block) = &block {
+        sig.block_offset = Some(block.offset);
+    }
+    let mut results = block_results.into_iter();
+    for &(id, value) in pairs {
+        sig.block_entries.push(BlockEntry {
+            id,
+            name: block_name(id),
+            size: value.len(),
+        });
+        let scheme = match id {
+            V2_ID => "v2",
+            V3_ID => "v3",
+            V31_ID => "v3.1",
+            _ => continue,
+        };
+        if verify {
+            let result = results.next().unwrap_or(Err("not verified".into()));
+            sig.verification.push(Verdict {
+                scheme,
+                verified: result.is_ok(),
+                reason: result.err(),
+            });
+        }
+        match scheme_certificates(value) {
+            Ok(signers) => {
+                for certificates in signers {
+                    let certificates = certificates
+                        .iter()
+                        .map(|c| sig.note_certificate(c))
+                        .collect();
+                    sig.signers.push(Signer {
+                        scheme,
+                        certificates,
+                        source: "APK Signing Block".into(),
+                    });
+                }
+            }
+            Err(e) => sig.problems.push(format!("{scheme}: {}", e.0)),
         }
     }
     for entry in zip.entries() {

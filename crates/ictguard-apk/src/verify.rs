@@ -226,31 +226,35 @@ fn content_digest(zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u
         &end_record,
     ];
     const CHUNK: usize = 1 << 20;
-    let chunks: usize = sections.iter().map(|s| s.len().div_ceil(CHUNK)).sum();
-    let mut joined = Vec::with_capacity(5 + chunks * 64);
-    joined.push(0x5a);
-    joined.extend((chunks as u32).to_le_bytes());
-    for section in sections {
-        for chunk in section.chunks(CHUNK) {
+    let chunks: Vec<&[u8]> = sections.iter().flat_map(|s| s.chunks(CHUNK)).collect();
+    // each 1 MiB chunk is digested on its own (0xa5, length, bytes), so they run on every core
+    use rayon::prelude::*;
+    let digests: Vec<Vec<u8>> = chunks
+        .par_iter()
+        .map(|chunk| {
             let len = (chunk.len() as u32).to_le_bytes();
             if sha512 {
-                joined.extend(
-                    Sha512::new()
-                        .chain_update([0xa5])
-                        .chain_update(len)
-                        .chain_update(chunk)
-                        .finalize(),
-                );
+                Sha512::new()
+                    .chain_update([0xa5])
+                    .chain_update(len)
+                    .chain_update(chunk)
+                    .finalize()
+                    .to_vec()
             } else {
-                joined.extend(
-                    Sha256::new()
-                        .chain_update([0xa5])
-                        .chain_update(len)
-                        .chain_update(chunk)
-                        .finalize(),
-                );
+                Sha256::new()
+                    .chain_update([0xa5])
+                    .chain_update(len)
+                    .chain_update(chunk)
+                    .finalize()
+                    .to_vec()
             }
-        }
+        })
+        .collect();
+    let mut joined = Vec::with_capacity(5 + chunks.len() * 64);
+    joined.push(0x5a);
+    joined.extend((chunks.len() as u32).to_le_bytes());
+    for d in digests {
+        joined.extend(d);
     }
     Ok(if sha512 {
         Sha512::digest(&joined).to_vec()
@@ -265,6 +269,22 @@ const STRIPPING_PROTECTION_ATTR: u32 = 0xbeef_f00d;
 /// The scheme id that [`STRIPPING_PROTECTION_ATTR`] carries for v3.
 const SCHEME_ID_V3: u32 = 3;
 
+/// The APK's content digests (SHA-256 and SHA-512 flavours), computed once and shared by every
+/// scheme block and signer that asks for them.
+#[derive(Default)]
+pub struct ContentDigests {
+    sha256: std::sync::OnceLock<Result<Vec<u8>, String>>,
+    sha512: std::sync::OnceLock<Result<Vec<u8>, String>>,
+}
+
+impl ContentDigests {
+    fn get(&self, zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u8>, String> {
+        let cell = if sha512 { &self.sha512 } else { &self.sha256 };
+        cell.get_or_init(|| content_digest(zip, block, sha512))
+            .clone()
+    }
+}
+
 /// Verify one v2 (`v3 == false`) or v3 scheme block value. Ok when every signer verifies.
 /// `v3_present` says whether the signing block holds a v3 block (for v2's stripping protection).
 pub fn verify_scheme(
@@ -273,6 +293,7 @@ pub fn verify_scheme(
     value: &[u8],
     v3: bool,
     v3_present: bool,
+    digests_cache: &ContentDigests,
 ) -> Result<(), String> {
     // the central directory must end where the end record starts: nothing may hide in between
     if zip
@@ -287,7 +308,6 @@ pub fn verify_scheme(
     if signers.is_empty() {
         return Err("no signers".into());
     }
-    let mut digests_cache: Vec<(bool, Vec<u8>)> = Vec::new();
     for (n, signer) in signers.iter().enumerate() {
         let fail = |e: String| format!("signer #{}: {e}", n + 1);
         let (signed_data, rest) = take_lp(signer).map_err(fail)?;
@@ -362,14 +382,7 @@ pub fn verify_scheme(
                 continue;
             };
             let sha512 = alg.sha512();
-            let got = match digests_cache.iter().find(|(s, _)| *s == sha512) {
-                Some((_, d)) => d.clone(),
-                None => {
-                    let d = content_digest(zip, block, sha512).map_err(fail)?;
-                    digests_cache.push((sha512, d.clone()));
-                    d
-                }
-            };
+            let got = digests_cache.get(zip, block, sha512).map_err(fail)?;
             if got != *want {
                 return Err(fail(
                     "content digest does not match: the APK was changed after signing".into(),

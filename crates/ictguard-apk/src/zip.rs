@@ -289,6 +289,30 @@ impl<'a> Zip<'a> {
 
     /// The uncompressed bytes of an entry, checked against the size limits.
     pub fn read(&self, entry: &Entry) -> Result<Cow<'a, [u8]>, ZipError> {
+        if let Some(stored) = self.stored_bytes(entry)? {
+            return Ok(Cow::Borrowed(stored));
+        }
+        let cap = entry.uncompressed_size.min(MAX_ENTRY_BYTES);
+        let mut out = Vec::with_capacity(usize::try_from(cap.min(64 << 20)).unwrap_or(0));
+        self.inflate(entry, &mut |chunk| out.extend_from_slice(chunk))?;
+        Ok(Cow::Owned(out))
+    }
+
+    /// Feed the uncompressed bytes of an entry to `sink` piece by piece, with the limits of
+    /// [`Zip::read`] but without holding the whole entry in memory (for digests of large entries).
+    pub fn stream(&self, entry: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<(), ZipError> {
+        match self.stored_bytes(entry)? {
+            Some(stored) => {
+                sink(stored);
+                Ok(())
+            }
+            None => self.inflate(entry, sink),
+        }
+    }
+
+    /// The size and ratio checks; then the bytes themselves when the entry is stored (or None when
+    /// it must be inflated).
+    fn stored_bytes(&self, entry: &Entry) -> Result<Option<&'a [u8]>, ZipError> {
         let limit = |why: String| ZipError::Limit {
             name: entry.name.clone(),
             why,
@@ -308,34 +332,51 @@ impl<'a> Zip<'a> {
             )));
         }
         let raw = self.raw(entry)?;
-        match entry.method {
-            0 => Ok(Cow::Borrowed(raw)),
+        Ok(match entry.method {
+            0 => Some(raw),
             // An unknown method number is treated as apksig and Android's verifier treat it: stored
             // when the sizes agree, deflated otherwise (crafted APKs set bogus numbers to trip tools).
-            m if m != 8 && entry.compressed_size == entry.uncompressed_size => {
-                Ok(Cow::Borrowed(raw))
-            }
-            _ => {
-                // never trust the declared size beyond the limit: read at most that much plus one
-                let cap = entry.uncompressed_size.min(MAX_ENTRY_BYTES);
-                let mut out = Vec::with_capacity(usize::try_from(cap.min(64 << 20)).unwrap_or(0));
-                let mut dec = flate2::read::DeflateDecoder::new(raw).take(cap + 1);
-                dec.read_to_end(&mut out).map_err(|e| match entry.method {
-                    8 => ZipError::Corrupt {
-                        name: entry.name.clone(),
-                        why: format!("cannot inflate: {e}"),
-                    },
-                    method => ZipError::Method {
-                        name: entry.name.clone(),
-                        method,
-                    },
-                })?;
-                if out.len() as u64 > cap {
-                    return Err(limit("inflates to more than its declared size".into()));
+            m if m != 8 && entry.compressed_size == entry.uncompressed_size => Some(raw),
+            _ => None,
+        })
+    }
+
+    /// Inflate an entry into `sink`, never past its declared size (nor the limit).
+    fn inflate(&self, entry: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<(), ZipError> {
+        let raw = self.raw(entry)?;
+        // never trust the declared size beyond the limit: read at most that much plus one
+        let cap = entry.uncompressed_size.min(MAX_ENTRY_BYTES);
+        let mut dec = flate2::read::DeflateDecoder::new(raw).take(cap + 1);
+        let mut buf = vec![0u8; 64 << 10];
+        let mut total = 0u64;
+        loop {
+            let n = match dec.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(match entry.method {
+                        8 => ZipError::Corrupt {
+                            name: entry.name.clone(),
+                            why: format!("cannot inflate: {e}"),
+                        },
+                        method => ZipError::Method {
+                            name: entry.name.clone(),
+                            method,
+                        },
+                    })
                 }
-                Ok(Cow::Owned(out))
+            };
+            total += n as u64;
+            if total > cap {
+                return Err(ZipError::Limit {
+                    name: entry.name.clone(),
+                    why: "inflates to more than its declared size".into(),
+                });
             }
+            sink(&buf[..n]);
         }
+        Ok(())
     }
 
     /// The uncompressed bytes of the first entry with this name, if present.

@@ -135,9 +135,10 @@ fn ours(path: &PathBuf) -> Result<BTreeMap<&'static str, Value>, String> {
     );
     out.insert("permissions", Value::from(m.requested_permissions()));
     let summary = apk.summary();
-    out.insert("v1", Value::from(summary.schemes.v1));
-    out.insert("v2", Value::from(summary.schemes.v2));
-    out.insert("v3", Value::from(summary.schemes.v3));
+    let schemes = summary.schemes.expect("summary() verifies");
+    out.insert("v1", Value::from(schemes.v1));
+    out.insert("v2", Value::from(schemes.v2));
+    out.insert("v3", Value::from(schemes.v3));
     let mut signers: Vec<String> = summary
         .signers
         .into_iter()

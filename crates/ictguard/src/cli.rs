@@ -56,6 +56,13 @@ pub enum ApkCommand {
         /// Print JSON (always one line per file for a directory).
         #[arg(long)]
         json: bool,
+        /// Read the signers but do not verify the signatures (no hashing of the whole archive;
+        /// `schemes` is null).
+        #[arg(long)]
+        no_verify: bool,
+        /// Also read every DEX file completely and count its classes, strings and references.
+        #[arg(long)]
+        code: bool,
     },
     /// The decoded AndroidManifest.xml as text XML.
     Manifest {

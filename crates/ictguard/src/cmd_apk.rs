@@ -14,17 +14,59 @@ use crate::Outcome;
 /// Largest APK read (a 4 GiB ZIP is the format's own ceiling without ZIP64).
 const MAX_APK_BYTES: u64 = 4 << 30;
 
-fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
+/// Files at least this large are memory-mapped rather than read: no copy, and pages the parser
+/// never touches are never loaded.
+const MMAP_FROM_BYTES: u64 = 128 << 10;
+
+/// The bytes of an input file: read into memory, or mapped when large.
+enum FileBytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl FileBytes {
+    /// Let the kernel drop the mapped pages read so far (they are read again from the file if
+    /// touched): after the signatures are hashed, the archive's pages need not stay resident while
+    /// the DEX files are read. Does nothing for bytes read into memory.
+    fn release_pages(&self) {
+        if let FileBytes::Mapped(map) = self {
+            // SAFETY: the mapping is private and read-only and its file is not written by us, so
+            // pages dropped with MADV_DONTNEED read back from the file with the same bytes.
+            let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Read(v) => v,
+            FileBytes::Mapped(m) => m,
+        }
+    }
+}
+
+fn read(path: &Path) -> anyhow::Result<FileBytes> {
+    let cannot = || format!("cannot read {}", path.display());
+    let file = std::fs::File::open(path).with_context(cannot)?;
+    let len = file.metadata().with_context(cannot)?.len();
     if len > MAX_APK_BYTES {
         bail!(
             "{}: {len} bytes, over the {MAX_APK_BYTES}-byte limit",
             path.display()
         );
     }
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    if len >= MMAP_FROM_BYTES {
+        // SAFETY: the map is read-only and private to this process. A file truncated or rewritten
+        // by another process while we read it can change the bytes under us (or fault, as with
+        // any mmap reader such as ripgrep); inputs are APKs at rest, and every read is bounds-checked.
+        let map = unsafe { memmap2::Mmap::map(&file) }.with_context(cannot)?;
+        return Ok(FileBytes::Mapped(map));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    std::io::Read::read_to_end(&mut &file, &mut bytes).with_context(cannot)?;
+    Ok(FileBytes::Read(bytes))
 }
 
 fn apks_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -49,7 +91,12 @@ fn apks_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     match cmd {
-        ApkCommand::Info { path, json } if path.is_dir() => {
+        ApkCommand::Info {
+            path,
+            json,
+            no_verify,
+            code,
+        } if path.is_dir() => {
             let files = apks_under(path)?;
             let progress = ProgressBar::new(files.len() as u64);
             progress.set_style(
@@ -59,7 +106,7 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
             let lines: Vec<(String, bool)> = files
                 .par_iter()
                 .map(|f| {
-                    let line = match read(f).and_then(|b| Apk::parse(&b).map(|a| a.summary()).map_err(anyhow::Error::from)) {
+                    let line = match read(f).and_then(|b| Apk::parse(&b).map(|a| full_summary(&a, &b, *no_verify, *code)).map_err(anyhow::Error::from)) {
                         Ok(s) => {
                             let mut v = serde_json::to_value(&s).unwrap_or_default();
                             v["file"] = f.display().to_string().into();
@@ -87,11 +134,16 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                 Outcome::Clean
             })
         }
-        ApkCommand::Info { path, json } => {
+        ApkCommand::Info {
+            path,
+            json,
+            no_verify,
+            code,
+        } => {
             let bytes = read(path)?;
             let apk = Apk::parse(&bytes)
                 .with_context(|| format!("{} is not a readable APK", path.display()))?;
-            let s = apk.summary();
+            let s = full_summary(&apk, &bytes, *no_verify, *code);
             if *json {
                 writeln!(out, "{}", serde_json::to_string(&s)?)?;
             } else {
@@ -126,14 +178,16 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                 for c in &s.exported_components {
                     writeln!(out, "  {c}")?;
                 }
-                let sc = &s.schemes;
-                writeln!(
-                    out,
-                    "signatures     v1 {} · v2 {} · v3 {}",
-                    verdict(sc.v1, &s.signature_verification, "v1"),
-                    verdict(sc.v2, &s.signature_verification, "v2"),
-                    verdict(sc.v3, &s.signature_verification, "v3"),
-                )?;
+                match &s.schemes {
+                    Some(sc) => writeln!(
+                        out,
+                        "signatures     v1 {} · v2 {} · v3 {}",
+                        verdict(sc.v1, &s.signature_verification, "v1"),
+                        verdict(sc.v2, &s.signature_verification, "v2"),
+                        verdict(sc.v3, &s.signature_verification, "v3"),
+                    )?,
+                    None => writeln!(out, "signatures     not verified (--no-verify)")?,
+                }
                 for v in s.signature_verification.iter().filter(|v| !v.verified) {
                     writeln!(
                         out,
@@ -159,6 +213,16 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                             c.not_after.as_deref().unwrap_or("?"),
                             signer.schemes.join(", ")
                         )?;
+                    }
+                }
+                for d in s.code.iter().flatten() {
+                    match &d.error {
+                        None => writeln!(
+                            out,
+                            "dex            {}: {} classes, {} strings, {} method and {} field references",
+                            d.name, d.classes, d.strings, d.method_refs, d.field_refs
+                        )?,
+                        Some(e) => writeln!(out, "dex            {}: unreadable: {e}", d.name)?,
                     }
                 }
                 let inv = &s.inventory;
@@ -218,6 +282,23 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// The summary `apk info` prints, with the DEX counts when asked.
+fn full_summary(
+    apk: &Apk,
+    bytes: &FileBytes,
+    no_verify: bool,
+    code: bool,
+) -> ictguard_apk::Summary {
+    let mut summary = apk.summary_with(!no_verify);
+    if code {
+        // one after the other, so that the archive's pages hashed for the signatures are let go
+        // before the DEX files are inflated: peak memory stays under twice the APK's size
+        bytes.release_pages();
+        summary.code = Some(apk.code_summary());
+    }
+    summary
 }
 
 /// "verified", "fails" or "absent" for one scheme of `apk info`.

@@ -492,3 +492,28 @@ fn apk_info_manifest_and_directories() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a ZIP archive"));
 }
+
+#[test]
+fn apk_info_code_and_no_verify() {
+    // a v2-signed APK over the mmap threshold, with its DEX read whole
+    let apk = shared("corpus/apk/tests/com.example.android.tvleanback.apk");
+    let path = apk.to_str().unwrap();
+    let v = json_of(&run(&["apk", "info", "--json", "--code", path]));
+    assert_eq!(v["schemes"]["v1"], true);
+    assert_eq!(v["schemes"]["v2"], true);
+    let signer = &v["signers"][0];
+    assert_eq!(signer["sha256"].as_str().unwrap().len(), 64);
+    assert!(signer["subject"].as_str().unwrap().contains("CN="));
+    let dex = &v["code"][0];
+    assert_eq!(dex["name"], "classes.dex");
+    let classes = run(&["apk", "classes", path]);
+    let listed = String::from_utf8_lossy(&classes.stdout).lines().count() as u64;
+    assert_eq!(dex["classes"].as_u64(), Some(listed));
+    assert!(dex["strings"].as_u64().unwrap() > 1000);
+
+    // without verification: the same signers, no verdicts
+    let quick = json_of(&run(&["apk", "info", "--json", "--no-verify", path]));
+    assert!(quick["schemes"].is_null());
+    assert_eq!(quick["signers"][0]["sha256"], signer["sha256"]);
+    assert_eq!(quick["package"], v["package"]);
+}
