@@ -343,7 +343,7 @@ fn pool_str(strings: &StringPool, i: u32) -> Option<String> {
     }
 }
 
-fn typed_value(dtype: u8, data: u32, raw: u32, strings: &StringPool) -> Value {
+pub(crate) fn typed_value(dtype: u8, data: u32, raw: u32, strings: &StringPool) -> Value {
     match dtype {
         0x00 => match strings.get(raw as usize) {
             Some(s) if raw != u32::MAX => Value::String(s),

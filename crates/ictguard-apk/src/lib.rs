@@ -13,6 +13,7 @@
 //! Still to come (see the project's issues): `resources.arsc`, DEX, and verifying the v1/v2/v3
 //! signatures (their certificates are read already).
 
+pub mod arsc;
 pub mod axml;
 pub mod cert;
 pub mod der;
@@ -83,11 +84,28 @@ impl<'a> Apk<'a> {
     /// but not verified, which skips hashing the whole archive, and `schemes` is None.
     pub fn summary_with(&self, verify: bool) -> Summary {
         let m = &self.manifest;
+        // references in the manifest (a label, a versionName) are read from resources.arsc, which
+        // is parsed only when there is one to resolve
+        let needs_table = |v: &Option<String>| v.as_deref().is_some_and(|t| t.starts_with("@0x"));
+        let table = (needs_table(&m.version_name) || needs_table(&m.application.label))
+            .then(|| self.resources())
+            .flatten()
+            .and_then(Result::ok);
+        let resolve = |v: &Option<String>| -> Option<String> {
+            match (v, &table) {
+                (Some(text), Some(t)) if text.starts_with("@0x") => {
+                    t.resolve_text(text).or_else(|| v.clone())
+                }
+                _ => v.clone(),
+            }
+        };
+        let mut application = m.application.clone();
+        application.label = resolve(&m.application.label);
         let signatures = signing::read_signatures_with(&self.zip, verify);
         Summary {
             package: m.package.clone(),
             version_code: m.version_code,
-            version_name: m.version_name.clone(),
+            version_name: resolve(&m.version_name),
             min_sdk: m.min_sdk,
             target_sdk: m.target_sdk,
             max_sdk: m.max_sdk,
@@ -98,7 +116,7 @@ impl<'a> Apk<'a> {
                 .map(|(p, why)| format!("{p} ({why})"))
                 .collect(),
             declared_permissions: m.permissions.iter().map(|p| p.name.clone()).collect(),
-            application: m.application.clone(),
+            application,
             exported_components: m
                 .components
                 .iter()
@@ -124,6 +142,16 @@ impl<'a> Apk<'a> {
             signature_verification: signatures.verification.clone(),
             code: None,
         }
+    }
+
+    /// The resource table (`resources.arsc`), when the APK has one.
+    pub fn resources(&self) -> Option<Result<arsc::ResourceTable<'a>, arsc::ArscError>> {
+        let bytes = self.zip.read_by_name("resources.arsc")?;
+        Some(
+            bytes
+                .map_err(|e| arsc::ArscError(e.to_string()))
+                .and_then(arsc::ResourceTable::parse),
+        )
     }
 
     /// Read every root DEX file completely (all strings decoded, every class, method and field

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Seed the fuzz corpora from ../shared/corpus (kept out of git: the seeds are other people's files).
+
+For each APK parser target, a few real inputs: whole APKs (apk_zip), manifests (axml),
+resources.arsc files (arsc), classes.dex files (dex), and APK Signing Blocks and PKCS#7 signature
+files (signatures). Run from fuzz/: python3 seed.py."""
+import pathlib, struct, zipfile
+
+shared = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "apk"
+out = pathlib.Path(__file__).resolve().parent / "corpus"
+apks = sorted(shared.rglob("*.apk"))[::8]  # every 8th, a spread of sources and signing schemes
+
+
+def put(target, name, data):
+    d = out / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data)
+
+
+def signing_block(data):
+    """The APK Signing Block bytes, or None."""
+    eocd = data.rfind(b"PK\x05\x06")
+    if eocd < 0 or eocd + 20 > len(data):
+        return None
+    cd = struct.unpack_from("<I", data, eocd + 16)[0]
+    if cd < 24 or data[cd - 16:cd] != b"APK Sig Block 42":
+        return None
+    size = struct.unpack_from("<Q", data, cd - 24)[0]
+    start = cd - size - 8
+    return data[start:cd] if 0 <= start < cd else None
+
+
+for i, apk in enumerate(apks):
+    data = apk.read_bytes()
+    if len(data) > 4 << 20:
+        continue
+    put("apk_zip", f"{i}.apk", data)
+    block = signing_block(data)
+    if block:
+        put("signatures", f"{i}.block", block)
+    try:
+        z = zipfile.ZipFile(apk)
+        for info in z.infolist():
+            n = info.filename
+            if n == "AndroidManifest.xml":
+                put("axml", f"{i}.xml", z.read(info))
+            elif n == "resources.arsc" and info.file_size < 1 << 20:
+                put("arsc", f"{i}.arsc", z.read(info))
+            elif n == "classes.dex" and info.file_size < 1 << 20:
+                put("dex", f"{i}.dex", z.read(info))
+            elif n.upper().startswith("META-INF/") and n.upper().endswith((".RSA", ".DSA", ".EC")):
+                put("signatures", f"{i}.p7", z.read(info))
+    except Exception:  # broken APKs are in the corpus on purpose
+        pass
+for d in sorted(out.iterdir()):
+    print(f"{d.name}: {len(list(d.iterdir()))} seeds")
