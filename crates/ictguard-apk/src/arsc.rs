@@ -245,16 +245,6 @@ impl ResourceTable<'_> {
         let value = u32_at(data, v + 4)?;
         Some(typed_value(dtype, value, u32::MAX, &self.strings))
     }
-
-    /// A manifest value written as `@0xPPTTEEEE` (how the manifest model shows an unresolved
-    /// reference), resolved to text; other text is returned as it is.
-    pub fn resolve_text(&self, text: &str) -> Option<String> {
-        let Some(hex) = text.strip_prefix("@0x") else {
-            return Some(text.to_string());
-        };
-        let id = u32::from_str_radix(hex, 16).ok()?;
-        self.resolve(id).and_then(|v| v.as_text())
-    }
 }
 
 /// The layout of a type chunk, or None when its header is too short to hold one.
@@ -307,6 +297,5 @@ mod tests {
     fn empty_table_resolves_nothing() {
         let t = ResourceTable::parse(&[0x02, 0, 12, 0, 12, 0, 0, 0, 0, 0, 0, 0]).unwrap();
         assert_eq!(t.resolve(0x7f01_0000), None);
-        assert_eq!(t.resolve_text("plain").as_deref(), Some("plain"));
     }
 }

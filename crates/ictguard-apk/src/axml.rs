@@ -148,6 +148,40 @@ pub struct Element {
 }
 
 impl Element {
+    /// True when any attribute of this element or below is a resource reference.
+    pub fn has_references(&self) -> bool {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            if e.attributes
+                .iter()
+                .any(|a| matches!(a.value, Value::Reference(_)))
+            {
+                return true;
+            }
+            stack.extend(e.elements());
+        }
+        false
+    }
+
+    /// Replace every resource reference in the attribute values of this element and those below
+    /// it with the value `resolve` gives (a reference it cannot resolve, such as a style, stays).
+    pub fn resolve_references(&mut self, resolve: &dyn Fn(u32) -> Option<Value>) {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            for a in &mut e.attributes {
+                if let Value::Reference(id) = a.value {
+                    if let Some(v) = resolve(id) {
+                        a.value = v;
+                    }
+                }
+            }
+            stack.extend(e.children.iter_mut().filter_map(|n| match n {
+                Node::Element(e) => Some(e),
+                Node::Text(_) => None,
+            }));
+        }
+    }
+
     /// Child elements.
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|n| match n {

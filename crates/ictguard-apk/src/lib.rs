@@ -67,7 +67,23 @@ impl<'a> Apk<'a> {
             .read_by_name("AndroidManifest.xml")
             .ok_or(ApkError::NoManifest)??;
         let manifest_xml = axml::parse(&bytes)?;
-        let manifest = Manifest::from_document(&manifest_xml);
+        // the model reads references (a label, a versionName, a boolean) through resources.arsc,
+        // which is parsed only when the manifest makes any; `manifest_xml` keeps them as written
+        let table = manifest_xml
+            .root
+            .has_references()
+            .then(|| zip.read_by_name("resources.arsc"))
+            .flatten()
+            .and_then(Result::ok)
+            .and_then(|bytes| arsc::ResourceTable::parse(bytes).ok());
+        let manifest = match table {
+            Some(table) => {
+                let mut resolved = manifest_xml.clone();
+                resolved.root.resolve_references(&|id| table.resolve(id));
+                Manifest::from_document(&resolved)
+            }
+            None => Manifest::from_document(&manifest_xml),
+        };
         Ok(Apk {
             zip,
             manifest_xml,
@@ -84,28 +100,11 @@ impl<'a> Apk<'a> {
     /// but not verified, which skips hashing the whole archive, and `schemes` is None.
     pub fn summary_with(&self, verify: bool) -> Summary {
         let m = &self.manifest;
-        // references in the manifest (a label, a versionName) are read from resources.arsc, which
-        // is parsed only when there is one to resolve
-        let needs_table = |v: &Option<String>| v.as_deref().is_some_and(|t| t.starts_with("@0x"));
-        let table = (needs_table(&m.version_name) || needs_table(&m.application.label))
-            .then(|| self.resources())
-            .flatten()
-            .and_then(Result::ok);
-        let resolve = |v: &Option<String>| -> Option<String> {
-            match (v, &table) {
-                (Some(text), Some(t)) if text.starts_with("@0x") => {
-                    t.resolve_text(text).or_else(|| v.clone())
-                }
-                _ => v.clone(),
-            }
-        };
-        let mut application = m.application.clone();
-        application.label = resolve(&m.application.label);
         let signatures = signing::read_signatures_with(&self.zip, verify);
         Summary {
             package: m.package.clone(),
             version_code: m.version_code,
-            version_name: resolve(&m.version_name),
+            version_name: m.version_name.clone(),
             min_sdk: m.min_sdk,
             target_sdk: m.target_sdk,
             max_sdk: m.max_sdk,
@@ -116,7 +115,7 @@ impl<'a> Apk<'a> {
                 .map(|(p, why)| format!("{p} ({why})"))
                 .collect(),
             declared_permissions: m.permissions.iter().map(|p| p.name.clone()).collect(),
-            application,
+            application: m.application.clone(),
             exported_components: m
                 .components
                 .iter()

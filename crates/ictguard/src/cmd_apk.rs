@@ -157,6 +157,11 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                 )?;
                 writeln!(
                     out,
+                    "label          {}",
+                    or_none(s.application.label.clone())
+                )?;
+                writeln!(
+                    out,
                     "sdk            min {} target {}",
                     or_none(s.min_sdk.map(|v| v.to_string())),
                     or_none(s.target_sdk.map(|v| v.to_string()))

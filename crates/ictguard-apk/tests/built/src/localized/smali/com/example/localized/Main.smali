@@ -1,0 +1,2 @@
+.class public Lcom/example/localized/Main;
+.super Landroid/app/Activity;

@@ -1,0 +1,2 @@
+.class public Lcom/example/v1only/Main;
+.super Landroid/app/Activity;
