@@ -34,6 +34,9 @@ pub use zip::{Zip, ZipError};
 /// An entry's uncompressed bytes, or why they cannot be read.
 pub type EntryBytes<'a> = Result<std::borrow::Cow<'a, [u8]>, ZipError>;
 
+/// Most DEX files read from nested archives and non-root entries of one APK.
+pub const MAX_NESTED_DEX: usize = 64;
+
 /// Why an APK cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApkError {
@@ -153,11 +156,65 @@ impl<'a> Apk<'a> {
         )
     }
 
-    /// Read every root DEX file completely (all strings decoded, every class, method and field
-    /// reference resolved) and count what it holds. DEX files are read in parallel.
+    /// Every DEX file the APK carries: the root `classes*.dex` in load order, then DEX files stored
+    /// elsewhere in the archive (`assets/x.dex`) and the `classes*.dex` of APK and JAR files nested
+    /// one level down (plugins, packers' payloads), named `outer!inner`. At most
+    /// [`MAX_NESTED_DEX`] nested files are read.
+    pub fn all_dex_files(&self) -> Vec<(String, Result<Vec<u8>, ZipError>)> {
+        let inventory = inventory::Inventory::of(&self.zip);
+        let mut out: Vec<(String, Result<Vec<u8>, ZipError>)> = self
+            .dex_files()
+            .into_iter()
+            .map(|(name, bytes)| (name, bytes.map(|b| b.into_owned())))
+            .collect();
+        let mut nested = 0usize;
+        for name in &inventory.embedded {
+            if nested >= MAX_NESTED_DEX {
+                break;
+            }
+            let Some(entry) = self.zip.entry(name) else {
+                continue;
+            };
+            let bytes = match self.zip.read(entry) {
+                Ok(b) => b,
+                Err(e) => {
+                    out.push((name.clone(), Err(e)));
+                    continue;
+                }
+            };
+            if bytes.starts_with(b"dex\n") {
+                nested += 1;
+                out.push((name.clone(), Ok(bytes.into_owned())));
+                continue;
+            }
+            // an archive: its own classes*.dex (anything unreadable is skipped: many such files are
+            // not archives at all, or are encrypted on purpose)
+            let Ok(inner) = Zip::parse(&bytes) else {
+                continue;
+            };
+            let inner_inventory = inventory::Inventory::of(&inner);
+            for dex in inner_inventory.dex {
+                if nested >= MAX_NESTED_DEX {
+                    break;
+                }
+                if let Some(e) = inner.entry(&dex) {
+                    nested += 1;
+                    out.push((
+                        format!("{name}!{dex}"),
+                        inner.read(e).map(|b| b.into_owned()),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Read every DEX file ([`Apk::all_dex_files`]) completely (all strings decoded, every class,
+    /// method and field reference resolved) and count what it holds. DEX files are read in
+    /// parallel.
     pub fn code_summary(&self) -> Vec<DexSummary> {
         use rayon::prelude::*;
-        self.dex_files()
+        self.all_dex_files()
             .into_par_iter()
             .map(|(name, data)| {
                 let read = data.map_err(|e| e.to_string()).and_then(|data| {

@@ -81,7 +81,7 @@ fn built_apks_agree_with_aapt_and_apksigner() {
         }
         seen += 1;
     }
-    assert_eq!(seen, 3);
+    assert_eq!(seen, 4);
 }
 
 #[test]
@@ -133,4 +133,37 @@ fn references_and_exports_in_the_model() {
     assert_eq!(cert.key_bits, Some(256));
     assert_eq!(cert.country.as_deref(), Some("DE"));
     assert_eq!(cert.organization.as_deref(), Some("Beispiel GmbH"));
+}
+
+#[test]
+fn nested_code_is_read() {
+    let bytes = std::fs::read(dir().join("apk/nested.apk")).unwrap();
+    let apk = Apk::parse(&bytes).unwrap();
+    let names: Vec<String> = apk.all_dex_files().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "classes.dex",
+            "assets/payload.dex",
+            "assets/plugin.jar!classes.dex"
+        ]
+    );
+    let code = apk.code_summary();
+    assert!(
+        code.iter().all(|d| d.error.is_none() && d.classes == 1),
+        "{code:?}"
+    );
+    let strings: Vec<String> = apk
+        .all_dex_files()
+        .into_iter()
+        .flat_map(|(_, b)| {
+            let b = b.unwrap();
+            let dex = ictguard_apk::dex::Dex::parse(&b).unwrap();
+            dex.strings().collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(strings.iter().any(|s| s == "plugin.example.ru"));
+    assert!(strings
+        .iter()
+        .any(|s| s == "http://203.0.113.7:8080/beacon"));
 }

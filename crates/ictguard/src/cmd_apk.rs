@@ -258,11 +258,9 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                 let apk = Apk::parse(&bytes).with_context(|| {
                     format!("{} is not a readable APK or DEX file", file.display())
                 })?;
-                for (name, data) in apk.dex_files() {
-                    dexes.push((
-                        name.clone(),
-                        data.with_context(|| format!("reading {name}"))?,
-                    ));
+                for (name, data) in apk.all_dex_files() {
+                    let data = data.with_context(|| format!("reading {name}"))?;
+                    dexes.push((name, std::borrow::Cow::Owned(data)));
                 }
             }
             for (name, data) in &dexes {

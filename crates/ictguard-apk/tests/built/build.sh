@@ -2,7 +2,7 @@
 # Build the test APKs in apk/ from src/ with Debian's Android tools, then record what the peer
 # tools say of them in expected.jsonl (aapt dump badging, apksigner verify --print-certs).
 #
-#   apt-get install aapt zipalign apksigner android-framework-res libsmali-java default-jre-headless
+#   apt-get install aapt zipalign apksigner android-framework-res libsmali-java default-jre-headless zip
 #   crates/ictguard-apk/tests/built/build.sh
 #
 # The signing keys are made fresh by keytool on each build and thrown away; only the APKs and the
@@ -25,7 +25,15 @@ build() { # name, keystore, alias, apksigner options...
   local src=src/$name out=$work/$name
   mkdir -p "$out"
   smali assemble -o "$out/classes.dex" "$src/smali"
-  aapt package -f -M "$src/AndroidManifest.xml" -S "$src/res" -I "$FRAMEWORK" -F "$out/unsigned.apk"
+  local assets=()
+  if [ -d "$src/plugin" ]; then # nested code: a JAR with its own classes.dex, and a bare DEX
+    mkdir -p "$out/assets" "$out/plugin"
+    smali assemble -o "$out/plugin/classes.dex" "$src/plugin"
+    (cd "$out/plugin" && zip -q -X ../assets/plugin.jar classes.dex)
+    smali assemble -o "$out/assets/payload.dex" "$src/payload"
+    assets=(-A "$out/assets")
+  fi
+  aapt package -f -M "$src/AndroidManifest.xml" -S "$src/res" "${assets[@]}" -I "$FRAMEWORK" -F "$out/unsigned.apk"
   (cd "$out" && aapt add unsigned.apk classes.dex >/dev/null)
   zipalign -f -p 4 "$out/unsigned.apk" "$out/aligned.apk"
   apksigner sign --ks "$work/$ks" --ks-pass pass:password --ks-key-alias "$alias" "$@" \
@@ -35,6 +43,7 @@ build() { # name, keystore, alias, apksigner options...
 
 build refs rsa.jks rsa --v1-signing-enabled true --v2-signing-enabled true --v3-signing-enabled true
 build localized ec.jks ec --v1-signing-enabled false --v2-signing-enabled true --v3-signing-enabled true
+build nested rsa.jks rsa --v1-signing-enabled true --v2-signing-enabled true --v3-signing-enabled false
 build v1only rsa.jks rsa --v1-signing-enabled true --v2-signing-enabled false --v3-signing-enabled false \
   --min-sdk-version 3
 

@@ -1,0 +1,2 @@
+.class public Lcom/example/nested/Main;
+.super Landroid/app/Activity;
