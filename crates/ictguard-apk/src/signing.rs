@@ -196,7 +196,8 @@ pub fn signing_block<'a>(zip: &Zip<'a>) -> Result<Option<SigningBlock<'a>>, Sign
         let len = u64_le(data, pos).ok_or_else(|| SigningError("truncated pair".into()))?;
         let len = usize::try_from(len)
             .ok()
-            .filter(|l| *l >= 4 && pos + 8 + l <= end);
+            // (compared by subtraction: a length near usize::MAX must not overflow the sum)
+            .filter(|l| *l >= 4 && (end - pos).checked_sub(8).is_some_and(|room| *l <= room));
         let Some(len) = len else {
             return Err(SigningError(format!(
                 "pair at offset {pos} runs past the block"
@@ -359,4 +360,55 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
         }
     }
     sig
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ZIP with no entries whose central directory starts right after `block`.
+    fn zip_after(block: &[u8]) -> Vec<u8> {
+        let mut out = block.to_vec();
+        let cd_offset = out.len() as u32;
+        out.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0]);
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&cd_offset.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+
+    /// A signing block with the given pair bytes and consistent size fields.
+    fn block(pairs: &[u8]) -> Vec<u8> {
+        let size = (pairs.len() + 24) as u64;
+        let mut out = size.to_le_bytes().to_vec();
+        out.extend_from_slice(pairs);
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(MAGIC);
+        out
+    }
+
+    #[test]
+    fn pair_lengths_that_overflow_are_errors() {
+        // found by the `signatures` fuzz target: a pair length near 2^64 overflowed the bounds sum
+        for len in [u64::MAX, u64::MAX - 7, 1 << 63, 3] {
+            let mut pairs = len.to_le_bytes().to_vec();
+            pairs.extend_from_slice(&[0u8; 12]);
+            let apk = zip_after(&block(&pairs));
+            let zip = Zip::parse(&apk).unwrap();
+            assert!(signing_block(&zip).is_err(), "length {len}");
+            let sig = read_signatures(&zip);
+            assert!(!sig.problems.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_well_formed_pair_is_read() {
+        let mut pairs = 8u64.to_le_bytes().to_vec();
+        pairs.extend_from_slice(&0x1234_5678u32.to_le_bytes());
+        pairs.extend_from_slice(b"abcd");
+        let apk = zip_after(&block(&pairs));
+        let zip = Zip::parse(&apk).unwrap();
+        let b = signing_block(&zip).unwrap().unwrap();
+        assert_eq!(b.pairs, vec![(0x1234_5678, &b"abcd"[..])]);
+    }
 }
