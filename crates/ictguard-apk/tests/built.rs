@@ -81,7 +81,7 @@ fn built_apks_agree_with_aapt_and_apksigner() {
         }
         seen += 1;
     }
-    assert_eq!(seen, 4);
+    assert_eq!(seen, 7);
 }
 
 #[test]

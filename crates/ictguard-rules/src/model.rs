@@ -287,6 +287,10 @@ pub struct App {
     /// iOS bundle ids.
     #[serde(default)]
     pub ios: Vec<String>,
+    /// SHA-256 fingerprints (lowercase hex of the DER certificate) of the keys that sign the app's
+    /// Android packages: a package signed with one of them is this app, whatever it is called.
+    #[serde(default)]
+    pub certificates: Vec<String>,
     /// Developer entity ids.
     #[serde(default)]
     pub developers: Vec<String>,

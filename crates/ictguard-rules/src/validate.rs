@@ -354,6 +354,21 @@ fn check_apps(c: &mut Checker) {
                 }
             }
         }
+        for cert in &a.certificates {
+            let hex = cert.len() == 64
+                && cert
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !hex {
+                c.error(
+                    k,
+                    &a.id,
+                    at,
+                    &[("certificates", None)],
+                    format!("{cert:?} is not a SHA-256 fingerprint (64 lowercase hex digits)"),
+                );
+            }
+        }
         for d in a.developers.iter().chain(a.owner.iter()) {
             if pack.entity(d).is_none() {
                 let field = if a.owner.as_deref() == Some(d.as_str()) {

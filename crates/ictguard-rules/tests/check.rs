@@ -224,3 +224,20 @@ fn the_bundled_pack_is_valid_and_cited() {
     assert!(pack.country_list("15-CFR-791.4").is_some());
     assert_eq!(pack.orders_covering_app("alipay").count(), 1);
 }
+
+#[test]
+fn app_certificates_must_be_sha256_fingerprints() {
+    let good = "a".repeat(64);
+    let app = |cert: &str| {
+        format!(
+            "[[app]]\nid = \"x\"\nname = \"X\"\nandroid = [\"com.example.x\"]\ncertificates = [\"{cert}\"]\nverification = \"verified\"\n"
+        )
+    };
+    assert_eq!(errors_of(&[("apps.toml", &app(&good))]), vec![]);
+    for bad in ["AB:CD", &"A".repeat(64), &"a".repeat(63)] {
+        let errs = errors_of(&[("apps.toml", &app(bad))]);
+        assert_eq!(errs.len(), 1, "{bad}: {errs:?}");
+        assert!(errs[0].field.ends_with("certificates"), "{:?}", errs[0]);
+        assert!(errs[0].message.contains("SHA-256"));
+    }
+}

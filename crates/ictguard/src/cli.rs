@@ -44,6 +44,43 @@ pub enum Command {
     /// Read Android packages: manifest, permissions, components, inventory.
     #[command(subcommand)]
     Apk(ApkCommand),
+    /// Vet an app (or every APK under a directory) for national-security risk, with evidence.
+    Vet(VetArgs),
+}
+
+/// Report formats of `vet`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VetFormat {
+    /// A readable summary.
+    Text,
+    /// One JSON object per APK (JSON Lines for a directory); see schemas/vet-report.schema.json.
+    Json,
+    /// A self-contained HTML report with charts.
+    Html,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+/// `vet` arguments.
+#[derive(Debug, clap::Args)]
+pub struct VetArgs {
+    /// An APK file or a directory of APKs.
+    pub path: PathBuf,
+    /// Assess as of this date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: VetFormat,
+    /// Write the report here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// A reviewer's suppressions file (TOML); applied findings are reported as suppressed.
+    #[arg(long)]
+    pub suppressions: Option<PathBuf>,
+    /// Exit 0 even when an app is to be restricted or prohibited.
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 /// `apk` subcommands.

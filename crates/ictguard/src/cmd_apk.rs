@@ -19,7 +19,7 @@ const MAX_APK_BYTES: u64 = 4 << 30;
 const MMAP_FROM_BYTES: u64 = 128 << 10;
 
 /// The bytes of an input file: read into memory, or mapped when large.
-enum FileBytes {
+pub(crate) enum FileBytes {
     Read(Vec<u8>),
     Mapped(memmap2::Mmap),
 }
@@ -47,7 +47,7 @@ impl std::ops::Deref for FileBytes {
     }
 }
 
-fn read(path: &Path) -> anyhow::Result<FileBytes> {
+pub(crate) fn read(path: &Path) -> anyhow::Result<FileBytes> {
     let cannot = || format!("cannot read {}", path.display());
     let file = std::fs::File::open(path).with_context(cannot)?;
     let len = file.metadata().with_context(cannot)?.len();
@@ -69,7 +69,7 @@ fn read(path: &Path) -> anyhow::Result<FileBytes> {
     Ok(FileBytes::Read(bytes))
 }
 
-fn apks_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn apks_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

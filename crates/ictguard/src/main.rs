@@ -6,7 +6,11 @@ mod cmd_apk;
 mod cmd_eval;
 mod cmd_rules;
 mod cmd_screen;
+mod cmd_vet;
 mod render;
+mod vet_html;
+mod vet_sarif;
+mod vet_text;
 
 use std::process::ExitCode;
 
@@ -45,6 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Screen(args) => cmd_screen::run(load_pack(&cli)?, args),
         Command::Eval(args) => cmd_eval::run(load_pack(&cli)?, args),
         Command::Apk(cmd) => cmd_apk::run(cmd),
+        Command::Vet(args) => cmd_vet::run(load_pack(&cli)?, args),
     }
 }
 

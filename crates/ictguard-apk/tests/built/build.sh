@@ -16,6 +16,11 @@ mkdir -p apk
 
 keytool -genkeypair -keystore "$work/rsa.jks" -storepass password -keypass password -alias rsa \
   -keyalg RSA -keysize 2048 -validity 10000 -dname "CN=Refs Test, O=ictguard tests, C=US" >/dev/null 2>&1
+keytool -genkeypair -keystore "$work/tencent.jks" -storepass password -keypass password -alias tencent \
+  -keyalg RSA -keysize 2048 -validity 10000 \
+  -dname "CN=Tencent, OU=Test, O=Tencent Technology (Shenzhen) Company Limited, L=Shenzhen, ST=Guangdong, C=CN" >/dev/null 2>&1
+keytool -genkeypair -keystore "$work/release.jks" -storepass password -keypass password -alias release \
+  -keyalg RSA -keysize 3072 -validity 10000 -dname "CN=Clean Release, O=Example Clean Apps LLC, C=US" >/dev/null 2>&1
 keytool -genkeypair -keystore "$work/ec.jks" -storepass password -keypass password -alias ec \
   -keyalg EC -groupname secp256r1 -validity 10000 -dname "CN=Localized Test, O=Beispiel GmbH, C=DE" >/dev/null 2>&1
 
@@ -44,6 +49,9 @@ build() { # name, keystore, alias, apksigner options...
 build refs rsa.jks rsa --v1-signing-enabled true --v2-signing-enabled true --v3-signing-enabled true
 build localized ec.jks ec --v1-signing-enabled false --v2-signing-enabled true --v3-signing-enabled true
 build nested rsa.jks rsa --v1-signing-enabled true --v2-signing-enabled true --v3-signing-enabled false
+build covered rsa.jks rsa --v1-signing-enabled false --v2-signing-enabled true --v3-signing-enabled true
+build tencent tencent.jks tencent --v1-signing-enabled false --v2-signing-enabled true --v3-signing-enabled true
+build clean release.jks release --v1-signing-enabled false --v2-signing-enabled true --v3-signing-enabled true
 build v1only rsa.jks rsa --v1-signing-enabled true --v2-signing-enabled false --v3-signing-enabled false \
   --min-sdk-version 3
 

@@ -1,0 +1,2 @@
+.class public Lcom/intsig/camscanner/Main;
+.super Landroid/app/Activity;

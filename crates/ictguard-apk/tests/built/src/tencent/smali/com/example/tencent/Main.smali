@@ -1,0 +1,2 @@
+.class public Lcom/example/tencent/Main;
+.super Landroid/app/Activity;

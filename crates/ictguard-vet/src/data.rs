@@ -1,0 +1,101 @@
+//! Sensitive data access: each requested permission with its protection level and the personal
+//! data it opens, and one finding per category of personal data reached.
+
+use std::collections::BTreeMap;
+
+use crate::report::{Evidence, Finding, FindingKind, PermissionUse, Severity};
+use crate::Context;
+
+/// Categories whose data the EO 14034 review weighs most (location, communications, sensors).
+const MOST_SENSITIVE: &[&str] = &[
+    "precise_location",
+    "sms_call_log",
+    "microphone",
+    "camera",
+    "contacts",
+];
+
+/// List the permissions and raise one finding per personal-data category they open.
+pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<PermissionUse> {
+    let implied: Vec<&str> = cx
+        .summary
+        .implied_permissions
+        .iter()
+        .filter_map(|p| p.split(' ').next())
+        .collect();
+    let mut uses = Vec::new();
+    let mut by_category: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for name in &cx.summary.permissions {
+        let level = cx.knowledge.permissions.get(name).map(|p| p.level.clone());
+        let category = cx.knowledge.category_of(name);
+        // normal-level permissions (ACCESS_WIFI_STATE, say) open little on their own; dangerous,
+        // signature and privileged ones count, as do those outside AOSP's list in a category
+        let counts = category.is_some()
+            && level.as_deref().is_none_or(|l| {
+                l.contains("dangerous")
+                    || l.contains("signature")
+                    || l.contains("privileged")
+                    || l.contains("appop")
+            });
+        if counts {
+            by_category
+                .entry(category.map(|c| c.id.clone()).unwrap_or_default())
+                .or_default()
+                .push(name.clone());
+        }
+        uses.push(PermissionUse {
+            name: name.clone(),
+            protection_level: level,
+            category: category.map(|c| c.id.clone()),
+            implied: implied.contains(&name.as_str()),
+        });
+    }
+    for (id, permissions) in by_category {
+        let Some(category) = cx.knowledge.categories.iter().find(|c| c.id == id) else {
+            continue;
+        };
+        let severity = if MOST_SENSITIVE.contains(&id.as_str()) {
+            Severity::Medium
+        } else {
+            Severity::Low
+        };
+        findings.push(Finding {
+            rule: "IG-DATA-ACCESS".into(),
+            key: format!("IG-DATA-ACCESS:{id}"),
+            kind: FindingKind::Permission,
+            severity,
+            title: format!("reaches {}", category.title.to_lowercase()),
+            message: format!(
+                "The app requests {} ({}){}.",
+                permissions.join(", "),
+                category.title.to_lowercase(),
+                category
+                    .cfr202
+                    .as_deref()
+                    .map(|c| format!(", sensitive personal data under 28 CFR 202 ({c})"))
+                    .unwrap_or_default()
+            ),
+            evidence: permissions
+                .iter()
+                .map(|p| {
+                    let level = cx
+                        .knowledge
+                        .permissions
+                        .get(p)
+                        .map(|x| x.level.clone())
+                        .unwrap_or_else(|| "not an AOSP permission".into());
+                    Evidence::with(
+                        "AndroidManifest.xml",
+                        p.clone(),
+                        format!("uses-permission, protection level {level}"),
+                    )
+                })
+                .collect(),
+            criteria: vec!["EO-14034-C6".into()],
+            data_categories: category.cfr202.iter().cloned().collect(),
+            points: 0,
+            suppressed: None,
+        });
+    }
+    uses
+}

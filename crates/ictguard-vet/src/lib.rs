@@ -1,0 +1,186 @@
+//! Vet an Android app for national-security risk from its own bytes.
+//!
+//! [`Vetter::vet`] reads an APK with `ictguard-apk`, raises findings (identity and ownership,
+//! sensitive data access, embedded SDKs, network endpoints, security posture), each pointing at
+//! the bytes it comes from, maps them to the EO 14034 criteria of the rule pack and the data
+//! categories of 28 CFR 202, and scores them with a fixed, documented formula ([`assess`]) into a
+//! risk level and a recommendation. Reviewers' suppressions are applied visibly ([`suppress`]).
+//!
+//! ```no_run
+//! # use ictguard_vet::{Vetter, Knowledge};
+//! let vetter = Vetter::new(ictguard_rules::RulePack::bundled(), Knowledge::bundled().unwrap());
+//! let bytes = std::fs::read("app.apk").unwrap();
+//! let today = chrono::Utc::now().date_naive();
+//! let report = vetter.vet("app.apk", &bytes, today).unwrap();
+//! println!("{} {} {}", report.risk.as_str(), report.score, report.recommendation.as_str());
+//! ```
+
+pub mod assess;
+mod data;
+mod endpoints;
+mod identity;
+pub mod knowledge;
+mod posture;
+pub mod report;
+pub mod scan;
+mod sdks;
+pub mod suppress;
+
+use chrono::NaiveDate;
+use ictguard_apk::signing::sha256_hex;
+use ictguard_apk::Apk;
+use ictguard_rules::RulePack;
+use ictguard_screen::engine::{ScreenConfig, Screener};
+
+pub use knowledge::Knowledge;
+pub use report::{Finding, FindingKind, Recommendation, Report, Risk, Severity};
+pub use suppress::Suppressions;
+
+/// Why an APK could not be vetted at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VetError {
+    /// Not a readable APK.
+    #[error("not a readable APK: {0}")]
+    Apk(#[from] ictguard_apk::ApkError),
+}
+
+/// Everything an analyser looks at.
+pub(crate) struct Context<'a> {
+    pub apk: &'a Apk<'a>,
+    pub summary: &'a ictguard_apk::Summary,
+    pub scan: &'a scan::CodeScan,
+    pub knowledge: &'a Knowledge,
+    pub screener: &'a Screener,
+    pub as_of: NaiveDate,
+}
+
+impl Context<'_> {
+    /// The foreign-adversary designation of a country on the date (list id), if any.
+    pub fn adversary(&self, country: &str) -> Option<String> {
+        self.screener
+            .pack()
+            .country_designations(country, self.as_of)
+            .into_iter()
+            .next()
+            .map(|(list, _, member)| format!("{} ({list})", member.name))
+    }
+}
+
+/// Vets APKs against a rule pack with the bundled knowledge. Build once, share across threads.
+pub struct Vetter {
+    screener: Screener,
+    knowledge: Knowledge,
+    suppressions: Suppressions,
+}
+
+impl Vetter {
+    /// A vetter over a rule pack.
+    pub fn new(pack: RulePack, knowledge: Knowledge) -> Vetter {
+        Vetter {
+            screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),
+            knowledge,
+            suppressions: Suppressions::default(),
+        }
+    }
+
+    /// Apply a reviewer's suppressions (reported in every report, never silently).
+    pub fn with_suppressions(mut self, suppressions: Suppressions) -> Vetter {
+        self.suppressions = suppressions;
+        self
+    }
+
+    /// The knowledge in use.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    /// The rule pack in use.
+    pub fn pack(&self) -> &RulePack {
+        self.screener.pack()
+    }
+
+    /// Vet one APK given as bytes; `file` names it in the report.
+    pub fn vet(&self, file: &str, bytes: &[u8], as_of: NaiveDate) -> Result<Report, VetError> {
+        let apk = Apk::parse(bytes)?;
+        let (summary, scan) = rayon::join(|| apk.summary(), || scan::scan(&apk));
+        let cx = Context {
+            apk: &apk,
+            summary: &summary,
+            scan: &scan,
+            knowledge: &self.knowledge,
+            screener: &self.screener,
+            as_of,
+        };
+        let mut findings = Vec::new();
+        let identity = identity::check(&cx, &mut findings);
+        let permissions = data::check(&cx, &mut findings);
+        let sdks = sdks::check(&cx, &mut findings);
+        let endpoints = endpoints::check(&cx, &sdks, &mut findings);
+        posture::check(&cx, &mut findings);
+
+        let mut warnings: Vec<String> = scan.problems.clone();
+        warnings.extend(self.screener.pack().horizon_warning(as_of));
+        let (findings, suppressed, notes) =
+            self.suppressions
+                .apply(summary.package.as_deref(), findings, as_of);
+        warnings.extend(notes);
+        let assessment =
+            assess::assess(self.screener.pack(), &identity, findings, &sdks, &endpoints);
+        let signers = summary
+            .signers
+            .iter()
+            .map(|s| {
+                let c = &s.certificate;
+                report::SignerInfo {
+                    sha256: c.sha256.clone(),
+                    subject: c.subject.clone(),
+                    organization: c.organization.clone(),
+                    country: c.country.clone(),
+                    key: c
+                        .key_algorithm
+                        .as_ref()
+                        .map(|a| format!("{a} {}", c.key_bits.unwrap_or(0))),
+                }
+            })
+            .collect();
+        let mut attribution = vec![
+            "Android permission data: AOSP (Apache-2.0), as extracted by Androguard".to_string(),
+        ];
+        if sdks.iter().any(|s| s.source.contains("exodus"))
+            || endpoints.iter().any(|e| e.tracker.is_some())
+        {
+            attribution.push(
+                "Tracker signatures: Exodus Privacy (https://exodus-privacy.eu.org), ODbL 1.0"
+                    .into(),
+            );
+        }
+        if sdks.iter().any(|s| s.source.contains("sdk-signatures")) {
+            attribution
+                .push("SDK signatures: apk-analyzer and LibChecker-Rules (MIT, Apache-2.0)".into());
+        }
+        Ok(Report {
+            file: file.to_string(),
+            sha256: sha256_hex(bytes),
+            package: summary.package.clone(),
+            label: summary.application.label.clone(),
+            version_code: summary.version_code,
+            version_name: summary.version_name.clone(),
+            as_of: as_of.to_string(),
+            risk: assessment.risk,
+            score: assessment.score,
+            recommendation: assessment.recommendation,
+            conditions: assessment.conditions,
+            reasons: assessment.reasons,
+            covered: identity,
+            sdks,
+            endpoints,
+            permissions,
+            criteria: assessment.criteria,
+            signers,
+            findings: assessment.findings,
+            suppressed,
+            warnings,
+            attribution,
+        })
+    }
+}

@@ -1,0 +1,178 @@
+//! `ictguard vet` end to end: the JSON contract against its published schema, SARIF against the
+//! OASIS SARIF 2.1.0 schema, the HTML report, directories, suppressions, exit codes, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ictguard"))
+        .args(args)
+        .output()
+        .expect("ictguard runs")
+}
+
+fn built(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ictguard-apk/tests/built/apk")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+fn validator(path: PathBuf) -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn json_reports_follow_the_published_schema() {
+    let schema = validator(repo("schemas/vet-report.schema.json"));
+    let dir = built("");
+    let out = run(&["vet", &dir, "--format", "json", "--as-of", "2026-11-25"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "restrict/prohibit apps flag the run"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let reports: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 7);
+    for r in &reports {
+        let errs = errors(&schema, r);
+        assert!(errs.is_empty(), "{}: {errs:#?}", r["file"]);
+    }
+    let refs = reports
+        .iter()
+        .find(|r| r["package"] == "com.example.refs")
+        .unwrap();
+    assert_eq!(refs["recommendation"], "restrict");
+    let umeng = refs["sdks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["country"] == "CN")
+        .unwrap();
+    assert!(umeng["vendor"].is_string());
+    let covered = reports
+        .iter()
+        .find(|r| r["package"] == "com.intsig.camscanner")
+        .unwrap();
+    assert_eq!(covered["covered"][0]["id"], "camscanner");
+    assert_eq!(covered["covered"][0]["orders"][0]["status"], "revoked");
+    // the schema has teeth: a report without a risk fails it
+    let mut broken = refs.clone();
+    broken.as_object_mut().unwrap().remove("risk");
+    assert!(!errors(&schema, &broken).is_empty());
+
+    // one clean app exits 0; --exit-zero makes any run exit 0
+    let clean = run(&["vet", &built("clean.apk"), "--format", "json"]);
+    assert_eq!(clean.status.code(), Some(0));
+    let flagged = run(&["vet", &built("refs.apk"), "--exit-zero"]);
+    assert_eq!(flagged.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&flagged.stdout).contains("RESTRICT"));
+}
+
+#[test]
+fn sarif_is_valid_sarif_2_1_0_with_suppressions() {
+    let schema = validator(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json"),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let suppressions = tmp.path().join("suppressions.toml");
+    std::fs::write(
+        &suppressions,
+        "[[suppression]]\nfinding = \"IG-POSTURE-DEBUGGABLE\"\nwho = \"A. Reviewer\"\nwhen = 2026-11-20\nwhy = \"test build\"\n",
+    )
+    .unwrap();
+    let sarif_path = tmp.path().join("out.sarif");
+    let out = run(&[
+        "vet",
+        &built("refs.apk"),
+        "--format",
+        "sarif",
+        "--suppressions",
+        suppressions.to_str().unwrap(),
+        "-o",
+        sarif_path.to_str().unwrap(),
+        "--exit-zero",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    let errs = errors(&schema, &sarif);
+    assert!(errs.is_empty(), "{errs:#?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results
+        .iter()
+        .any(|r| r["ruleId"] == "IG-SDK-ADVERSARY" && r["level"] == "error"));
+    let suppressed = results
+        .iter()
+        .find(|r| r["ruleId"] == "IG-POSTURE-DEBUGGABLE")
+        .unwrap();
+    assert_eq!(suppressed["suppressions"][0]["justification"], "test build");
+    // every result's rule is described in the driver
+    let rules: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(results
+        .iter()
+        .all(|r| rules.contains(&r["ruleId"].as_str().unwrap())));
+}
+
+#[test]
+fn html_report_is_self_contained() {
+    let out = run(&["vet", &built("refs.apk"), "--format", "html", "--exit-zero"]);
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.matches("<svg").count() >= 3, "three charts");
+    assert!(html.contains("com.umeng.analytics.MobclickAgent"));
+    assert!(html.contains("Exodus Privacy"));
+    // nothing fetched from the network: no scripts, stylesheets or images by URL
+    for needle in ["<script", "<link", "src=\"http", "url(http"] {
+        assert!(!html.contains(needle), "{needle}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let junk = tmp.path().join("junk.apk");
+    std::fs::write(&junk, b"PK\x03\x04 this is not a zip").unwrap();
+    let out = run(&["vet", junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a readable APK"), "{err}");
+    let out = run(&[
+        "vet",
+        &built("refs.apk"),
+        "--suppressions",
+        junk.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("suppressions"));
+}
