@@ -199,6 +199,9 @@ fn json<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<
     })
 }
 
+/// Country-code top-level domains in use (ISO 3166 alpha-2 codes, plus `.ac`, `.eu` and `.uk`).
+const CCTLDS: &str = "ac ad ae af ag al am an ao ar at au aw az ba bb bd be bf bg bh bi bj bm bn bo br bs bt bw by bz ca cd cf cg ch ci cl cm cn co cr cu cv cw cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fm fr ga gb gd ge gg gh gi gm gn gq gr gt gw gy hk hn hr ht hu id ie il im in iq ir is it je jm jo jp ke kg kh ki km kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mr mt mu mv mw mx my mz na ne ng ni nl no np nr nz om pa pe pg ph pk pl pr ps pt pw py qa ro rs ru rw sa sb sc sd se sg si sk sl sm sn so sr ss st sv sy sz td tg th tj tl tm tn to tr tt tv tw tz ua ug uk us uy uz va vc ve vg vn vu ws xk ye za zm zw";
+
 /// Country-code top-level domains that name a country (`.cn` → CN); generic ones return None.
 pub fn cctld_country(tld: &str) -> Option<String> {
     let tld = tld.to_ascii_lowercase();
@@ -211,7 +214,8 @@ pub fn cctld_country(tld: &str) -> Option<String> {
         "io" | "co" | "tv" | "me" | "ai" | "ly" | "fm" | "gg" | "cc" | "ws" | "to" | "gl" => {
             return None
         }
-        t if t.len() == 2 && t.bytes().all(|b| b.is_ascii_lowercase()) => {
+        "eu" => return None,
+        t if t.len() == 2 && CCTLDS.split(' ').any(|c| c == t) => {
             return Some(t.to_ascii_uppercase())
         }
         _ => return None,

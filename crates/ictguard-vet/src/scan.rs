@@ -122,7 +122,8 @@ fn bare_host(s: &str) -> Option<String> {
     }
     let host = s.split(':').next()?;
     if is_ipv4(host) {
-        return plausible_ip(host).then(|| host.to_string());
+        // a bare dotted quad is as often a version number as an address: only URLs count
+        return None;
     }
     let labels: Vec<&str> = host.split('.').collect();
     let (first, tld) = (labels[0], *labels.last()?);
@@ -360,6 +361,8 @@ mod tests {
             "main.py",
             "Foo.Bar",
             "http://localhost/x",
+            "2.12.9.2",
+            "goog.exo.ui",
         ] {
             assert!(hosts(not).is_empty(), "{not}: {:?}", hosts(not));
         }

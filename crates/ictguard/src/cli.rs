@@ -46,6 +46,29 @@ pub enum Command {
     Apk(ApkCommand),
     /// Vet an app (or every APK under a directory) for national-security risk, with evidence.
     Vet(VetArgs),
+    /// Which devices in an MDM inventory carry covered or high-risk apps, as of a date.
+    Fleet(FleetArgs),
+}
+
+/// `fleet` arguments.
+#[derive(Debug, clap::Args)]
+pub struct FleetArgs {
+    /// The inventory: CSV with a header naming `device`, `owner`, `organization`, `org_type`
+    /// (`agency` or `contractor`), `package` and `version`.
+    pub inventory: PathBuf,
+    /// Assess as of this date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Reports from `ictguard vet --format json` (JSON Lines): apps vetted high or critical count
+    /// as high-risk.
+    #[arg(long)]
+    pub vetted: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 0 even when devices carry flagged apps.
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 /// Report formats of `vet`.

@@ -4,6 +4,7 @@ mod batch;
 mod cli;
 mod cmd_apk;
 mod cmd_eval;
+mod cmd_fleet;
 mod cmd_rules;
 mod cmd_screen;
 mod cmd_vet;
@@ -50,6 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Eval(args) => cmd_eval::run(load_pack(&cli)?, args),
         Command::Apk(cmd) => cmd_apk::run(cmd),
         Command::Vet(args) => cmd_vet::run(load_pack(&cli)?, args),
+        Command::Fleet(args) => cmd_fleet::run(load_pack(&cli)?, args),
     }
 }
 

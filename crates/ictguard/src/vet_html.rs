@@ -143,20 +143,20 @@ fn bar_chart(title: &str, bars: &[(String, f64, &str)], unit: &str) -> String {
     let row = 26.0;
     let height = row * bars.len() as f64 + 8.0;
     let mut svg = format!(
-        "<svg role=\"img\" aria-label=\"{}\" viewBox=\"0 0 420 {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
+        "<svg role=\"img\" aria-label=\"{}\" viewBox=\"0 0 360 {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
         esc(title),
         esc(title)
     );
     for (i, (label, value, color)) in bars.iter().enumerate() {
         let y = 4.0 + i as f64 * row;
-        let w = (value / max * 220.0).max(2.0);
+        let w = (value / max * 150.0).max(2.0);
         let _ = write!(
             svg,
-            "<text x=\"0\" y=\"{}\" font-size=\"12\" fill=\"#1d2330\">{}</text><rect x=\"150\" y=\"{}\" width=\"{w:.1}\" height=\"18\" rx=\"3\" fill=\"{color}\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"12\" fill=\"#1d2330\">{} {}</text>",
+            "<text x=\"0\" y=\"{}\" font-size=\"13\" fill=\"#1d2330\">{}</text><rect x=\"140\" y=\"{}\" width=\"{w:.1}\" height=\"18\" rx=\"3\" fill=\"{color}\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"12\" fill=\"#1d2330\">{} {}</text>",
             y + 14.0,
-            esc(&truncate(label, 24)),
+            esc(&truncate(label, 20)),
             y,
-            155.0 + w,
+            145.0 + w,
             y + 14.0,
             value,
             esc(unit)

@@ -176,3 +176,176 @@ fn bad_input_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("suppressions"));
 }
+
+#[test]
+fn fleet_counts_devices_by_app_and_organization() {
+    let inventory = repo("examples/fleet.csv");
+    let tmp = tempfile::tempdir().unwrap();
+    let vetted = tmp.path().join("vetted.jsonl");
+    let out = run(&[
+        "vet",
+        &built(""),
+        "--format",
+        "json",
+        "-o",
+        vetted.to_str().unwrap(),
+        "--as-of",
+        "2026-11-25",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(&[
+        "fleet",
+        inventory.to_str().unwrap(),
+        "--vetted",
+        vetted.to_str().unwrap(),
+        "--as-of",
+        "2026-11-25",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "flagged devices");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["devices"], 6);
+    assert_eq!(r["bad_rows"].as_array().unwrap().len(), 1);
+    let flagged = r["flagged"].as_array().unwrap();
+    let tiktok = flagged
+        .iter()
+        .find(|f| f["package"] == "com.zhiliaoapp.musically")
+        .unwrap();
+    assert_eq!(
+        (tiktok["reason"].as_str(), tiktok["decision"].as_str()),
+        (Some("covered"), Some("block"))
+    );
+    let refs = flagged
+        .iter()
+        .find(|f| f["package"] == "com.example.refs")
+        .unwrap();
+    assert_eq!(
+        (refs["reason"].as_str(), refs["risk"].as_str()),
+        (Some("high_risk"), Some("high"))
+    );
+    assert!(!flagged
+        .iter()
+        .any(|f| f["package"] == "com.example.clean" || f["package"] == "com.slack"));
+    let agency = r["by_organization"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["org_type"] == "agency")
+        .unwrap();
+    assert_eq!(
+        (
+            agency["devices"].as_u64(),
+            agency["flagged_devices"].as_u64()
+        ),
+        (Some(3), Some(3))
+    );
+    // before the enforcement suspension ended, TikTok was a review, not a block
+    let out = run(&[
+        "fleet",
+        inventory.to_str().unwrap(),
+        "--as-of",
+        "2025-02-01",
+        "--json",
+    ]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tiktok = r["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["package"] == "com.zhiliaoapp.musically")
+        .unwrap();
+    assert_eq!(tiktok["decision"], "review");
+}
+
+/// Headless Chromium, if installed (`apt-get install chromium`); CI sets ICTGUARD_REQUIRE_BROWSER=1
+/// so that a missing browser fails there instead of skipping.
+fn chromium() -> Option<PathBuf> {
+    let found = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("ICTGUARD_REQUIRE_BROWSER").is_none(),
+            "ICTGUARD_REQUIRE_BROWSER is set but no Chromium is installed"
+        );
+        eprintln!("SKIPPED: no Chromium (apt-get install chromium) for the browser test");
+    }
+    found
+}
+
+/// Pixels of one colour (within a small tolerance) in an RGB(A) screenshot.
+fn count_colour(png_path: &Path, rgb: [u8; 3]) -> (usize, u32, u32) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_path).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let n = buf[..info.buffer_size()]
+        .chunks(channels)
+        .filter(|p| p[..3].iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 6))
+        .count();
+    (n, info.width, info.height)
+}
+
+#[test]
+fn html_report_renders_in_headless_chromium() {
+    let Some(browser) = chromium() else { return };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vet-html");
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("refs.html");
+    let out = run(&[
+        "vet",
+        &built("refs.apk"),
+        "--format",
+        "html",
+        "-o",
+        html.to_str().unwrap(),
+        "--as-of",
+        "2026-11-25",
+        "--exit-zero",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let shot = dir.join("refs.png");
+    let _ = std::fs::remove_file(&shot);
+    let status = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1200,1400",
+        ])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let (_, w, h) = count_colour(&shot, [0, 0, 0]);
+    assert_eq!((w, h), (1200, 1400));
+    // the summary's risk badge (high: #c2410c), the score-by-kind bars (#3b5bdb), the CN SDK bar
+    // (foreign adversary: #8b1a1a) and the data-reached bars (#a16207) are drawn
+    for (what, rgb, at_least) in [
+        ("risk badge", [0xc2, 0x41, 0x0c], 1500),
+        ("score bars", [0x3b, 0x5b, 0xdb], 3000),
+        ("adversary SDK bar", [0x8b, 0x1a, 0x1a], 1500),
+        ("data bars", [0xa1, 0x62, 0x07], 3000),
+    ] {
+        let (n, _, _) = count_colour(&shot, rgb);
+        assert!(
+            n >= at_least,
+            "{what}: {n} pixels of {rgb:02x?} in {}",
+            shot.display()
+        );
+    }
+}
