@@ -222,3 +222,23 @@ fn corpus_sample_vets_without_failure() {
     }
     assert!(vetted >= 40, "{vetted}");
 }
+
+#[test]
+fn the_readme_scoring_table_is_the_code() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    for (rule, by, cap) in ictguard_vet::assess::POINTS {
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{rule}` |")))
+            .unwrap_or_else(|| panic!("README lacks a row for {rule}"));
+        assert!(row.ends_with(&format!("| {cap} |")), "{row}");
+        for (severity, points) in by.iter() {
+            assert!(
+                row.contains(&format!("{} {points}", severity.as_str())),
+                "{row}"
+            );
+        }
+    }
+}
