@@ -160,6 +160,11 @@ fn read_package(
 }
 
 impl ResourceTable<'_> {
+    /// Every string of the table's global string pool (the values of string resources), decoded.
+    pub fn strings(&self) -> impl Iterator<Item = String> + '_ {
+        (0..self.strings.len()).filter_map(|i| self.strings.get(i))
+    }
+
     /// Package names in the table.
     pub fn package_names(&self) -> Vec<String> {
         self.packages.iter().map(|p| p.name.clone()).collect()

@@ -78,6 +78,7 @@ pub const POINTS: &[PointsRule] = &[
     ("IG-POSTURE-CLEARTEXT", &[(Severity::Low, 3)], 3),
     ("IG-POSTURE-EXPORTED", &[(Severity::Low, 3)], 3),
     ("IG-POSTURE-BACKUP", &[(Severity::Low, 2)], 2),
+    ("IG-POSTURE-OBFUSCATED", &[(Severity::Info, 0)], 0),
 ];
 
 /// Every rule with a one-line description (SARIF's rule metadata; the README's table).

@@ -229,6 +229,33 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
                 vec![ev()], &["EO-14034-C8"]));
         }
     }
+    // renamed code: most classes called `a`, `b`, `aa` (ProGuard, R8, DexGuard); common in
+    // release builds, it still makes any review slower and less complete
+    let total = cx.scan.classes.len();
+    if total >= 50 && cx.scan.short_named_classes * 2 > total {
+        let mut sample: Vec<(&String, &String)> = cx
+            .scan
+            .classes
+            .iter()
+            .filter(|(c, _)| c.rsplit('.').next().is_some_and(|s| s.len() <= 2))
+            .collect();
+        sample.sort();
+        findings.push(finding(
+            "IG-POSTURE-OBFUSCATED",
+            Severity::Info,
+            "code is obfuscated".into(),
+            format!(
+                "{} of {total} classes have one- or two-letter names: renamed by an obfuscator, which slows review.",
+                cx.scan.short_named_classes
+            ),
+            sample
+                .into_iter()
+                .take(3)
+                .map(|(c, dex)| Evidence::with(dex.clone(), c.clone(), "renamed class"))
+                .collect(),
+            &["EO-14034-C5"],
+        ));
+    }
     // packers
     for (name, prefixes, libs) in PACKERS {
         let mut ev: Vec<Evidence> = cx

@@ -42,6 +42,9 @@ pub struct CodeScan {
     pub dex_files: Vec<String>,
     /// Strings read from DEX files.
     pub strings: usize,
+    /// Classes whose simple name is one or two lower-case letters (`a.b.c`): ProGuard/R8-style
+    /// renaming.
+    pub short_named_classes: usize,
     /// Problems (unreadable DEX files or assets).
     pub problems: Vec<String>,
 }
@@ -283,10 +286,29 @@ pub fn scan(apk: &Apk) -> CodeScan {
         out.strings += part.strings;
         out.problems.extend(part.problem);
         for (class, dex) in part.classes {
+            let simple = class.rsplit('.').next().unwrap_or(&class);
+            if simple.len() <= 2 && simple.bytes().all(|b| b.is_ascii_lowercase()) {
+                out.short_named_classes += 1;
+            }
             out.classes.entry(class).or_insert(dex);
         }
         for (host, url, clear, place) in part.endpoints {
             add(&mut out, host, url, clear, place);
+        }
+    }
+    // string resources (URLs only: resource strings are prose, where bare words are not hosts)
+    if let Some(Ok(table)) = apk.resources() {
+        let mut found = Vec::new();
+        for text in table.strings().filter(|s| s.contains("://")) {
+            for token in text
+                .split(char::is_whitespace)
+                .filter(|t| t.contains("://"))
+            {
+                endpoints_in(token, |h, u, c| found.push((h, u, c)));
+            }
+        }
+        for (h, u, c) in found {
+            add(&mut out, h, u, c, "resources.arsc".to_string());
         }
     }
     // text assets
