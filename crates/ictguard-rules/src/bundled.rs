@@ -22,6 +22,7 @@ bundle!(
     "orders/2021-eo13971.toml",
     "orders/2021-eo14034.toml",
     "orders/2024-pafaca.toml",
+    "orders/2025-dsp.toml",
 );
 
 /// The bundled files as a loader layer.

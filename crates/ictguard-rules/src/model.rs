@@ -32,6 +32,9 @@ pub struct PackFile {
     /// Evaluation criteria (EO 14034 and the ICTS rule).
     #[serde(default)]
     pub criterion: Vec<toml::Spanned<Criterion>>,
+    /// Data-transfer rules (28 CFR 202): categories, bulk thresholds, classes of transaction.
+    #[serde(default)]
+    pub data_rule: Vec<toml::Spanned<DataRule>>,
 }
 
 /// Identity and version of a rule pack.
@@ -428,4 +431,90 @@ pub struct Criterion {
     pub text: String,
     /// How well this entry was checked.
     pub verification: Verification,
+}
+
+/// A rule on transfers of US persons' data (the Data Security Program, 28 CFR 202): which
+/// countries, which categories at which bulk thresholds, which classes of transaction it prohibits
+/// or restricts, and which are exempt.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataRule {
+    /// Stable id, e.g. `28-CFR-202`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Citation.
+    pub citation: String,
+    /// First day in force.
+    #[serde(deserialize_with = "de_date")]
+    pub effective: NaiveDate,
+    /// Last day in force, if it has ended.
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub ended: Option<NaiveDate>,
+    /// The country list of its countries of concern.
+    pub countries: String,
+    /// Days of the look-back window over which volumes are aggregated (365: "the preceding 12
+    /// months").
+    pub window_days: u32,
+    /// Summary in our words.
+    pub summary: String,
+    /// Bulk thresholds by data category.
+    pub threshold: Vec<DataThreshold>,
+    /// Data covered regardless of volume (government-related data).
+    #[serde(default)]
+    pub government_related: Vec<DataClause>,
+    /// Prohibited classes of transaction.
+    #[serde(default)]
+    pub prohibited: Vec<DataClause>,
+    /// Restricted classes of transaction (allowed only with the security requirements).
+    #[serde(default)]
+    pub restricted: Vec<DataClause>,
+    /// Exemptions.
+    #[serde(default)]
+    pub exemption: Vec<DataClause>,
+    /// How well this entry was checked.
+    pub verification: Verification,
+    /// Points not yet checked.
+    #[serde(default)]
+    pub unverified: Vec<String>,
+    /// Sources.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A bulk threshold: more than `more_than` US persons (or devices) in the window.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataThreshold {
+    /// Category id as transfer records name it: `genomic`, `other_omic`, `biometric`,
+    /// `precise_geolocation`, `health`, `financial`, `personal_identifiers`.
+    pub category: String,
+    /// The section that sets it.
+    pub section: String,
+    /// Bulk when the count is more than this.
+    pub more_than: u64,
+    /// What is counted: "US persons" or "US devices".
+    pub unit: String,
+}
+
+/// A clause of a data rule: a class of transaction, an exemption, a kind of government data.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataClause {
+    /// Id as transfer records name it (`data_brokerage`, `vendor`, `financial_services`, …).
+    pub kind: String,
+    /// The section.
+    pub section: String,
+    /// Our wording.
+    pub text: String,
+    /// Categories it is limited to, if any (the 'omic prohibition).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Only with a country of concern or covered person (true), or with any foreign person (false).
+    #[serde(default = "yes")]
+    pub concern_only: bool,
+}
+
+fn yes() -> bool {
+    true
 }

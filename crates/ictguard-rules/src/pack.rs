@@ -5,7 +5,9 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, PackErrors, SourceText};
-use crate::model::{App, Case, CountryList, Criterion, Entity, Order, PackFile, PackMeta};
+use crate::model::{
+    App, Case, CountryList, Criterion, DataRule, Entity, Order, PackFile, PackMeta,
+};
 use crate::validate;
 
 /// Largest pack file we read: packs are hand-written text, so anything bigger is a mistake.
@@ -58,6 +60,8 @@ pub struct RulePack {
     pub country_lists: Vec<Located<CountryList>>,
     /// Evaluation criteria.
     pub criteria: Vec<Located<Criterion>>,
+    /// Data-transfer rules.
+    pub data_rules: Vec<Located<DataRule>>,
     /// The texts the items came from, for diagnostics.
     pub sources: Vec<SourceText>,
     index: HashMap<String, (ItemKind, usize)>,
@@ -78,6 +82,8 @@ pub enum ItemKind {
     CountryList,
     /// A criterion.
     Criterion,
+    /// A data-transfer rule.
+    DataRule,
 }
 
 impl ItemKind {
@@ -90,6 +96,7 @@ impl ItemKind {
             ItemKind::Case => "case",
             ItemKind::CountryList => "country_list",
             ItemKind::Criterion => "criterion",
+            ItemKind::DataRule => "data_rule",
         }
     }
 }
@@ -257,6 +264,7 @@ impl RulePack {
                 take!(parsed.case, cases, ItemKind::Case);
                 take!(parsed.country_list, country_lists, ItemKind::CountryList);
                 take!(parsed.criterion, criteria, ItemKind::Criterion);
+                take!(parsed.data_rule, data_rules, ItemKind::DataRule);
             }
         }
         pack.reindex();
@@ -293,6 +301,7 @@ impl RulePack {
         self.cases.retain(|x| x.item.id != id);
         self.country_lists.retain(|x| x.item.id != id);
         self.criteria.retain(|x| x.item.id != id);
+        self.data_rules.retain(|x| x.item.id != id);
     }
 
     fn reindex(&mut self) {
@@ -310,6 +319,7 @@ impl RulePack {
         add!(cases, ItemKind::Case);
         add!(country_lists, ItemKind::CountryList);
         add!(criteria, ItemKind::Criterion);
+        add!(data_rules, ItemKind::DataRule);
         self.index = index;
     }
 
@@ -345,6 +355,11 @@ impl RulePack {
         self.get(&self.cases, ItemKind::Case, id)
     }
 
+    /// A data-transfer rule by id.
+    pub fn data_rule(&self, id: &str) -> Option<&DataRule> {
+        self.get(&self.data_rules, ItemKind::DataRule, id)
+    }
+
     /// A country list by id.
     pub fn country_list(&self, id: &str) -> Option<&CountryList> {
         self.get(&self.country_lists, ItemKind::CountryList, id)
@@ -360,6 +375,7 @@ impl RulePack {
             ItemKind::Case => &self.cases[*i].origin,
             ItemKind::CountryList => &self.country_lists[*i].origin,
             ItemKind::Criterion => &self.criteria[*i].origin,
+            ItemKind::DataRule => &self.data_rules[*i].origin,
         };
         let src = &self.sources[origin.file];
         Some(format!("{}:{}", src.name, src.line_of(origin.span.start)))

@@ -75,7 +75,97 @@ pub fn validate(pack: &RulePack) -> Vec<Diagnostic> {
     check_apps(&mut c);
     check_entities(&mut c);
     check_others(&mut c);
+    check_data_rules(&mut c);
     c.out
+}
+
+/// The data categories transfer records may name.
+pub const DATA_CATEGORIES: &[&str] = &[
+    "genomic",
+    "other_omic",
+    "biometric",
+    "precise_geolocation",
+    "health",
+    "financial",
+    "personal_identifiers",
+];
+
+fn check_data_rules(c: &mut Checker) {
+    let pack = c.pack;
+    for lr in &pack.data_rules {
+        let (r, at) = (&lr.item, &lr.origin);
+        let k = ItemKind::DataRule;
+        if pack.country_list(&r.countries).is_none() {
+            c.error(
+                k,
+                &r.id,
+                at,
+                &[("countries", None)],
+                format!("unknown country list {:?}", r.countries),
+            );
+        }
+        if let Some(end) = r.ended {
+            if end <= r.effective {
+                c.error(
+                    k,
+                    &r.id,
+                    at,
+                    &[("ended", None)],
+                    format!("ended {end} is not after effective {}", r.effective),
+                );
+            }
+        }
+        if r.window_days == 0 {
+            c.error(
+                k,
+                &r.id,
+                at,
+                &[("window_days", None)],
+                "the window must be at least one day".into(),
+            );
+        }
+        let mut seen = Vec::new();
+        for (i, t) in r.threshold.iter().enumerate() {
+            if !DATA_CATEGORIES.contains(&t.category.as_str()) {
+                c.error(
+                    k,
+                    &r.id,
+                    at,
+                    &[("threshold", Some(i)), ("category", None)],
+                    format!(
+                        "unknown category {:?}; expected one of {}",
+                        t.category,
+                        DATA_CATEGORIES.join(", ")
+                    ),
+                );
+            }
+            if seen.contains(&t.category) {
+                c.error(
+                    k,
+                    &r.id,
+                    at,
+                    &[("threshold", Some(i)), ("category", None)],
+                    format!("category {:?} has two thresholds", t.category),
+                );
+            }
+            seen.push(t.category.clone());
+        }
+        for (field, clauses) in [("prohibited", &r.prohibited), ("restricted", &r.restricted)] {
+            for (i, cl) in clauses.iter().enumerate() {
+                for cat in &cl.categories {
+                    if !DATA_CATEGORIES.contains(&cat.as_str()) {
+                        c.error(
+                            k,
+                            &r.id,
+                            at,
+                            &[(field, Some(i)), ("categories", None)],
+                            format!("unknown category {cat:?}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn check_orders(c: &mut Checker) {

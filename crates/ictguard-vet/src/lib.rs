@@ -57,11 +57,16 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// The foreign-adversary designation of a country on the date (list id), if any.
     pub fn adversary(&self, country: &str) -> Option<String> {
-        self.screener
-            .pack()
-            .country_designations(country, self.as_of)
+        let pack = self.screener.pack();
+        // the foreign-adversary lists, not the data rules' countries of concern
+        let data_lists: Vec<&str> = pack
+            .data_rules
+            .iter()
+            .map(|r| r.item.countries.as_str())
+            .collect();
+        pack.country_designations(country, self.as_of)
             .into_iter()
-            .next()
+            .find(|(list, _, _)| !data_lists.contains(list))
             .map(|(list, _, member)| format!("{} ({list})", member.name))
     }
 }

@@ -98,6 +98,48 @@ pub fn rules_list(out: &mut impl Write, pack: &RulePack) -> io::Result<()> {
             members.join(" ")
         )?;
     }
+    writeln!(out, "\nDATA RULES")?;
+    for r in &pack.data_rules {
+        let r = &r.item;
+        writeln!(
+            out,
+            "  {:<36} {}  effective {}",
+            r.id, r.citation, r.effective
+        )?;
+    }
+    Ok(())
+}
+
+/// `rules show ID` for a data-transfer rule.
+fn show_data_rule(out: &mut impl Write, r: &ictguard_rules::model::DataRule) -> io::Result<()> {
+    writeln!(out, "{}  {}", r.id, r.title)?;
+    writeln!(out, "  citation      {}", r.citation)?;
+    writeln!(out, "  effective     {}", r.effective)?;
+    if let Some(end) = r.ended {
+        writeln!(out, "  ended         {end}")?;
+    }
+    writeln!(out, "  countries     {}", r.countries)?;
+    writeln!(out, "  window        {} days", r.window_days)?;
+    writeln!(out, "  {}", r.summary.trim().replace('\n', "\n  "))?;
+    writeln!(out, "  BULK THRESHOLDS (more than)")?;
+    for t in &r.threshold {
+        writeln!(
+            out,
+            "    {:<22} {:>7} {:<11} {}",
+            t.category, t.more_than, t.unit, t.section
+        )?;
+    }
+    for (title, clauses) in [
+        ("REGARDLESS OF VOLUME", &r.government_related),
+        ("PROHIBITED", &r.prohibited),
+        ("RESTRICTED", &r.restricted),
+        ("EXEMPT", &r.exemption),
+    ] {
+        writeln!(out, "  {title}")?;
+        for c in clauses {
+            writeln!(out, "    {:<24} {:<11} {}", c.kind, c.section, c.text)?;
+        }
+    }
     Ok(())
 }
 
@@ -113,6 +155,8 @@ pub fn rules_show(out: &mut impl Write, pack: &RulePack, id: &str, json: bool) -
         serde_json::to_value(c)
     } else if let Some(l) = pack.country_list(id) {
         serde_json::to_value(l)
+    } else if let Some(r) = pack.data_rule(id) {
+        serde_json::to_value(r)
     } else {
         Ok(serde_json::Value::Null)
     }
@@ -123,6 +167,9 @@ pub fn rules_show(out: &mut impl Write, pack: &RulePack, id: &str, json: bool) -
             "{}",
             serde_json::to_string_pretty(&value).map_err(io::Error::other)?
         );
+    }
+    if let Some(r) = pack.data_rule(id) {
+        show_data_rule(out, r)?;
     }
     if let Some(o) = pack.order(id) {
         writeln!(out, "{}  {}", o.id, o.title)?;
