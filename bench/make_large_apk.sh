@@ -86,7 +86,7 @@ find "$work/apk" -exec touch -d '1981-01-01 00:00:00' {} +
 # 4. Stored assets up to TARGET_MB: pack files of at most 8 MB, less a margin for alignment
 #    padding and the signing block.
 have=$(stat -c %s "$work/unsigned.apk")
-fill=$((TARGET_MB * 1000000 - have - 200000))
+fill=$((TARGET_MB * 1000000 - have - 40000))
 i=0
 while [ $fill -gt 0 ]; do
   n=$((fill > 8000000 ? 8000000 : fill))

@@ -453,9 +453,9 @@ pub struct DataRule {
     pub ended: Option<NaiveDate>,
     /// The country list of its countries of concern.
     pub countries: String,
-    /// Days of the look-back window over which volumes are aggregated (365: "the preceding 12
-    /// months").
-    pub window_days: u32,
+    /// Months of the look-back window over which volumes are aggregated (12: "the preceding 12
+    /// months"); a transfer counts when it is after the same day that many months earlier.
+    pub window_months: u32,
     /// Summary in our words.
     pub summary: String,
     /// Bulk thresholds by data category.

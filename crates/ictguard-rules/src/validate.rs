@@ -115,13 +115,13 @@ fn check_data_rules(c: &mut Checker) {
                 );
             }
         }
-        if r.window_days == 0 {
+        if r.window_months == 0 || r.window_months > 120 {
             c.error(
                 k,
                 &r.id,
                 at,
-                &[("window_days", None)],
-                "the window must be at least one day".into(),
+                &[("window_months", None)],
+                "the window must be 1 to 120 months".into(),
             );
         }
         let mut seen = Vec::new();

@@ -5,6 +5,7 @@ mod cli;
 mod cmd_apk;
 mod cmd_eval;
 mod cmd_fleet;
+mod cmd_flows;
 mod cmd_rules;
 mod cmd_screen;
 mod cmd_vet;
@@ -52,6 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Apk(cmd) => cmd_apk::run(cmd),
         Command::Vet(args) => cmd_vet::run(load_pack(&cli)?, args),
         Command::Fleet(args) => cmd_fleet::run(load_pack(&cli)?, args),
+        Command::Flows(args) => cmd_flows::run(load_pack(&cli)?, args),
     }
 }
 

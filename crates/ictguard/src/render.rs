@@ -119,7 +119,7 @@ fn show_data_rule(out: &mut impl Write, r: &ictguard_rules::model::DataRule) -> 
         writeln!(out, "  ended         {end}")?;
     }
     writeln!(out, "  countries     {}", r.countries)?;
-    writeln!(out, "  window        {} days", r.window_days)?;
+    writeln!(out, "  window        {} months", r.window_months)?;
     writeln!(out, "  {}", r.summary.trim().replace('\n', "\n  "))?;
     writeln!(out, "  BULK THRESHOLDS (more than)")?;
     for t in &r.threshold {

@@ -1,0 +1,111 @@
+//! `ictguard flows` end to end: the JSON Lines contract, CSV and JSON Lines input, bad rows,
+//! date order, exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ictguard"))
+        .args(args)
+        .output()
+        .expect("ictguard runs")
+}
+
+fn example() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/data-transfers.csv")
+        .display()
+        .to_string()
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn json_lines_per_transfer_then_per_counterparty() {
+    let out = run(&["flows", &example(), "--json"]);
+    assert_eq!(out.status.code(), Some(2), "bad rows make the run exit 2");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 17") && err.contains("line 18"), "{err}");
+    let all = lines(&out);
+    let transfers: Vec<&Value> = all
+        .iter()
+        .filter(|v| v.get("classification").is_some())
+        .collect();
+    let summaries: Vec<&Value> = all.iter().filter(|v| v["summary"] == true).collect();
+    assert_eq!(transfers.len(), 15);
+    assert_eq!(summaries.len(), 11);
+    for t in &transfers {
+        for field in [
+            "line",
+            "counterparty",
+            "classification",
+            "reasons",
+            "recommendation",
+        ] {
+            assert!(t.get(field).is_some(), "{field} missing in {t}");
+        }
+    }
+    let at = |line: u64| transfers.iter().find(|t| t["line"] == line).unwrap();
+    assert_eq!(at(2)["classification"], "not_covered", "before 2025-04-08");
+    assert_eq!(at(4)["classification"], "prohibited");
+    assert_eq!(at(4)["section"], "202.301");
+    assert_eq!(at(7)["classification"], "restricted");
+    assert_eq!(at(8)["concern"]["basis"], "covered_person");
+    assert_eq!(at(11)["classification"], "exempt");
+    assert_eq!(at(13)["section"], "202.303");
+    let totals = all.last().unwrap();
+    assert_eq!(
+        (totals["transfers"].as_u64(), totals["bad_rows"].as_u64()),
+        (Some(15), Some(2))
+    );
+}
+
+#[test]
+fn jsonl_input_csv_output_and_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("t.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"date":"2025-06-01","counterparty":"Shenzhen Data Co.","counterparty_country":"CN","kind":"data_brokerage","categories":["biometric"],"us_persons":1001,"government_related":false}"#,
+            "\n",
+            r#"{"date":"2025-06-02","counterparty":"Berlin Hosting GmbH","counterparty_country":"DE","kind":"vendor","categories":"health","us_persons":"7"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let out = run(&["flows", input.to_str().unwrap(), "--format", "csv"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a prohibited transfer flags the run"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = text.lines();
+    assert!(rows.next().unwrap().starts_with("line,date,counterparty"));
+    assert!(rows.next().unwrap().contains(",prohibited,202.301,"));
+    assert!(rows.next().unwrap().contains(",not_covered,"));
+    // out of date order: the late row is refused with its line
+    let late = tmp.path().join("late.csv");
+    std::fs::write(
+        &late,
+        "date,counterparty,counterparty_country,kind,categories,us_persons\n2025-06-02,A,DE,vendor,health,1\n2025-06-01,B,DE,vendor,health,1\n",
+    )
+    .unwrap();
+    let out = run(&["flows", late.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3: 2025-06-01 is before"));
+    // an unknown column is a clear error
+    let odd = tmp.path().join("odd.csv");
+    std::fs::write(&odd, "date,who\n2025-06-02,A\n").unwrap();
+    let out = run(&["flows", odd.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column"));
+}
