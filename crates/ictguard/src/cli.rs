@@ -61,6 +61,8 @@ pub enum FlowsFormat {
     Json,
     /// One CSV row per transfer.
     Csv,
+    /// A self-contained HTML report with charts (volumes by country, category and month).
+    Html,
 }
 
 /// `flows` arguments.

@@ -24,7 +24,7 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 main{max-width:1100px;margin:0 auto;padding:24px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #d8dce3;padding-bottom:4px}
@@ -132,7 +132,7 @@ fn index(out: &mut String, vetted: &[(String, Result<Report, String>)]) {
 }
 
 /// A horizontal bar chart as inline SVG, accessible by its label and a text alternative.
-fn bar_chart(title: &str, bars: &[(String, f64, &str)], unit: &str) -> String {
+pub(crate) fn bar_chart(title: &str, bars: &[(String, f64, &str)], unit: &str) -> String {
     if bars.is_empty() {
         return format!(
             "<figure><figcaption>{}</figcaption><p>None.</p></figure>",

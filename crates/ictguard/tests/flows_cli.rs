@@ -109,3 +109,14 @@ fn jsonl_input_csv_output_and_order() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column"));
 }
+
+#[test]
+fn html_report_has_the_volume_charts() {
+    let out = run(&["flows", &example(), "--format", "html"]);
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<svg").count(), 3, "country, category, month");
+    assert!(html.contains("Pacific Rim Data Pte. Ltd.") && html.contains("202.303"));
+    assert!(html.contains("Rows skipped"));
+    assert!(!html.contains("<script") && !html.contains("<link"));
+}
