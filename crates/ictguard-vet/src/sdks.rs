@@ -129,16 +129,26 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
         let country = vendor
             .and_then(|v| v.country.clone())
             .filter(|c| !c.is_empty());
-        // the same SDK found by both databases is one SDK with both sources
+        // the same SDK found twice (both databases, or two entries of one) is one SDK: same vendor,
+        // and the same name (one containing the other) or the same classes
+        let lower = name.to_lowercase();
         if let Some(existing) = out.iter_mut().find(|o| {
+            let other = o.name.to_lowercase();
             o.vendor.is_some()
                 && o.vendor == vendor.map(|v| v.name.clone())
-                && o.evidence
-                    .iter()
-                    .any(|e| evidence.iter().any(|f| f.item == e.item))
+                && (other.contains(&lower)
+                    || lower.contains(&other)
+                    || o.evidence
+                        .iter()
+                        .any(|e| evidence.iter().any(|f| f.item == e.item)))
         }) {
             if !existing.source.contains(source) {
                 existing.source = format!("{}+{source}", existing.source);
+            }
+            for e in evidence {
+                if existing.evidence.len() < MAX_EVIDENCE && !existing.evidence.contains(&e) {
+                    existing.evidence.push(e);
+                }
             }
             continue;
         }
