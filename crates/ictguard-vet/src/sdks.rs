@@ -146,7 +146,11 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
                 existing.source = format!("{}+{source}", existing.source);
             }
             for e in evidence {
-                if existing.evidence.len() < MAX_EVIDENCE && !existing.evidence.contains(&e) {
+                let known = existing
+                    .evidence
+                    .iter()
+                    .any(|x| x.file == e.file && x.item == e.item);
+                if existing.evidence.len() < MAX_EVIDENCE && !known {
                     existing.evidence.push(e);
                 }
             }

@@ -70,9 +70,12 @@ pub fn render(
             .map(|f| (f, false))
             .chain(report.suppressed.iter().map(|f| (f, true)))
         {
+            // one logical location per place (SARIF wants them unique)
+            let mut seen = std::collections::HashSet::new();
             let logical: Vec<Value> = f
                 .evidence
                 .iter()
+                .filter(|e| seen.insert((e.file.clone(), e.item.clone())))
                 .take(10)
                 .map(|e| {
                     json!({
