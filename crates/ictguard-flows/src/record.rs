@@ -11,16 +11,8 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-/// The data categories, in bit order.
-pub const CATEGORIES: [&str; 7] = [
-    "genomic",
-    "other_omic",
-    "biometric",
-    "precise_geolocation",
-    "health",
-    "financial",
-    "personal_identifiers",
-];
+/// The data categories, in bit order (the rule pack's list).
+pub const CATEGORIES: &[&str] = ictguard_rules::DATA_CATEGORIES;
 
 /// The transaction kinds.
 pub const KINDS: [&str; 5] = [

@@ -28,4 +28,4 @@ pub use model::TransactionKind;
 pub use ownership::{Ownership, OwnershipChain};
 pub use pack::{Combine, Layer, RulePack};
 pub use status::{Decisive, OrderStatus, ProhibitionStatus, Status};
-pub use validate::valid_app_identifier;
+pub use validate::{valid_app_identifier, DATA_CATEGORIES};

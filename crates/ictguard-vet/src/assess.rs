@@ -286,16 +286,7 @@ pub fn assess(
         let orders: Vec<String> = c
             .orders
             .iter()
-            .map(|o| {
-                format!(
-                    "{} {}",
-                    o.id,
-                    serde_json::to_value(o.status)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                )
-            })
+            .map(|o| format!("{} {}", o.id, o.status.as_str()))
             .collect();
         reasons.push(format!(
             "matches covered {} {} by {} ({}): screening says {}{}",

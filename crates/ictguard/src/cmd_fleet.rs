@@ -207,16 +207,7 @@ pub fn run(pack: RulePack, args: &FleetArgs) -> anyhow::Result<Outcome> {
                 let orders = m
                     .orders
                     .iter()
-                    .map(|o| {
-                        format!(
-                            "{} {}",
-                            o.id,
-                            serde_json::to_value(o.status)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_string))
-                                .unwrap_or_default()
-                        )
-                    })
+                    .map(|o| format!("{} {}", o.id, o.status.as_str()))
                     .collect();
                 Some((m.id, m.decision, orders))
             })

@@ -331,10 +331,7 @@ fn report(out: &mut String, r: &Report, i: usize) {
                         "{} ({}): {}",
                         esc(&o.id),
                         esc(&o.citation),
-                        esc(&serde_json::to_value(o.status)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default())
+                        esc(&o.status.as_str())
                     )
                 })
                 .collect();
