@@ -331,7 +331,7 @@ fn report(out: &mut String, r: &Report, i: usize) {
                         "{} ({}): {}",
                         esc(&o.id),
                         esc(&o.citation),
-                        esc(&o.status.as_str())
+                        esc(o.status.as_str())
                     )
                 })
                 .collect();
