@@ -10,7 +10,8 @@
 use std::path::Path;
 use std::sync::mpsc;
 
-use rusqlite::{params, Connection, OptionalExtension};
+pub use rusqlite::Connection;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 

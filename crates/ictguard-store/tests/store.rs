@@ -10,7 +10,12 @@ fn rec(i: usize) -> NewRecord {
     NewRecord {
         kind: "screen".into(),
         subject: format!("party {i}"),
-        decision: if i.is_multiple_of(3) { "block" } else { "allow" }.into(),
+        decision: if i.is_multiple_of(3) {
+            "block"
+        } else {
+            "allow"
+        }
+        .into(),
         actor: "test".into(),
         body: serde_json::json!({ "i": i }),
     }

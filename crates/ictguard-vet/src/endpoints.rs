@@ -21,8 +21,8 @@ pub(crate) fn check(
         let private = private_address(&s.host);
         let tracker = k
             .trackers_matching_host(&s.host)
-            .next()
-            .map(|i| k.trackers[i].name.clone());
+            .first()
+            .map(|i| k.trackers[*i].name.clone());
         let country = info.as_ref().and_then(|i| i.country.clone());
         let foreign_adversary = country.as_deref().and_then(|c| cx.adversary(c)).is_some();
         out.push(Endpoint {

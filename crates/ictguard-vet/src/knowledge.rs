@@ -3,7 +3,10 @@
 //! signatures (apk-analyzer, MIT), Exodus Privacy's tracker signatures (ODbL 1.0), and who owns each
 //! SDK vendor and network domain, in which country (ours, with sources).
 
-use regex::{Regex, RegexSet};
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
@@ -181,11 +184,15 @@ pub struct Knowledge {
     sdk_components: FxHashMap<String, Vec<usize>>,
     /// Exodus trackers.
     pub trackers: Vec<Tracker>,
-    /// One regex per tracker with a code signature, and its tracker index.
-    tracker_code: RegexSet,
+    /// The literal alternatives of the trackers' code signatures (class-name prefixes), and the
+    /// tracker of each; matched from the start of a dotted class name.
+    tracker_code: AhoCorasick,
     tracker_code_index: Vec<usize>,
-    /// (tracker index, host regex)
-    tracker_hosts: Vec<(usize, Regex)>,
+    /// (tracker index, host literal): network signatures that are plain host names
+    tracker_host_literals: Vec<(usize, String)>,
+    /// (tracker index, pattern): the other network signatures, compiled on first use
+    tracker_host_patterns: Vec<(usize, String)>,
+    tracker_host_regexes: OnceLock<Vec<(usize, Regex)>>,
     /// Vendors.
     pub vendors: Vec<Vendor>,
     vendor_by_name: FxHashMap<String, usize>,
@@ -257,27 +264,47 @@ impl Knowledge {
             }
         }
         let trackers = json::<TrackerFile>("exodus_trackers.json", TRACKERS)?.trackers;
-        let mut patterns = Vec::new();
+        // Exodus's code signatures are alternations of package prefixes ("com.umeng.|com.uc.");
+        // as literals they build in a millisecond where 400 regexes take tens of milliseconds,
+        // which every `ictguard vet` process would pay at start-up
+        let mut literals = Vec::new();
         let mut tracker_code_index = Vec::new();
-        let mut tracker_hosts = Vec::new();
+        let mut tracker_host_literals = Vec::new();
+        let mut tracker_host_patterns = Vec::new();
         for (i, t) in trackers.iter().enumerate() {
-            if let Some(code) = t.code_signature.as_deref().filter(|c| !c.trim().is_empty()) {
-                // Exodus matches its code signatures anywhere in a class path written with `/` or
-                // `.`; we match dotted Java names from their start (a signature is a package)
-                patterns.push(format!("^(?:{code})"));
-                tracker_code_index.push(i);
+            if let Some(code) = t.code_signature.as_deref() {
+                for alt in code.split('|').map(str::trim).filter(|a| !a.is_empty()) {
+                    if !alt
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._$-".contains(c))
+                    {
+                        return Err(KnowledgeError {
+                            file: "exodus_trackers.json",
+                            why: format!(
+                                "code signature {alt:?} of {} is not a package prefix",
+                                t.name
+                            ),
+                        });
+                    }
+                    literals.push(alt.to_string());
+                    tracker_code_index.push(i);
+                }
             }
-            if let Some(net) = t
-                .network_signature
-                .as_deref()
-                .filter(|n| !n.trim().is_empty())
-            {
-                if let Ok(re) = Regex::new(net) {
-                    tracker_hosts.push((i, re));
+            if let Some(net) = t.network_signature.as_deref() {
+                for alt in net.split('|').map(str::trim).filter(|a| !a.is_empty()) {
+                    let unescaped = alt.replace("\\.", ".").replace("\\-", "-");
+                    if unescaped
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+                    {
+                        tracker_host_literals.push((i, unescaped.to_ascii_lowercase()));
+                    } else {
+                        tracker_host_patterns.push((i, alt.to_string()));
+                    }
                 }
             }
         }
-        let tracker_code = RegexSet::new(&patterns).map_err(|e| KnowledgeError {
+        let tracker_code = AhoCorasick::new(&literals).map_err(|e| KnowledgeError {
             file: "exodus_trackers.json",
             why: e.to_string(),
         })?;
@@ -324,7 +351,9 @@ impl Knowledge {
             trackers,
             tracker_code,
             tracker_code_index,
-            tracker_hosts,
+            tracker_host_literals,
+            tracker_host_patterns,
+            tracker_host_regexes: OnceLock::new(),
             vendors,
             vendor_by_name,
             domains,
@@ -382,20 +411,43 @@ impl Knowledge {
             .unwrap_or(&[])
     }
 
-    /// Trackers whose code signature matches a dotted class or package name.
-    pub fn trackers_matching_class(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
-        self.tracker_code
-            .matches(name)
-            .into_iter()
-            .map(|i| self.tracker_code_index[i])
+    /// Trackers whose code signature matches a dotted class name (a prefix of it).
+    pub fn trackers_matching_class(&self, name: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .tracker_code
+            .find_overlapping_iter(name)
+            .filter(|m| m.start() == 0)
+            .map(|m| self.tracker_code_index[m.pattern().as_usize()])
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
-    /// Trackers whose network signature matches a host name.
-    pub fn trackers_matching_host<'a>(&'a self, host: &'a str) -> impl Iterator<Item = usize> + 'a {
-        self.tracker_hosts
+    /// Trackers whose network signature matches a host name (Exodus searches anywhere in it).
+    pub fn trackers_matching_host(&self, host: &str) -> Vec<usize> {
+        let host = host.to_ascii_lowercase();
+        let regexes = self.tracker_host_regexes.get_or_init(|| {
+            self.tracker_host_patterns
+                .iter()
+                .filter_map(|(i, p)| Regex::new(p).ok().map(|re| (*i, re)))
+                .collect()
+        });
+        let mut out: Vec<usize> = self
+            .tracker_host_literals
             .iter()
-            .filter(move |(_, re)| re.is_match(host))
+            .filter(|(_, lit)| host.contains(lit.as_str()))
             .map(|(i, _)| *i)
+            .chain(
+                regexes
+                    .iter()
+                    .filter(|(_, re)| re.is_match(&host))
+                    .map(|(i, _)| *i),
+            )
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Who is behind a host name: the longest known domain suffix, else its country-code TLD.
@@ -444,13 +496,18 @@ mod tests {
         // Exodus: Umeng's analytics classes
         let umeng: Vec<_> = k
             .trackers_matching_class("com.umeng.analytics.MobclickAgent")
+            .into_iter()
             .map(|i| k.trackers[i].name.clone())
             .collect();
         assert!(umeng.iter().any(|n| n.contains("Umeng")), "{umeng:?}");
         assert!(k
             .trackers_matching_class("com.example.refs.MainActivity")
-            .next()
-            .is_none());
+            .is_empty());
+        // a network signature: Umeng's hosts
+        assert!(k
+            .trackers_matching_host("alog.umeng.com")
+            .iter()
+            .any(|i| k.trackers[*i].name.contains("Umeng")));
     }
 
     #[test]

@@ -50,6 +50,70 @@ pub enum Command {
     Fleet(FleetArgs),
     /// Classify a record of data transfers under 28 CFR 202 (bulk thresholds, countries of concern).
     Flows(FlowsArgs),
+    /// Serve the HTTP API (screening with an audit trail).
+    Serve(ServeArgs),
+    /// Create and revoke API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Check and export the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `serve` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The database (an SQLite file path).
+    #[arg(long)]
+    pub database: PathBuf,
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it once.
+    Create {
+        /// `screen` (screening clients) or `admin` (reviewers and administrators).
+        #[arg(long)]
+        role: String,
+        /// A label to recognise it by.
+        #[arg(long, default_value = "")]
+        label: String,
+        /// The database.
+        #[arg(long)]
+        database: PathBuf,
+    },
+    /// Revoke a key by its id.
+    Revoke {
+        /// The key id (the part after `igk_`).
+        id: String,
+        /// The database.
+        #[arg(long)]
+        database: PathBuf,
+    },
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain: exit 0 only when it is intact; otherwise name the first broken record.
+    Verify {
+        /// The database.
+        #[arg(long)]
+        database: PathBuf,
+    },
+    /// Write the trail as JSON Lines or CSV for auditors.
+    Export {
+        /// The database.
+        #[arg(long)]
+        database: PathBuf,
+        /// `jsonl` or `csv`.
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+    },
 }
 
 /// Report formats of `flows`.

@@ -8,8 +8,10 @@ mod cmd_fleet;
 mod cmd_flows;
 mod cmd_rules;
 mod cmd_screen;
+mod cmd_store;
 mod cmd_vet;
 mod render;
+mod serve;
 mod vet_html;
 mod vet_sarif;
 mod vet_text;
@@ -54,6 +56,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Vet(args) => cmd_vet::run(load_pack(&cli)?, args),
         Command::Fleet(args) => cmd_fleet::run(load_pack(&cli)?, args),
         Command::Flows(args) => cmd_flows::run(load_pack(&cli)?, args),
+        Command::Serve(args) => serve::run(load_pack(&cli)?, args),
+        Command::Keys(cmd) => cmd_store::keys(cmd),
+        Command::Audit(cmd) => cmd_store::audit(cmd),
     }
 }
 

@@ -1,0 +1,317 @@
+//! `ictguard serve`: the HTTP API (axum). Screening answers are what `ictguard screen --json`
+//! prints; every decision is written to the hash-chained audit trail before it is answered.
+//! Clients send `Authorization: Bearer KEY` (keys from `ictguard keys create`); `screen` keys may
+//! screen and read the rules, `admin` keys may also read the audit trail. Errors have one shape:
+//! `{"error": {"code": "...", "message": "..."}}`.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query as UrlQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use ictguard_rules::RulePack;
+use ictguard_screen::engine::{Decision, Query, ScreenConfig, Screener};
+use ictguard_store::{AuditQuery, AuditWriter, Connection, NewRecord, Role};
+use serde_json::{json, Value};
+
+use crate::cli::ServeArgs;
+use crate::Outcome;
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 1 << 20;
+
+/// Request counters for `/metrics`.
+#[derive(Default)]
+struct Metrics {
+    requests: AtomicU64,
+    refused: AtomicU64,
+    errors: AtomicU64,
+    screen_block: AtomicU64,
+    screen_review: AtomicU64,
+    screen_allow: AtomicU64,
+}
+
+struct AppState {
+    screener: Screener,
+    writer: AuditWriter,
+    /// read connections (keys, audit queries), one per blocking task at a time
+    readers: Mutex<Vec<Connection>>,
+    database: PathBuf,
+    metrics: Metrics,
+}
+
+/// An error answer in the one shape.
+struct ApiError(StatusCode, &'static str, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.0,
+            Json(json!({ "error": { "code": self.1, "message": self.2 } })),
+        )
+            .into_response()
+    }
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+}
+
+impl AppState {
+    fn with_reader<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, ictguard_store::StoreError>,
+    ) -> Result<T, ApiError> {
+        let conn = self.readers.lock().map_err(internal)?.pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => ictguard_store::open(&self.database).map_err(internal)?,
+        };
+        let out = f(&conn).map_err(internal);
+        if let Ok(mut pool) = self.readers.lock() {
+            if pool.len() < 16 {
+                pool.push(conn);
+            }
+        }
+        out
+    }
+
+    /// The caller's key id, when its key is valid and its role allows `need`.
+    fn authorize(&self, headers: &HeaderMap, need: Role) -> Result<String, ApiError> {
+        let refuse = |code: &'static str, why: &str| {
+            self.metrics.refused.fetch_add(1, Ordering::Relaxed);
+            ApiError(StatusCode::UNAUTHORIZED, code, why.to_string())
+        };
+        let key = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| refuse("unauthorized", "send Authorization: Bearer KEY"))?;
+        let found = self.with_reader(|c| ictguard_store::check_key(c, key.trim()))?;
+        let Some((id, role)) = found else {
+            return Err(refuse("unauthorized", "unknown or revoked key"));
+        };
+        if need == Role::Admin && role != Role::Admin {
+            self.metrics.refused.fetch_add(1, Ordering::Relaxed);
+            return Err(ApiError(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "this needs an admin key".into(),
+            ));
+        }
+        Ok(id)
+    }
+}
+
+pub fn run(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(serve(pack, args))
+}
+
+async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
+    let writer = AuditWriter::start(&args.database)
+        .with_context(|| format!("opening {}", args.database.display()))?;
+    let state = Arc::new(AppState {
+        screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),
+        writer,
+        readers: Mutex::new(Vec::new()),
+        database: args.database.clone(),
+        metrics: Metrics::default(),
+    });
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/v1/screen", post(screen))
+        .route("/v1/rules", get(rules_list))
+        .route("/v1/rules/status", get(rules_status))
+        .route("/v1/rules/{id}", get(rules_show))
+        .route("/v1/audit", get(audit))
+        .fallback(|| async {
+            ApiError(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such endpoint".into(),
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    use std::io::Write as _;
+    std::io::stdout().flush()?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(Outcome::Clean)
+}
+
+async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn metrics(State(s): State<Arc<AppState>>) -> String {
+    let m = &s.metrics;
+    let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    format!(
+        "# HELP ictguard_requests_total HTTP requests handled.\n# TYPE ictguard_requests_total counter\nictguard_requests_total {}\n\
+         # HELP ictguard_requests_refused_total Requests refused for a missing, revoked or under-privileged key.\n# TYPE ictguard_requests_refused_total counter\nictguard_requests_refused_total {}\n\
+         # HELP ictguard_errors_total Requests answered with a 4xx or 5xx for bad input or failure.\n# TYPE ictguard_errors_total counter\nictguard_errors_total {}\n\
+         # HELP ictguard_screenings_total Screening decisions, by decision.\n# TYPE ictguard_screenings_total counter\n\
+         ictguard_screenings_total{{decision=\"block\"}} {}\nictguard_screenings_total{{decision=\"review\"}} {}\nictguard_screenings_total{{decision=\"allow\"}} {}\n",
+        g(&m.requests),
+        g(&m.refused),
+        g(&m.errors),
+        g(&m.screen_block),
+        g(&m.screen_review),
+        g(&m.screen_allow),
+    )
+}
+
+/// `POST /v1/screen`: one party, app or transaction (the CLI's fields); the answer is what
+/// `ictguard screen --json` prints, written to the audit trail first.
+async fn screen(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Json<Value>, JsonRejection>,
+) -> ApiResult {
+    s.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let state = s.clone();
+    tokio::task::spawn_blocking(move || {
+        let actor = state.authorize(&headers, Role::Screen)?;
+        let bad = |status: StatusCode, code: &'static str, msg: String| {
+            state.metrics.errors.fetch_add(1, Ordering::Relaxed);
+            ApiError(status, code, msg)
+        };
+        let Json(value) = body.map_err(|e| bad(e.status(), "bad_request", e.body_text()))?;
+        let query: Query = serde_json::from_value(value).map_err(|e| {
+            bad(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_query",
+                e.to_string(),
+            )
+        })?;
+        let result = state.screener.screen(&query, crate::today()).map_err(|e| {
+            bad(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_query",
+                e.to_string(),
+            )
+        })?;
+        match result.decision {
+            Decision::Block => &state.metrics.screen_block,
+            Decision::Review => &state.metrics.screen_review,
+            Decision::Allow => &state.metrics.screen_allow,
+        }
+        .fetch_add(1, Ordering::Relaxed);
+        let body = serde_json::to_value(&result).map_err(internal)?;
+        let subject = [&query.name, &query.app, &query.package, &query.bundle]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let seq = state
+            .writer
+            .append(vec![NewRecord {
+                kind: "screen".into(),
+                subject,
+                decision: result.decision.as_str().into(),
+                actor,
+                body: body.clone(),
+            }])
+            .map_err(internal)?[0];
+        Ok(([("x-audit-seq", seq.to_string())], Json(body)).into_response())
+    })
+    .await
+    .map_err(internal)?
+}
+
+async fn rules_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
+    s.authorize(&headers, Role::Screen)?;
+    let pack = s.screener.pack();
+    let items: Vec<Value> = pack
+        .orders
+        .iter()
+        .map(|o| json!({ "id": o.item.id, "kind": "order", "title": o.item.title, "citation": o.item.citation }))
+        .chain(pack.data_rules.iter().map(|r| json!({ "id": r.item.id, "kind": "data_rule", "title": r.item.title, "citation": r.item.citation })))
+        .chain(pack.apps.iter().map(|a| json!({ "id": a.item.id, "kind": "app", "title": a.item.name })))
+        .chain(pack.entities.iter().map(|e| json!({ "id": e.item.id, "kind": "entity", "title": e.item.name })))
+        .collect();
+    Ok(Json(json!({ "items": items })).into_response())
+}
+
+async fn rules_show(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    s.authorize(&headers, Role::Screen)?;
+    let mut out = Vec::new();
+    crate::render::rules_show(&mut out, s.screener.pack(), &id, true).map_err(internal)?;
+    let value: Value = serde_json::from_slice(&out).map_err(internal)?;
+    if value.is_null() {
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no rule-pack item {id:?}"),
+        ));
+    }
+    Ok(Json(value).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct StatusParams {
+    as_of: Option<String>,
+}
+
+async fn rules_status(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlQuery(p): UrlQuery<StatusParams>,
+) -> ApiResult {
+    s.authorize(&headers, Role::Screen)?;
+    let date = match p.as_of.as_deref() {
+        Some(d) => ictguard_rules::parse_date(d).map_err(|e| {
+            ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_date",
+                e.to_string(),
+            )
+        })?,
+        None => crate::today(),
+    };
+    let orders = serde_json::to_value(s.screener.pack().statuses_on(date)).map_err(internal)?;
+    Ok(Json(json!({ "as_of": date.to_string(), "orders": orders })).into_response())
+}
+
+async fn audit(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlQuery(q): UrlQuery<AuditQuery>,
+) -> ApiResult {
+    let state = s.clone();
+    tokio::task::spawn_blocking(move || {
+        state.authorize(&headers, Role::Admin)?;
+        let records = state.with_reader(|c| ictguard_store::query(c, &q))?;
+        let next = records.last().map(|r| r.seq);
+        Ok(Json(json!({ "records": records, "next_after": next })).into_response())
+    })
+    .await
+    .map_err(internal)?
+}
