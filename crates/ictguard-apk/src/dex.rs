@@ -102,6 +102,12 @@ impl<'a> Dex<'a> {
 
     /// String `i` of the pool (Modified UTF-8 decoded), or None when out of range or malformed.
     pub fn string(&self, i: usize) -> Option<String> {
+        self.string_bytes(i).map(decode_mutf8)
+    }
+
+    /// The raw Modified UTF-8 bytes of string `i` (ASCII strings are their own text), for cheap
+    /// filtering before decoding.
+    pub fn string_bytes(&self, i: usize) -> Option<&'a [u8]> {
         if i >= self.strings.count {
             return None;
         }
@@ -117,7 +123,12 @@ impl<'a> Dex<'a> {
         }
         let rest = self.data.get(pos..)?;
         let end = rest.iter().position(|b| *b == 0)?;
-        Some(decode_mutf8(&rest[..end]))
+        Some(&rest[..end])
+    }
+
+    /// The raw bytes of every string of the pool, in order.
+    pub fn string_bytes_all(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.strings.count).filter_map(|i| self.string_bytes(i))
     }
 
     /// Every string of the pool, in order (malformed ones skipped).

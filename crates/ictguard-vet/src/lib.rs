@@ -107,7 +107,11 @@ impl Vetter {
     /// Vet one APK given as bytes; `file` names it in the report.
     pub fn vet(&self, file: &str, bytes: &[u8], as_of: NaiveDate) -> Result<Report, VetError> {
         let apk = Apk::parse(bytes)?;
-        let (summary, scan) = rayon::join(|| apk.summary(), || scan::scan(&apk));
+        // the signatures (hashing the archive), the file's own hash and the code scan, side by side
+        let ((summary, file_sha256), scan) = rayon::join(
+            || rayon::join(|| apk.summary(), || sha256_hex(bytes)),
+            || scan::scan(&apk),
+        );
         let cx = Context {
             apk: &apk,
             summary: &summary,
@@ -165,7 +169,7 @@ impl Vetter {
         }
         Ok(Report {
             file: file.to_string(),
-            sha256: sha256_hex(bytes),
+            sha256: file_sha256,
             package: summary.package.clone(),
             label: summary.application.label.clone(),
             version_code: summary.version_code,

@@ -241,12 +241,24 @@ pub fn scan(apk: &Apk) -> CodeScan {
                     .push((ictguard_apk::dex::java_name(&c), name.clone()));
             }
             let mut seen: FxHashSet<String> = FxHashSet::default();
-            for s in dex.strings() {
+            for raw in dex.string_bytes_all() {
                 part.strings += 1;
-                // cheap filters first: a URL has "://", a host has a dot and no space
-                if !(s.contains("://") || (s.contains('.') && !s.contains(' ') && s.len() < 254)) {
+                // cheap filters on the raw bytes first: a URL has "://"; a bare host has a dot, is
+                // short, and has no space, slash, upper-case letter or other byte a host cannot hold
+                let url = raw
+                    .iter()
+                    .enumerate()
+                    .any(|(i, b)| *b == b':' && raw.get(i + 1..i + 3) == Some(b"//"));
+                let host = !url
+                    && raw.len() < 254
+                    && raw.contains(&b'.')
+                    && raw
+                        .iter()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.:".contains(b));
+                if !(url || host) {
                     continue;
                 }
+                let s = String::from_utf8_lossy(raw);
                 endpoints_in(&s, |host, url, clear| {
                     let key = url.clone().unwrap_or_else(|| host.clone());
                     if seen.insert(key) {
