@@ -252,9 +252,9 @@ pub fn scan(apk: &Apk) -> CodeScan {
                 let host = !url
                     && raw.len() < 254
                     && raw.contains(&b'.')
-                    && raw
-                        .iter()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.:".contains(b));
+                    && raw.iter().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.:".contains(b)
+                    });
                 if !(url || host) {
                     continue;
                 }

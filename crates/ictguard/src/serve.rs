@@ -25,6 +25,12 @@ use crate::Outcome;
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 1 << 20;
+/// Largest APK upload accepted.
+const MAX_APK: usize = 512 << 20;
+/// Largest batch (JSON Lines) accepted.
+const MAX_BATCH: usize = 64 << 20;
+/// Most queries in one batch.
+const MAX_BATCH_LINES: usize = 100_000;
 
 /// Request counters for `/metrics`.
 #[derive(Default)]
@@ -39,6 +45,7 @@ struct Metrics {
 
 struct AppState {
     screener: Screener,
+    vetter: ictguard_vet::Vetter,
     writer: AuditWriter,
     /// read connections (keys, audit queries), one per blocking task at a time
     readers: Mutex<Vec<Connection>>,
@@ -122,7 +129,9 @@ pub fn run(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
 async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let writer = AuditWriter::start(&args.database)
         .with_context(|| format!("opening {}", args.database.display()))?;
+    let knowledge = ictguard_vet::Knowledge::bundled().context("loading the bundled knowledge")?;
     let state = Arc::new(AppState {
+        vetter: ictguard_vet::Vetter::new(pack.clone(), knowledge),
         screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),
         writer,
         readers: Mutex::new(Vec::new()),
@@ -132,7 +141,28 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/v1/screen", post(screen))
+        .route(
+            "/v1/screen",
+            post(screen).layer(axum::middleware::from_fn_with_state(
+                MAX_BODY,
+                declared_size,
+            )),
+        )
+        .route(
+            "/v1/screen/batch",
+            post(screen_batch)
+                .layer(DefaultBodyLimit::max(MAX_BATCH))
+                .layer(axum::middleware::from_fn_with_state(
+                    MAX_BATCH,
+                    declared_size,
+                )),
+        )
+        .route(
+            "/v1/vet",
+            post(vet)
+                .layer(DefaultBodyLimit::max(MAX_APK))
+                .layer(axum::middleware::from_fn_with_state(MAX_APK, declared_size)),
+        )
         .route("/v1/rules", get(rules_list))
         .route("/v1/rules/status", get(rules_status))
         .route("/v1/rules/{id}", get(rules_show))
@@ -159,6 +189,32 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
         })
         .await?;
     Ok(Outcome::Clean)
+}
+
+/// Refuse a body whose declared length is over the limit before reading any of it (the body-limit
+/// layer would read up to the limit first).
+async fn declared_size(
+    State(max): State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let declared = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "bad_request",
+            format!(
+                "the body is {} bytes; the limit is {max}",
+                declared.unwrap_or(0)
+            ),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 async fn healthz() -> Json<Value> {
@@ -311,6 +367,154 @@ async fn audit(
         let records = state.with_reader(|c| ictguard_store::query(c, &q))?;
         let next = records.last().map(|r| r.seq);
         Ok(Json(json!({ "records": records, "next_after": next })).into_response())
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// `POST /v1/screen/batch`: JSON Lines in (one query per line), JSON Lines out in the same order,
+/// each line the `screen --json` object or `{"line", "error"}`; all written to the audit trail in
+/// one commit before the answer.
+async fn screen_batch(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult {
+    s.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let state = s.clone();
+    tokio::task::spawn_blocking(move || {
+        let actor = state.authorize(&headers, Role::Screen)?;
+        let body = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
+        let text = std::str::from_utf8(&body).map_err(|_| {
+            ApiError(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "the batch is not UTF-8".into(),
+            )
+        })?;
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        if lines.len() > MAX_BATCH_LINES {
+            return Err(ApiError(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_many_lines",
+                format!(
+                    "{} queries; the limit is {MAX_BATCH_LINES} per batch",
+                    lines.len()
+                ),
+            ));
+        }
+        let mut out = Vec::with_capacity(lines.len());
+        let mut records = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let answer = serde_json::from_str::<Query>(line)
+                .map_err(|e| e.to_string())
+                .and_then(|q| {
+                    state
+                        .screener
+                        .screen(&q, crate::today())
+                        .map(|r| (q, r))
+                        .map_err(|e| e.to_string())
+                });
+            match answer {
+                Ok((q, r)) => {
+                    let body = serde_json::to_value(&r).map_err(internal)?;
+                    records.push(NewRecord {
+                        kind: "screen".into(),
+                        subject: [&q.name, &q.app, &q.package, &q.bundle]
+                            .into_iter()
+                            .flatten()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(" | "),
+                        decision: r.decision.as_str().into(),
+                        actor: actor.clone(),
+                        body: body.clone(),
+                    });
+                    out.push(body.to_string());
+                }
+                Err(e) => out.push(json!({ "line": i + 1, "error": e }).to_string()),
+            }
+        }
+        if !records.is_empty() {
+            state.writer.append(records).map_err(internal)?;
+        }
+        let mut text = out.join("\n");
+        text.push('\n');
+        Ok(([("content-type", "application/x-ndjson")], text).into_response())
+    })
+    .await
+    .map_err(internal)?
+}
+
+#[derive(serde::Deserialize)]
+struct VetParams {
+    as_of: Option<String>,
+    format: Option<String>,
+}
+
+/// `POST /v1/vet`: an APK as the raw body; the vetting report as JSON (or `?format=html|sarif`),
+/// written to the audit trail.
+async fn vet(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlQuery(p): UrlQuery<VetParams>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult {
+    s.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let state = s.clone();
+    tokio::task::spawn_blocking(move || {
+        let actor = state.authorize(&headers, Role::Screen)?;
+        let body = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
+        let as_of = match p.as_of.as_deref() {
+            Some(d) => ictguard_rules::parse_date(d).map_err(|e| {
+                ApiError(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_date",
+                    e.to_string(),
+                )
+            })?,
+            None => crate::today(),
+        };
+        let report = state.vetter.vet("upload.apk", &body, as_of).map_err(|e| {
+            ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_an_apk",
+                e.to_string(),
+            )
+        })?;
+        let value = serde_json::to_value(&report).map_err(internal)?;
+        state
+            .writer
+            .append(vec![NewRecord {
+                kind: "vet".into(),
+                subject: report
+                    .package
+                    .clone()
+                    .unwrap_or_else(|| report.sha256.clone()),
+                decision: report.recommendation.as_str().into(),
+                actor,
+                body: value.clone(),
+            }])
+            .map_err(internal)?;
+        let vetted = vec![("upload.apk".to_string(), Ok(report))];
+        match p.format.as_deref().unwrap_or("json") {
+            "json" => Ok(Json(value).into_response()),
+            "html" => Ok((
+                [("content-type", "text/html; charset=utf-8")],
+                crate::vet_html::render(&vetted, as_of),
+            )
+                .into_response()),
+            "sarif" => Ok((
+                [("content-type", "application/sarif+json")],
+                crate::vet_sarif::render(&vetted, &state.vetter).map_err(internal)?,
+            )
+                .into_response()),
+            other => Err(ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_format",
+                format!("format {other:?}: expected json, html or sarif"),
+            )),
+        }
     })
     .await
     .map_err(internal)?

@@ -74,6 +74,41 @@ fn get(url: &str, key: Option<&str>) -> (u16, String) {
     )
 }
 
+/// POST a request head declaring `len` bytes of body without sending them; the status and JSON
+/// body of the answer.
+fn oversized(url: &str, key: &str, len: usize) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/screen HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nContent-Type: application/json\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    stream.write_all(b"{").unwrap();
+    // read until the answer's JSON has arrived (the server may keep the connection open, waiting
+    // for a body that never comes)
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = String::new();
+    let mut buf = [0u8; 4096];
+    while !answer.contains("}}") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+    }
+    let status: u16 = answer.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+    // a chunked body: take the JSON object out of it
+    let json = body
+        .find('{')
+        .and_then(|a| body.rfind('}').map(|b| &body[a..=b]))
+        .unwrap_or("null");
+    (status, serde_json::from_str(json).unwrap_or(Value::Null))
+}
+
 #[test]
 fn screening_keys_roles_errors_and_audit() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,8 +162,9 @@ fn screening_keys_roles_errors_and_audit() {
         (status, body["error"]["code"].as_str()),
         (422, Some("invalid_query"))
     );
-    let big = format!(r#"{{"name":"{}"}}"#, "x".repeat(2 << 20));
-    let (status, body) = post(&format!("{url}/v1/screen"), Some(&screen_key), &big);
+    // oversized: the server answers from the declared length, before the body (a client that
+    // kept writing would see the connection closed), so send only the head here
+    let (status, body) = oversized(&url, &screen_key, 2 << 20);
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["error"]["code"], "bad_request");
 
@@ -255,4 +291,72 @@ fn every_acknowledged_decision_survives_sigkill() {
             .unwrap();
         assert_eq!(found, 1, "acknowledged record {seq} is missing");
     }
+}
+
+#[test]
+fn batch_screening_and_apk_vetting_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ictguard.db");
+    let k = key(&db, "screen");
+    let admin = key(&db, "admin");
+    let (mut server, url) = start(&db);
+
+    // a batch: answers in order, a bad line answered with its number, good lines audited
+    let batch = "{\"name\":\"Tencent Holdings Ltd.\",\"as_of\":\"2021-03-01\"}\n{\"colour\":\"red\"}\n{\"package\":\"com.tencent.mm\",\"as_of\":\"2026-03-01\"}\n";
+    let mut resp = agent()
+        .post(&format!("{url}/v1/screen/batch"))
+        .header("authorization", &format!("Bearer {k}"))
+        .send(batch)
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let text = resp.body_mut().read_to_string().unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["decision"], "review");
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].is_string());
+    assert_eq!(lines[2]["decision"], "allow");
+
+    // an APK upload: the vetting report, audited
+    let apk = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ictguard-apk/tests/built/apk/refs.apk"),
+    )
+    .unwrap();
+    let mut resp = agent()
+        .post(&format!("{url}/v1/vet?as_of=2026-11-25"))
+        .header("authorization", &format!("Bearer {k}"))
+        .header("content-type", "application/vnd.android.package-archive")
+        .send(&apk[..])
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let report: Value = resp.body_mut().read_json().unwrap();
+    assert_eq!(report["package"], "com.example.refs");
+    assert_eq!(report["recommendation"], "restrict");
+    let mut resp = agent()
+        .post(&format!("{url}/v1/vet?format=sarif"))
+        .header("authorization", &format!("Bearer {k}"))
+        .send(&apk[..])
+        .unwrap();
+    let sarif: Value = resp.body_mut().read_json().unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let (status, body) = post(&format!("{url}/v1/vet"), Some(&k), "not an apk");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("not_an_apk"))
+    );
+
+    let (_, text) = get(&format!("{url}/v1/audit?kind=vet"), Some(&admin));
+    let audit: Value = serde_json::from_str(&text).unwrap();
+    let records = audit["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["subject"], "com.example.refs");
+    assert_eq!(records[0]["decision"], "restrict");
+    let (_, text) = get(&format!("{url}/v1/audit?kind=screen"), Some(&admin));
+    let audit: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(audit["records"].as_array().unwrap().len(), 2);
+    server.kill().unwrap();
+    let _ = server.wait();
 }
