@@ -133,8 +133,32 @@ impl Vetter {
             self.suppressions
                 .apply(summary.package.as_deref(), findings, as_of);
         warnings.extend(notes);
-        let assessment =
+        let mut assessment =
             assess::assess(self.screener.pack(), &identity, findings, &sdks, &endpoints);
+        let (override_rule, expired) = self
+            .suppressions
+            .override_for(summary.package.as_deref(), as_of);
+        warnings.extend(expired);
+        let override_ = override_rule.map(|o| {
+            let applied = report::OverrideApplied {
+                computed: assessment.recommendation,
+                recommendation: o.recommendation,
+                who: o.who.clone(),
+                when: o.when.to_string(),
+                why: o.why.clone(),
+                until: o.until.map(|u| u.to_string()),
+            };
+            assessment.reasons.push(format!(
+                "recommendation overridden to {} by {} on {} ({}); computed: {}",
+                o.recommendation.as_str(),
+                o.who,
+                o.when,
+                o.why,
+                assessment.recommendation.as_str()
+            ));
+            assessment.recommendation = o.recommendation;
+            applied
+        });
         let signers = summary
             .signers
             .iter()
@@ -178,6 +202,7 @@ impl Vetter {
             risk: assessment.risk,
             score: assessment.score,
             recommendation: assessment.recommendation,
+            override_,
             conditions: assessment.conditions,
             reasons: assessment.reasons,
             covered: identity,

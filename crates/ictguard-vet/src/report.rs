@@ -286,6 +286,24 @@ impl Recommendation {
     }
 }
 
+/// An override applied to a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideApplied {
+    /// The recommendation the assessment computed.
+    pub computed: Recommendation,
+    /// The reviewer's recommendation (the report's `recommendation`).
+    pub recommendation: Recommendation,
+    /// Who decided.
+    pub who: String,
+    /// When.
+    pub when: String,
+    /// Why.
+    pub why: String,
+    /// Until when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+}
+
 /// A signing certificate, as the report shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignerInfo {
@@ -322,8 +340,11 @@ pub struct Report {
     pub risk: Risk,
     /// 0..100.
     pub score: u32,
-    /// prohibit, restrict, allow.
+    /// prohibit, restrict, allow (a reviewer's override when one applies; see `override`).
     pub recommendation: Recommendation,
+    /// A reviewer's override of the recommendation, with the computed one.
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    pub override_: Option<OverrideApplied>,
     /// Conditions for `restrict` (and what would have to change for `prohibit`).
     pub conditions: Vec<String>,
     /// Why, in words, each pointing at findings.

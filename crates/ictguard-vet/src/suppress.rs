@@ -13,6 +13,18 @@
 //! A suppressed finding moves to the report's `suppressed` list with the reviewer's name, date and
 //! reason, and no longer counts toward the score. Nothing is applied silently: expired and unused
 //! suppressions are reported as warnings.
+//!
+//! An override replaces the recommendation for one package, keeping the computed one beside it:
+//!
+//! ```toml
+//! [[override]]
+//! package = "com.example.app"
+//! recommendation = "allow"          # prohibit, restrict or allow
+//! who = "Chief Information Security Officer"
+//! when = 2026-11-21
+//! why = "accepted risk for the pilot, memo 2026-114"
+//! until = 2027-02-21
+//! ```
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -60,17 +72,40 @@ fn optional_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveD
     date(d).map(Some)
 }
 
+/// A reviewer's override of the recommendation for one package.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// The package it applies to.
+    pub package: String,
+    /// The recommendation that replaces the computed one.
+    pub recommendation: crate::report::Recommendation,
+    /// Who decided.
+    pub who: String,
+    /// When.
+    #[serde(deserialize_with = "date")]
+    pub when: NaiveDate,
+    /// Why.
+    pub why: String,
+    /// Last day it holds, when limited.
+    #[serde(default, deserialize_with = "optional_date")]
+    pub until: Option<NaiveDate>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
     suppression: Vec<Rule>,
+    #[serde(default, rename = "override")]
+    overrides: Vec<Override>,
 }
 
-/// A set of suppressions.
+/// A set of suppressions and overrides.
 #[derive(Debug, Clone, Default)]
 pub struct Suppressions {
     rules: Vec<Rule>,
+    overrides: Vec<Override>,
 }
 
 /// A suppressions file that cannot be used.
@@ -90,19 +125,53 @@ impl Suppressions {
                 )));
             }
         }
+        for (i, o) in file.overrides.iter().enumerate() {
+            if o.why.trim().is_empty() || o.who.trim().is_empty() {
+                return Err(SuppressionError(format!(
+                    "override #{}: `who` and `why` must say who decided and why",
+                    i + 1
+                )));
+            }
+        }
         Ok(Suppressions {
             rules: file.suppression,
+            overrides: file.overrides,
         })
     }
 
-    /// Number of rules.
+    /// Number of rules (suppressions and overrides).
     pub fn len(&self) -> usize {
-        self.rules.len()
+        self.rules.len() + self.overrides.len()
+    }
+
+    /// The override for a package on a date, if one holds; an expired one gives a warning.
+    pub fn override_for(
+        &self,
+        package: Option<&str>,
+        as_of: NaiveDate,
+    ) -> (Option<&Override>, Option<String>) {
+        let Some(o) = self
+            .overrides
+            .iter()
+            .find(|o| Some(o.package.as_str()) == package)
+        else {
+            return (None, None);
+        };
+        match o.until {
+            Some(u) if as_of > u => (
+                None,
+                Some(format!(
+                    "override of {} by {} expired on {u}; the computed recommendation stands",
+                    o.package, o.who
+                )),
+            ),
+            _ => (Some(o), None),
+        }
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
+        self.rules.is_empty() && self.overrides.is_empty()
     }
 
     /// Split findings into (counted, suppressed), with warnings about expired rules.

@@ -242,3 +242,36 @@ fn the_readme_scoring_table_is_the_code() {
         }
     }
 }
+
+#[test]
+fn an_override_replaces_the_recommendation_visibly() {
+    let text = r#"
+[[override]]
+package = "com.example.refs"
+recommendation = "allow"
+who = "CISO"
+when = 2026-11-21
+why = "pilot, memo 2026-114"
+until = 2027-02-21
+"#;
+    let v = vetter().with_suppressions(Suppressions::parse(text).unwrap());
+    let r = vet(&v, "refs.apk", "2026-11-25");
+    assert_eq!(r.recommendation, Recommendation::Allow);
+    let o = r.override_.as_ref().unwrap();
+    assert_eq!(
+        (o.computed, o.who.as_str()),
+        (Recommendation::Restrict, "CISO")
+    );
+    assert!(r
+        .reasons
+        .iter()
+        .any(|x| x.contains("overridden to allow by CISO")));
+    assert!(r.score > 0, "the score is the assessment's, untouched");
+    // after it ends, the computed recommendation stands, with a warning
+    let later = vet(&v, "refs.apk", "2027-03-01");
+    assert_eq!(later.recommendation, Recommendation::Restrict);
+    assert!(later.override_.is_none());
+    assert!(later.warnings.iter().any(|w| w.contains("expired")));
+    // other packages are untouched
+    assert!(vet(&v, "tencent.apk", "2026-11-25").override_.is_none());
+}

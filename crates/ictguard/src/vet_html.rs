@@ -202,6 +202,17 @@ fn report(out: &mut String, r: &Report, i: usize) {
         esc(&r.file),
         esc(&r.sha256)
     );
+    if let Some(o) = &r.override_ {
+        let _ = write!(
+            out,
+            "<p><strong>Override:</strong> {} by {} on {} ({}); the assessment computed {}.</p>",
+            o.recommendation.as_str(),
+            esc(&o.who),
+            esc(&o.when),
+            esc(&o.why),
+            o.computed.as_str()
+        );
+    }
     out.push_str("<ul class=\"reasons\">");
     for reason in &r.reasons {
         let _ = write!(out, "<li>{}</li>", esc(reason));

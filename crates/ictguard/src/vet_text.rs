@@ -77,6 +77,17 @@ fn full(out: &mut String, r: &Report) {
         r.recommendation.as_str().to_uppercase(),
         r.as_of
     );
+    if let Some(o) = &r.override_ {
+        let _ = writeln!(
+            out,
+            "  OVERRIDE: {} by {} on {} ({}); computed: {}",
+            o.recommendation.as_str(),
+            o.who,
+            o.when,
+            o.why,
+            o.computed.as_str()
+        );
+    }
     for reason in &r.reasons {
         let _ = writeln!(out, "  why: {reason}");
     }
