@@ -27,6 +27,7 @@ struct Totals {
     by_country: BTreeMap<String, u64>,
     by_category: BTreeMap<&'static str, u64>,
     by_month: BTreeMap<String, (u64, u64)>,
+    by_month_category: BTreeMap<(String, &'static str), u64>,
     bad: Vec<String>,
 }
 
@@ -73,6 +74,7 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
         by_country: BTreeMap::new(),
         by_category: BTreeMap::new(),
         by_month: BTreeMap::new(),
+        by_month_category: BTreeMap::new(),
         bad: Vec::new(),
     };
     let emit = |result: Result<TransferResult, String>,
@@ -97,6 +99,12 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
             .or_default() += r.us_persons;
         for c in &r.categories {
             *totals.by_category.entry(c).or_default() += r.us_persons;
+        }
+        for c in &r.categories {
+            *totals
+                .by_month_category
+                .entry((r.date.format("%Y-%m").to_string(), c))
+                .or_default() += r.us_persons;
         }
         let month = totals
             .by_month
@@ -355,6 +363,16 @@ fn html_report(rule: &str, t: &Totals, summaries: &[CounterpartySummary]) -> Str
             ]
         })
         .collect();
+    let month_category: Vec<(String, f64, &str)> = t
+        .by_month_category
+        .iter()
+        .map(|((m, c), n)| (format!("{m} {}", c.replace('_', " ")), *n as f64, "#a16207"))
+        .collect();
+    out.push_str(&bar_chart(
+        "US persons by month and category",
+        &month_category,
+        "",
+    ));
     out.push_str(&bar_chart(
         "US persons by month (flagged: prohibited or restricted)",
         &months,

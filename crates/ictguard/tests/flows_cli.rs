@@ -115,7 +115,11 @@ fn html_report_has_the_volume_charts() {
     let out = run(&["flows", &example(), "--format", "html"]);
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("<svg").count(), 3, "country, category, month");
+    assert_eq!(
+        html.matches("<svg").count(),
+        4,
+        "country, category, month and category, month"
+    );
     assert!(html.contains("Pacific Rim Data Pte. Ltd.") && html.contains("202.303"));
     assert!(html.contains("Rows skipped"));
     assert!(!html.contains("<script") && !html.contains("<link"));
