@@ -31,6 +31,8 @@ const MAX_APK: usize = 512 << 20;
 const MAX_BATCH: usize = 64 << 20;
 /// Most queries in one batch.
 const MAX_BATCH_LINES: usize = 100_000;
+/// Longest a request may take before it is answered with a timeout error.
+const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Request counters for `/metrics`.
 #[derive(Default)]
@@ -175,6 +177,7 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
             )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(deadline))
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -215,6 +218,23 @@ async fn declared_size(
         .into_response();
     }
     next.run(req).await
+}
+
+/// Answer with a timeout error when a request takes longer than [`REQUEST_DEADLINE`] (work already
+/// handed to a blocking thread finishes in the background; its audit record is still written).
+async fn deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_DEADLINE, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError(
+            StatusCode::GATEWAY_TIMEOUT,
+            "timeout",
+            format!(
+                "the request took longer than {} s",
+                REQUEST_DEADLINE.as_secs()
+            ),
+        )
+        .into_response(),
+    }
 }
 
 async fn healthz() -> Json<Value> {
