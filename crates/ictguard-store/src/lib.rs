@@ -370,11 +370,8 @@ pub fn check_key(conn: &Connection, key: &str) -> Result<Option<(String, Role)>,
         return Ok(None);
     };
     let found: Option<(String, String, Option<String>)> = conn
-        .query_row(
-            "SELECT secret_hash, role, revoked FROM api_keys WHERE id = ?1",
-            params![id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .prepare_cached("SELECT secret_hash, role, revoked FROM api_keys WHERE id = ?1")?
+        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((hash, role, revoked)) = found else {
         return Ok(None);
@@ -393,13 +390,16 @@ pub fn check_key(conn: &Connection, key: &str) -> Result<Option<(String, Role)>,
     Ok(Role::parse(&role).map(|r| (id.to_string(), r)))
 }
 
-type Job = (Vec<NewRecord>, mpsc::SyncSender<Result<Vec<i64>, String>>);
+/// What the writer calls with the outcome of a job's commit.
+pub type Reply = Box<dyn FnOnce(Result<Vec<i64>, String>) + Send>;
 
-/// The single writer of the audit trail: callers send records and wait for the commit; the writer
+type Job = (Vec<NewRecord>, Reply);
+
+/// The single writer of the audit trail: callers send records and learn of the commit; the writer
 /// commits everything waiting in one transaction (group commit).
 #[derive(Clone)]
 pub struct AuditWriter {
-    jobs: mpsc::SyncSender<Job>,
+    jobs: mpsc::Sender<Job>,
 }
 
 /// Records committed per transaction, at most.
@@ -409,7 +409,7 @@ impl AuditWriter {
     /// Start the writer on a database file.
     pub fn start(path: &Path) -> Result<AuditWriter, StoreError> {
         let mut conn = open(path)?;
-        let (tx, rx) = mpsc::sync_channel::<Job>(4096);
+        let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
@@ -428,13 +428,13 @@ impl AuditWriter {
                             let mut i = 0;
                             for (records, reply) in batch {
                                 let n = records.len();
-                                let _ = reply.send(Ok(seqs[i..i + n].to_vec()));
+                                reply(Ok(seqs[i..i + n].to_vec()));
                                 i += n;
                             }
                         }
                         Err(e) => {
                             for (_, reply) in batch {
-                                let _ = reply.send(Err(e.to_string()));
+                                reply(Err(e.to_string()));
                             }
                         }
                     }
@@ -444,12 +444,23 @@ impl AuditWriter {
         Ok(AuditWriter { jobs: tx })
     }
 
-    /// Append records; returns once they are committed, with their sequence numbers.
-    pub fn append(&self, records: Vec<NewRecord>) -> Result<Vec<i64>, StoreError> {
-        let (reply, wait) = mpsc::sync_channel(1);
+    /// Queue records; `reply` is called once they are committed (or failed), on the writer thread.
+    /// It must not block: hand the result to a channel.
+    pub fn append_with(&self, records: Vec<NewRecord>, reply: Reply) -> Result<(), StoreError> {
         self.jobs
             .send((records, reply))
-            .map_err(|_| StoreError::WriterGone)?;
+            .map_err(|_| StoreError::WriterGone)
+    }
+
+    /// Append records; returns once they are committed, with their sequence numbers.
+    pub fn append(&self, records: Vec<NewRecord>) -> Result<Vec<i64>, StoreError> {
+        let (tx, wait) = mpsc::sync_channel(1);
+        self.append_with(
+            records,
+            Box::new(move |r| {
+                let _ = tx.send(r);
+            }),
+        )?;
         wait.recv()
             .map_err(|_| StoreError::WriterGone)?
             .map_err(StoreError::Invalid)
