@@ -237,6 +237,20 @@ async fn deadline(req: axum::extract::Request, next: axum::middleware::Next) -> 
     }
 }
 
+/// An `as_of` query parameter, or today.
+fn as_of_param(value: Option<&str>) -> Result<chrono::NaiveDate, ApiError> {
+    match value {
+        Some(d) => ictguard_rules::parse_date(d).map_err(|e| {
+            ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_date",
+                e.to_string(),
+            )
+        }),
+        None => Ok(crate::today()),
+    }
+}
+
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
@@ -365,16 +379,7 @@ async fn rules_status(
     UrlQuery(p): UrlQuery<StatusParams>,
 ) -> ApiResult {
     s.authorize(&headers, Role::Screen)?;
-    let date = match p.as_of.as_deref() {
-        Some(d) => ictguard_rules::parse_date(d).map_err(|e| {
-            ApiError(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_date",
-                e.to_string(),
-            )
-        })?,
-        None => crate::today(),
-    };
+    let date = as_of_param(p.as_of.as_deref())?;
     let orders = serde_json::to_value(s.screener.pack().statuses_on(date)).map_err(internal)?;
     Ok(Json(json!({ "as_of": date.to_string(), "orders": orders })).into_response())
 }
@@ -488,16 +493,7 @@ async fn vet(
     tokio::task::spawn_blocking(move || {
         let actor = state.authorize(&headers, Role::Screen)?;
         let body = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
-        let as_of = match p.as_of.as_deref() {
-            Some(d) => ictguard_rules::parse_date(d).map_err(|e| {
-                ApiError(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_date",
-                    e.to_string(),
-                )
-            })?,
-            None => crate::today(),
-        };
+        let as_of = as_of_param(p.as_of.as_deref())?;
         let report = state.vetter.vet("upload.apk", &body, as_of).map_err(|e| {
             ApiError(
                 StatusCode::UNPROCESSABLE_ENTITY,
