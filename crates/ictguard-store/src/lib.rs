@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The schema, one migration per entry, applied in order.
-const MIGRATIONS: &[&str] = &["CREATE TABLE audit (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE audit (
         seq INTEGER PRIMARY KEY,
         at TEXT NOT NULL,
         kind TEXT NOT NULL,
@@ -36,7 +37,23 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE audit (
         label TEXT NOT NULL,
         created TEXT NOT NULL,
         revoked TEXT
-    );"];
+    );",
+    "CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        opened TEXT NOT NULL,
+        audit_seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL,
+        resolution TEXT,
+        resolution_reason TEXT,
+        resolved_by TEXT,
+        resolved_at TEXT,
+        resolution_seq INTEGER
+    );
+    CREATE INDEX cases_status ON cases(status);",
+];
 
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -68,6 +85,9 @@ pub struct NewRecord {
     pub actor: String,
     /// The full result, as JSON.
     pub body: serde_json::Value,
+    /// Open a review case for this record, with this reason (in the same transaction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_case: Option<String>,
 }
 
 /// A stored record.
@@ -139,6 +159,14 @@ fn now() -> String {
 /// Append records in one transaction; returns their sequence numbers.
 pub fn append(conn: &mut Connection, records: &[NewRecord]) -> Result<Vec<i64>, StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let out = append_in(&tx, records)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Append inside a write transaction (which serialises every writer, so the chain stays linear),
+/// opening the cases the records ask for.
+fn append_in(tx: &rusqlite::Transaction, records: &[NewRecord]) -> Result<Vec<i64>, StoreError> {
     let (mut seq, mut prev): (i64, String) = tx
         .query_row(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
@@ -161,11 +189,17 @@ pub fn append(conn: &mut Connection, records: &[NewRecord]) -> Result<Vec<i64>, 
             insert.execute(params![
                 seq, at, r.kind, r.subject, r.decision, r.actor, body, prev, hash
             ])?;
+            if let Some(reason) = &r.open_case {
+                tx.prepare_cached(
+                    "INSERT INTO cases (opened, audit_seq, kind, subject, reason, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
+                )?
+                .execute(params![at, seq, r.kind, r.subject, reason])?;
+            }
             prev = hash;
             out.push(seq);
         }
     }
-    tx.commit()?;
     Ok(out)
 }
 
@@ -204,6 +238,7 @@ pub fn verify(conn: &Connection) -> Result<ChainCheck, StoreError> {
             decision: row.get(4)?,
             actor: row.get(5)?,
             body: serde_json::Value::Null,
+            open_case: None,
         };
         let body: String = row.get(6)?;
         let prev_hash: String = row.get(7)?;
@@ -465,4 +500,122 @@ impl AuditWriter {
             .map_err(|_| StoreError::WriterGone)?
             .map_err(StoreError::Invalid)
     }
+}
+
+/// A review case.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Case {
+    /// Case number.
+    pub id: i64,
+    /// When it was opened.
+    pub opened: String,
+    /// The audit record that opened it.
+    pub audit_seq: i64,
+    /// `screen` or `vet`.
+    pub kind: String,
+    /// What it is about.
+    pub subject: String,
+    /// Why it was opened.
+    pub reason: String,
+    /// `open` or `resolved`.
+    pub status: String,
+    /// The reviewer's decision.
+    pub resolution: Option<String>,
+    /// The reviewer's reason.
+    pub resolution_reason: Option<String>,
+    /// Who resolved it.
+    pub resolved_by: Option<String>,
+    /// When.
+    pub resolved_at: Option<String>,
+    /// The audit record of the resolution.
+    pub resolution_seq: Option<i64>,
+}
+
+/// Cases, oldest first, optionally only those with a status.
+pub fn list_cases(
+    conn: &Connection,
+    status: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Case>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, opened, audit_seq, kind, subject, reason, status, resolution, resolution_reason,
+                resolved_by, resolved_at, resolution_seq
+         FROM cases WHERE (?1 IS NULL OR status = ?1) ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![status, limit.clamp(1, 1000)], |r| {
+        Ok(Case {
+            id: r.get(0)?,
+            opened: r.get(1)?,
+            audit_seq: r.get(2)?,
+            kind: r.get(3)?,
+            subject: r.get(4)?,
+            reason: r.get(5)?,
+            status: r.get(6)?,
+            resolution: r.get(7)?,
+            resolution_reason: r.get(8)?,
+            resolved_by: r.get(9)?,
+            resolved_at: r.get(10)?,
+            resolution_seq: r.get(11)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// How resolving a case went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Resolved; the audit record of the resolution.
+    Done(i64),
+    /// No such case.
+    NoCase,
+    /// Already resolved.
+    AlreadyResolved,
+}
+
+/// Resolve an open case with a decision and a reason; the resolution is written to the audit
+/// trail in the same transaction.
+pub fn resolve_case(
+    conn: &mut Connection,
+    id: i64,
+    decision: &str,
+    reason: &str,
+    by: &str,
+) -> Result<Resolved, StoreError> {
+    if decision.trim().is_empty() || reason.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "a resolution needs a decision and a reason".into(),
+        ));
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let found: Option<(String, String)> = tx
+        .query_row(
+            "SELECT status, subject FROM cases WHERE id = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((status, subject)) = found else {
+        return Ok(Resolved::NoCase);
+    };
+    if status != "open" {
+        return Ok(Resolved::AlreadyResolved);
+    }
+    let seq = append_in(
+        &tx,
+        &[NewRecord {
+            kind: "case".into(),
+            subject: format!("case {id}: {subject}"),
+            decision: decision.to_string(),
+            actor: by.to_string(),
+            body: serde_json::json!({ "case": id, "decision": decision, "reason": reason }),
+            open_case: None,
+        }],
+    )?[0];
+    tx.execute(
+        "UPDATE cases SET status = 'resolved', resolution = ?2, resolution_reason = ?3,
+                resolved_by = ?4, resolved_at = ?5, resolution_seq = ?6 WHERE id = ?1",
+        params![id, decision, reason, by, now(), seq],
+    )?;
+    tx.commit()?;
+    Ok(Resolved::Done(seq))
 }

@@ -18,6 +18,7 @@ fn rec(i: usize) -> NewRecord {
         .into(),
         actor: "test".into(),
         body: serde_json::json!({ "i": i }),
+        open_case: None,
     }
 }
 
@@ -123,4 +124,55 @@ fn keys_are_hashed_checked_and_revoked() {
     assert!(revoke_key(&conn, &id).unwrap());
     assert_eq!(check_key(&conn, &key).unwrap(), None);
     assert!(!revoke_key(&conn, &id).unwrap());
+}
+
+#[test]
+fn cases_open_with_their_record_and_resolve_into_the_trail() {
+    use ictguard_store::{list_cases, resolve_case, Resolved};
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("c.db")).unwrap();
+    let mut r = rec(1);
+    r.decision = "review".into();
+    r.open_case = Some("screening review: a possible match".into());
+    let seqs = append(&mut conn, &[rec(0), r]).unwrap();
+    let open_cases = list_cases(&conn, Some("open"), 100).unwrap();
+    assert_eq!(open_cases.len(), 1);
+    assert_eq!(open_cases[0].audit_seq, seqs[1]);
+    let id = open_cases[0].id;
+    // a resolution needs a reason; then it is in the trail
+    assert!(resolve_case(&mut conn, id, "allow", " ", "reviewer-1").is_err());
+    let Resolved::Done(seq) = resolve_case(
+        &mut conn,
+        id,
+        "allow",
+        "different company, checked registry",
+        "reviewer-1",
+    )
+    .unwrap() else {
+        panic!("not resolved");
+    };
+    assert_eq!(
+        resolve_case(&mut conn, id, "block", "again", "reviewer-2").unwrap(),
+        Resolved::AlreadyResolved
+    );
+    assert_eq!(
+        resolve_case(&mut conn, 999, "block", "x", "r").unwrap(),
+        Resolved::NoCase
+    );
+    let case = &list_cases(&conn, None, 100).unwrap()[0];
+    assert_eq!(
+        (case.status.as_str(), case.resolution_seq),
+        ("resolved", Some(seq))
+    );
+    let trail = query(
+        &conn,
+        &AuditQuery {
+            kind: Some("case".into()),
+            ..AuditQuery::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].actor, "reviewer-1");
+    assert_eq!(verify(&conn).unwrap(), ChainCheck::Intact { records: 3 });
 }

@@ -169,6 +169,8 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
         .route("/v1/rules/status", get(rules_status))
         .route("/v1/rules/{id}", get(rules_show))
         .route("/v1/audit", get(audit))
+        .route("/v1/cases", get(cases))
+        .route("/v1/cases/{id}/resolve", post(resolve))
         .fallback(|| async {
             ApiError(
                 StatusCode::NOT_FOUND,
@@ -325,6 +327,8 @@ async fn screen(
                 decision: result.decision.as_str().into(),
                 actor,
                 body: body.clone(),
+                open_case: (result.decision == Decision::Review)
+                    .then(|| format!("screening review: {}", result.reasons.join("; "))),
             }],
             Box::new(move |r| {
                 let _ = tx.send(r);
@@ -457,6 +461,8 @@ async fn screen_batch(
                         decision: r.decision.as_str().into(),
                         actor: actor.clone(),
                         body: body.clone(),
+                        open_case: (r.decision == Decision::Review)
+                            .then(|| format!("screening review: {}", r.reasons.join("; "))),
                     });
                     out.push(body.to_string());
                 }
@@ -513,6 +519,14 @@ async fn vet(
                 decision: report.recommendation.as_str().into(),
                 actor,
                 body: value.clone(),
+                open_case: (report.risk >= ictguard_vet::Risk::High).then(|| {
+                    format!(
+                        "app vetted {} risk (score {}): {}",
+                        report.risk.as_str(),
+                        report.score,
+                        report.recommendation.as_str()
+                    )
+                }),
             }])
             .map_err(internal)?;
         let vetted = vec![("upload.apk".to_string(), Ok(report))];
@@ -533,6 +547,77 @@ async fn vet(
                 "invalid_format",
                 format!("format {other:?}: expected json, html or sarif"),
             )),
+        }
+    })
+    .await
+    .map_err(internal)?
+}
+
+#[derive(serde::Deserialize)]
+struct CaseParams {
+    status: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /v1/cases?status=open|resolved`: the review queue (admins).
+async fn cases(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlQuery(p): UrlQuery<CaseParams>,
+) -> ApiResult {
+    let state = s.clone();
+    tokio::task::spawn_blocking(move || {
+        state.authorize(&headers, Role::Admin)?;
+        let cases = state.with_reader(|c| {
+            ictguard_store::list_cases(c, p.status.as_deref(), p.limit.unwrap_or(100))
+        })?;
+        Ok(Json(json!({ "cases": cases })).into_response())
+    })
+    .await
+    .map_err(internal)?
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resolution {
+    decision: String,
+    reason: String,
+}
+
+/// `POST /v1/cases/{id}/resolve` with `{"decision", "reason"}`: a reviewer closes a case; the
+/// resolution goes into the audit trail.
+async fn resolve(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<Resolution>, JsonRejection>,
+) -> ApiResult {
+    let state = s.clone();
+    tokio::task::spawn_blocking(move || {
+        let by = state.authorize(&headers, Role::Admin)?;
+        let Json(r) = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
+        let mut conn = ictguard_store::open(&state.database).map_err(internal)?;
+        match ictguard_store::resolve_case(&mut conn, id, &r.decision, &r.reason, &by) {
+            Ok(ictguard_store::Resolved::Done(seq)) => Ok(Json(
+                json!({ "case": id, "status": "resolved", "audit_seq": seq }),
+            )
+            .into_response()),
+            Ok(ictguard_store::Resolved::NoCase) => Err(ApiError(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no case {id}"),
+            )),
+            Ok(ictguard_store::Resolved::AlreadyResolved) => Err(ApiError(
+                StatusCode::CONFLICT,
+                "already_resolved",
+                format!("case {id} is already resolved"),
+            )),
+            Err(ictguard_store::StoreError::Invalid(why)) => Err(ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_resolution",
+                why,
+            )),
+            Err(e) => Err(internal(e)),
         }
     })
     .await

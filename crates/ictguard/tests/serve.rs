@@ -360,3 +360,62 @@ fn batch_screening_and_apk_vetting_over_http() {
     server.kill().unwrap();
     let _ = server.wait();
 }
+
+#[test]
+fn review_results_open_cases_that_reviewers_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ictguard.db");
+    let k = key(&db, "screen");
+    let admin = key(&db, "admin");
+    let (mut server, url) = start(&db);
+    // a review-band screening opens a case; an allow does not
+    let review = json!({ "name": "Tencent Holdings Ltd.", "as_of": "2021-03-01" }).to_string();
+    assert_eq!(
+        post(&format!("{url}/v1/screen"), Some(&k), &review).1["decision"],
+        "review"
+    );
+    let allow = json!({ "name": "Northwind Traders LLC" }).to_string();
+    assert_eq!(
+        post(&format!("{url}/v1/screen"), Some(&k), &allow).1["decision"],
+        "allow"
+    );
+
+    assert_eq!(get(&format!("{url}/v1/cases"), Some(&k)).0, 403);
+    let (status, text) = get(&format!("{url}/v1/cases?status=open"), Some(&admin));
+    assert_eq!(status, 200);
+    let cases: Value = serde_json::from_str(&text).unwrap();
+    let cases = cases["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["subject"], "Tencent Holdings Ltd.");
+    let id = cases[0]["id"].as_i64().unwrap();
+
+    let resolve = format!("{url}/v1/cases/{id}/resolve");
+    let body = json!({ "decision": "allow", "reason": "EO 13971 not implemented; no identified transaction" }).to_string();
+    assert_eq!(post(&resolve, Some(&k), &body).0, 403);
+    let (status, answer) = post(&resolve, Some(&admin), &body);
+    assert_eq!((status, answer["status"].as_str()), (200, Some("resolved")));
+    let (status, answer) = post(&resolve, Some(&admin), &body);
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (409, Some("already_resolved"))
+    );
+    let (status, _) = post(&format!("{url}/v1/cases/999/resolve"), Some(&admin), &body);
+    assert_eq!(status, 404);
+    let (status, answer) = post(&resolve, Some(&admin), r#"{"decision":"allow"}"#);
+    assert_eq!(status, 422, "{answer}");
+
+    let (_, text) = get(&format!("{url}/v1/audit?kind=case"), Some(&admin));
+    let audit: Value = serde_json::from_str(&text).unwrap();
+    let records = audit["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["decision"], "allow");
+    assert_eq!(records[0]["body"]["case"], id);
+    server.kill().unwrap();
+    let _ = server.wait();
+    let verify = bin()
+        .args(["audit", "verify", "--database"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(verify.status.success());
+}
