@@ -52,21 +52,19 @@ pub(crate) struct Context<'a> {
     pub knowledge: &'a Knowledge,
     pub screener: &'a Screener,
     pub as_of: NaiveDate,
+    /// The data rules' country lists (countries of concern), which are not foreign-adversary lists.
+    pub data_lists: &'a [String],
 }
 
 impl Context<'_> {
     /// The foreign-adversary designation of a country on the date (list id), if any.
     pub fn adversary(&self, country: &str) -> Option<String> {
-        let pack = self.screener.pack();
         // the foreign-adversary lists, not the data rules' countries of concern
-        let data_lists: Vec<&str> = pack
-            .data_rules
-            .iter()
-            .map(|r| r.item.countries.as_str())
-            .collect();
-        pack.country_designations(country, self.as_of)
+        self.screener
+            .pack()
+            .country_designations(country, self.as_of)
             .into_iter()
-            .find(|(list, _, _)| !data_lists.contains(list))
+            .find(|(list, _, _)| !self.data_lists.iter().any(|d| d == list))
             .map(|(list, _, member)| format!("{} ({list})", member.name))
     }
 }
@@ -74,6 +72,7 @@ impl Context<'_> {
 /// Vets APKs against a rule pack with the bundled knowledge. Build once, share across threads.
 pub struct Vetter {
     screener: Screener,
+    data_lists: Vec<String>,
     knowledge: Knowledge,
     suppressions: Suppressions,
 }
@@ -81,7 +80,13 @@ pub struct Vetter {
 impl Vetter {
     /// A vetter over a rule pack.
     pub fn new(pack: RulePack, knowledge: Knowledge) -> Vetter {
+        let data_lists = pack
+            .data_rules
+            .iter()
+            .map(|r| r.item.countries.clone())
+            .collect();
         Vetter {
+            data_lists,
             screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),
             knowledge,
             suppressions: Suppressions::default(),
@@ -119,6 +124,7 @@ impl Vetter {
             knowledge: &self.knowledge,
             screener: &self.screener,
             as_of,
+            data_lists: &self.data_lists,
         };
         let mut findings = Vec::new();
         let identity = identity::check(&cx, &mut findings);

@@ -312,24 +312,10 @@ async fn screen(
     }
     .fetch_add(1, Ordering::Relaxed);
     let body = serde_json::to_value(&result).map_err(internal)?;
-    let subject = [&query.name, &query.app, &query.package, &query.bundle]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" | ");
     let (tx, rx) = tokio::sync::oneshot::channel();
     s.writer
         .append_with(
-            vec![NewRecord {
-                kind: "screen".into(),
-                subject,
-                decision: result.decision.as_str().into(),
-                actor,
-                body: body.clone(),
-                open_case: (result.decision == Decision::Review)
-                    .then(|| format!("screening review: {}", result.reasons.join("; "))),
-            }],
+            vec![screen_record(&query, &result, actor, body.clone())],
             Box::new(move |r| {
                 let _ = tx.send(r);
             }),
@@ -337,6 +323,29 @@ async fn screen(
         .map_err(internal)?;
     let seq = rx.await.map_err(internal)?.map_err(internal)?[0];
     Ok(([("x-audit-seq", seq.to_string())], Json(body)).into_response())
+}
+
+/// The audit record of one screening (a `review` opens a case).
+fn screen_record(
+    query: &Query,
+    result: &ictguard_screen::engine::ScreenResult,
+    actor: String,
+    body: Value,
+) -> NewRecord {
+    NewRecord {
+        kind: "screen".into(),
+        subject: [&query.name, &query.app, &query.package, &query.bundle]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" | "),
+        decision: result.decision.as_str().into(),
+        actor,
+        body,
+        open_case: (result.decision == Decision::Review)
+            .then(|| format!("screening review: {}", result.reasons.join("; "))),
+    }
 }
 
 async fn rules_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
@@ -450,21 +459,8 @@ async fn screen_batch(
             match answer {
                 Ok((q, r)) => {
                     let body = serde_json::to_value(&r).map_err(internal)?;
-                    records.push(NewRecord {
-                        kind: "screen".into(),
-                        subject: [&q.name, &q.app, &q.package, &q.bundle]
-                            .into_iter()
-                            .flatten()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(" | "),
-                        decision: r.decision.as_str().into(),
-                        actor: actor.clone(),
-                        body: body.clone(),
-                        open_case: (r.decision == Decision::Review)
-                            .then(|| format!("screening review: {}", r.reasons.join("; "))),
-                    });
                     out.push(body.to_string());
+                    records.push(screen_record(&q, &r, actor.clone(), body));
                 }
                 Err(e) => out.push(json!({ "line": i + 1, "error": e }).to_string()),
             }
