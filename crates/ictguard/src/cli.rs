@@ -66,9 +66,9 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port; the address is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// The database (an SQLite file path).
+    /// The database: an SQLite file path, or a `postgres://` URL.
     #[arg(long)]
-    pub database: PathBuf,
+    pub database: String,
 }
 
 /// `keys` subcommands.
@@ -82,17 +82,17 @@ pub enum KeysCommand {
         /// A label to recognise it by.
         #[arg(long, default_value = "")]
         label: String,
-        /// The database.
+        /// The database: an SQLite file path, or a `postgres://` URL.
         #[arg(long)]
-        database: PathBuf,
+        database: String,
     },
     /// Revoke a key by its id.
     Revoke {
         /// The key id (the part after `igk_`).
         id: String,
-        /// The database.
+        /// The database: an SQLite file path, or a `postgres://` URL.
         #[arg(long)]
-        database: PathBuf,
+        database: String,
     },
 }
 
@@ -101,15 +101,15 @@ pub enum KeysCommand {
 pub enum AuditCommand {
     /// Recompute the hash chain: exit 0 only when it is intact; otherwise name the first broken record.
     Verify {
-        /// The database.
+        /// The database: an SQLite file path, or a `postgres://` URL.
         #[arg(long)]
-        database: PathBuf,
+        database: String,
     },
     /// Write the trail as JSON Lines or CSV for auditors.
     Export {
-        /// The database.
+        /// The database: an SQLite file path, or a `postgres://` URL.
         #[arg(long)]
-        database: PathBuf,
+        database: String,
         /// `jsonl` or `csv`.
         #[arg(long, default_value = "jsonl")]
         format: String,

@@ -17,8 +17,7 @@ pub fn keys(cmd: &KeysCommand) -> anyhow::Result<Outcome> {
         } => {
             let role = Role::parse(role)
                 .with_context(|| format!("--role {role:?}: expected screen or admin"))?;
-            let conn = ictguard_store::open(database)?;
-            let (id, key) = ictguard_store::create_key(&conn, role, label)?;
+            let (id, key) = ictguard_store::open(database)?.create_key(role, label)?;
             println!("{key}");
             eprintln!(
                 "ictguard: created {} key {id}; it is shown once: keep it now",
@@ -27,8 +26,7 @@ pub fn keys(cmd: &KeysCommand) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
         KeysCommand::Revoke { id, database } => {
-            let conn = ictguard_store::open(database)?;
-            if !ictguard_store::revoke_key(&conn, id)? {
+            if !ictguard_store::open(database)?.revoke_key(id)? {
                 bail!("no active key {id:?}");
             }
             eprintln!("ictguard: revoked key {id}");
@@ -39,21 +37,18 @@ pub fn keys(cmd: &KeysCommand) -> anyhow::Result<Outcome> {
 
 pub fn audit(cmd: &AuditCommand) -> anyhow::Result<Outcome> {
     match cmd {
-        AuditCommand::Verify { database } => {
-            let conn = ictguard_store::open(database)?;
-            match ictguard_store::verify(&conn)? {
-                ChainCheck::Intact { records } => {
-                    println!("intact: {records} records, every hash linked to the one before");
-                    Ok(Outcome::Clean)
-                }
-                ChainCheck::Broken { seq, why } => {
-                    println!("BROKEN at record {seq}: {why}");
-                    Ok(Outcome::Error)
-                }
+        AuditCommand::Verify { database } => match ictguard_store::open(database)?.verify()? {
+            ChainCheck::Intact { records } => {
+                println!("intact: {records} records, every hash linked to the one before");
+                Ok(Outcome::Clean)
             }
-        }
+            ChainCheck::Broken { seq, why } => {
+                println!("BROKEN at record {seq}: {why}");
+                Ok(Outcome::Error)
+            }
+        },
         AuditCommand::Export { database, format } => {
-            let conn = ictguard_store::open(database)?;
+            let mut store = ictguard_store::open(database)?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let mut csv = (format == "csv").then(|| csv::Writer::from_writer(Vec::new()));
             if format != "csv" && format != "jsonl" {
@@ -74,14 +69,11 @@ pub fn audit(cmd: &AuditCommand) -> anyhow::Result<Outcome> {
             }
             let mut after = 0;
             loop {
-                let page = ictguard_store::query(
-                    &conn,
-                    &ictguard_store::AuditQuery {
-                        after: Some(after),
-                        limit: Some(1000),
-                        ..Default::default()
-                    },
-                )?;
+                let page = store.query(&ictguard_store::AuditQuery {
+                    after: Some(after),
+                    limit: Some(1000),
+                    ..Default::default()
+                })?;
                 let Some(last) = page.last() else { break };
                 after = last.seq;
                 for r in &page {

@@ -4,7 +4,6 @@
 //! screen and read the rules, `admin` keys may also read the audit trail. Errors have one shape:
 //! `{"error": {"code": "...", "message": "..."}}`.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -17,7 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ictguard_rules::RulePack;
 use ictguard_screen::engine::{Decision, Query, ScreenConfig, Screener};
-use ictguard_store::{AuditQuery, AuditWriter, Connection, NewRecord, Role};
+use ictguard_store::{AuditQuery, AuditWriter, NewRecord, Role, Store, StoreError};
 use serde_json::{json, Value};
 
 use crate::cli::ServeArgs;
@@ -49,9 +48,12 @@ struct AppState {
     screener: Screener,
     vetter: ictguard_vet::Vetter,
     writer: AuditWriter,
-    /// read connections (keys, audit queries), one per blocking task at a time
-    readers: Mutex<Vec<Connection>>,
-    database: PathBuf,
+    /// open stores for reads, key checks and case resolutions, one per caller at a time
+    pool: Mutex<Vec<Box<dyn Store>>>,
+    database: String,
+    /// the backend's client blocks on its own runtime (PostgreSQL), so calls from an async worker
+    /// must leave the worker first
+    leave_worker: bool,
     metrics: Metrics,
 }
 
@@ -75,22 +77,42 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 }
 
 impl AppState {
+    /// Run `f` on a pooled store (opening one when none is free). Store errors come back as they
+    /// are, for the caller to map.
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError>,
+    ) -> Result<Result<T, StoreError>, ApiError> {
+        let run = || {
+            let store = self.pool.lock().map_err(internal)?.pop();
+            let mut store = match store {
+                Some(s) => s,
+                None => ictguard_store::open(&self.database).map_err(internal)?,
+            };
+            let out = f(store.as_mut());
+            // a store that failed may have lost its connection: open a new one next time
+            if out.is_ok() {
+                if let Ok(mut pool) = self.pool.lock() {
+                    if pool.len() < 16 {
+                        pool.push(store);
+                    }
+                }
+            }
+            Ok(out)
+        };
+        if self.leave_worker {
+            tokio::task::block_in_place(run)
+        } else {
+            run()
+        }
+    }
+
+    /// [`Self::with_store`] with store errors as internal errors.
     fn with_reader<T>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, ictguard_store::StoreError>,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError>,
     ) -> Result<T, ApiError> {
-        let conn = self.readers.lock().map_err(internal)?.pop();
-        let conn = match conn {
-            Some(c) => c,
-            None => ictguard_store::open(&self.database).map_err(internal)?,
-        };
-        let out = f(&conn).map_err(internal);
-        if let Ok(mut pool) = self.readers.lock() {
-            if pool.len() < 16 {
-                pool.push(conn);
-            }
-        }
-        out
+        self.with_store(f)?.map_err(internal)
     }
 
     /// The caller's key id, when its key is valid and its role allows `need`.
@@ -104,7 +126,16 @@ impl AppState {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| refuse("unauthorized", "send Authorization: Bearer KEY"))?;
-        let found = self.with_reader(|c| ictguard_store::check_key(c, key.trim()))?;
+        self.authorize_key(key, need)
+    }
+
+    /// The key id, when `key` is valid, not revoked, and its role allows `need`.
+    pub(crate) fn authorize_key(&self, key: &str, need: Role) -> Result<String, ApiError> {
+        let refuse = |code: &'static str, why: &str| {
+            self.metrics.refused.fetch_add(1, Ordering::Relaxed);
+            ApiError(StatusCode::UNAUTHORIZED, code, why.to_string())
+        };
+        let found = self.with_reader(|db| db.check_key(key.trim()))?;
         let Some((id, role)) = found else {
             return Err(refuse("unauthorized", "unknown or revoked key"));
         };
@@ -130,14 +161,15 @@ pub fn run(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
 
 async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let writer = AuditWriter::start(&args.database)
-        .with_context(|| format!("opening {}", args.database.display()))?;
+        .with_context(|| format!("opening the database {}", args.database))?;
     let knowledge = ictguard_vet::Knowledge::bundled().context("loading the bundled knowledge")?;
     let state = Arc::new(AppState {
         vetter: ictguard_vet::Vetter::new(pack.clone(), knowledge),
         screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),
         writer,
-        readers: Mutex::new(Vec::new()),
+        pool: Mutex::new(Vec::new()),
         database: args.database.clone(),
+        leave_worker: ictguard_store::is_postgres_url(&args.database),
         metrics: Metrics::default(),
     });
     let app = Router::new()
@@ -405,7 +437,7 @@ async fn audit(
     let state = s.clone();
     tokio::task::spawn_blocking(move || {
         state.authorize(&headers, Role::Admin)?;
-        let records = state.with_reader(|c| ictguard_store::query(c, &q))?;
+        let records = state.with_reader(|db| db.query(&q))?;
         let next = records.last().map(|r| r.seq);
         Ok(Json(json!({ "records": records, "next_after": next })).into_response())
     })
@@ -564,9 +596,8 @@ async fn cases(
     let state = s.clone();
     tokio::task::spawn_blocking(move || {
         state.authorize(&headers, Role::Admin)?;
-        let cases = state.with_reader(|c| {
-            ictguard_store::list_cases(c, p.status.as_deref(), p.limit.unwrap_or(100))
-        })?;
+        let cases =
+            state.with_reader(|db| db.list_cases(p.status.as_deref(), p.limit.unwrap_or(100)))?;
         Ok(Json(json!({ "cases": cases })).into_response())
     })
     .await
@@ -592,8 +623,7 @@ async fn resolve(
     tokio::task::spawn_blocking(move || {
         let by = state.authorize(&headers, Role::Admin)?;
         let Json(r) = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
-        let mut conn = ictguard_store::open(&state.database).map_err(internal)?;
-        match ictguard_store::resolve_case(&mut conn, id, &r.decision, &r.reason, &by) {
+        match state.with_store(|db| db.resolve_case(id, &r.decision, &r.reason, &by))? {
             Ok(ictguard_store::Resolved::Done(seq)) => Ok(Json(
                 json!({ "case": id, "status": "resolved", "audit_seq": seq }),
             )
@@ -608,7 +638,7 @@ async fn resolve(
                 "already_resolved",
                 format!("case {id} is already resolved"),
             )),
-            Err(ictguard_store::StoreError::Invalid(why)) => Err(ApiError(
+            Err(StoreError::Invalid(why)) => Err(ApiError(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_resolution",
                 why,

@@ -273,8 +273,8 @@ fn every_acknowledged_decision_survives_sigkill() {
         c.join().unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    let conn = ictguard_store::open(&db).unwrap();
-    let check = ictguard_store::verify(&conn).unwrap();
+    let mut store = ictguard_store::open(db.to_str().unwrap()).unwrap();
+    let check = store.verify().unwrap();
     let ictguard_store::ChainCheck::Intact { records } = check else {
         panic!("chain broken: {check:?}");
     };
@@ -284,12 +284,18 @@ fn every_acknowledged_decision_survives_sigkill() {
         "acknowledged {max_acked} but {records} in the trail"
     );
     for seq in &acked {
-        let found: i64 = conn
-            .query_row("SELECT count(*) FROM audit WHERE seq = ?1", [seq], |r| {
-                r.get(0)
+        let found = store
+            .query(&ictguard_store::AuditQuery {
+                after: Some(seq - 1),
+                limit: Some(1),
+                ..Default::default()
             })
             .unwrap();
-        assert_eq!(found, 1, "acknowledged record {seq} is missing");
+        assert_eq!(
+            found.first().map(|r| r.seq),
+            Some(*seq),
+            "acknowledged record {seq} is missing"
+        );
     }
 }
 

@@ -1,0 +1,297 @@
+//! The embedded store: one SQLite file in WAL mode, migrated on open (`PRAGMA user_version`).
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
+use crate::keys::{self, Role};
+use crate::{
+    now, resolution_record, AuditQuery, Case, ChainCheck, NewRecord, Record, Resolved, Store,
+    StoreError,
+};
+
+/// The schema, one migration per entry, applied in order.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_at ON audit(at);
+    CREATE INDEX audit_decision ON audit(decision);
+    CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created TEXT NOT NULL,
+        revoked TEXT
+    );",
+    "CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        opened TEXT NOT NULL,
+        audit_seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL,
+        resolution TEXT,
+        resolution_reason TEXT,
+        resolved_by TEXT,
+        resolved_at TEXT,
+        resolution_seq INTEGER
+    );
+    CREATE INDEX cases_status ON cases(status);",
+];
+
+/// An SQLite database file.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Db(e.to_string())
+    }
+}
+
+impl SqliteStore {
+    /// Open (and migrate) a database file.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL: a committed transaction survives the process being killed (the WAL is in the
+        // OS); FULL would also survive power loss, at a cost in throughput
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            conn.execute_batch(&format!(
+                "BEGIN; {m}; PRAGMA user_version = {}; COMMIT;",
+                i + 1
+            ))?;
+        }
+        Ok(SqliteStore { conn })
+    }
+
+    /// The connection underneath (tests use it to tamper with the trail).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Append inside a write transaction (which serialises every writer, so the chain stays linear),
+/// opening the cases the records ask for.
+fn append_in(tx: &rusqlite::Transaction, records: &[NewRecord]) -> Result<Vec<i64>, StoreError> {
+    let (mut seq, mut prev): (i64, String) = tx
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string()));
+    let mut out = Vec::with_capacity(records.len());
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (seq, at, kind, subject, decision, actor, body, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for r in records {
+        seq += 1;
+        let at = now();
+        let body = r.body.to_string();
+        let hash = chain_hash(&prev, seq, &at, r, &body);
+        insert.execute(params![
+            seq, at, r.kind, r.subject, r.decision, r.actor, body, prev, hash
+        ])?;
+        if let Some(reason) = &r.open_case {
+            tx.prepare_cached(
+                "INSERT INTO cases (opened, audit_seq, kind, subject, reason, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
+            )?
+            .execute(params![at, seq, r.kind, r.subject, reason])?;
+        }
+        prev = hash;
+        out.push(seq);
+    }
+    Ok(out)
+}
+
+impl Store for SqliteStore {
+    fn append(&mut self, records: &[NewRecord]) -> Result<Vec<i64>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = append_in(&tx, records)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn verify(&mut self) -> Result<ChainCheck, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, at, kind, subject, decision, actor, body, prev_hash, hash
+             FROM audit ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut verifier = ChainVerifier::default();
+        while let Some(row) = rows.next()? {
+            let stored = StoredRow {
+                seq: row.get(0)?,
+                at: row.get(1)?,
+                fields: NewRecord {
+                    kind: row.get(2)?,
+                    subject: row.get(3)?,
+                    decision: row.get(4)?,
+                    actor: row.get(5)?,
+                    body: serde_json::Value::Null,
+                    open_case: None,
+                },
+                body: row.get(6)?,
+                prev_hash: row.get(7)?,
+                hash: row.get(8)?,
+            };
+            if let Some(broken) = verifier.check(&stored) {
+                return Ok(broken);
+            }
+        }
+        Ok(verifier.intact())
+    }
+
+    fn query(&mut self, q: &AuditQuery) -> Result<Vec<Record>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, kind, subject, decision, actor, body, prev_hash, hash FROM audit
+             WHERE seq > ?1
+               AND (?2 IS NULL OR decision = ?2)
+               AND (?3 IS NULL OR instr(subject, ?3) > 0)
+               AND (?4 IS NULL OR at >= ?4)
+               AND (?5 IS NULL OR at < ?5)
+               AND (?6 IS NULL OR kind = ?6)
+             ORDER BY seq LIMIT ?7",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                q.after.unwrap_or(0),
+                q.decision,
+                q.subject,
+                q.since,
+                q.until,
+                q.kind,
+                q.page_size()
+            ],
+            |row| {
+                Ok(Record {
+                    seq: row.get(0)?,
+                    at: row.get(1)?,
+                    kind: row.get(2)?,
+                    subject: row.get(3)?,
+                    decision: row.get(4)?,
+                    actor: row.get(5)?,
+                    body: Record::body_from_text(row.get(6)?),
+                    prev_hash: row.get(7)?,
+                    hash: row.get(8)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn create_key(&mut self, role: Role, label: &str) -> Result<(String, String), StoreError> {
+        let key = keys::new_key()?;
+        self.conn.execute(
+            "INSERT INTO api_keys (id, secret_hash, role, label, created)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key.id, key.secret_hash, role.as_str(), label, now()],
+        )?;
+        Ok((key.id, key.presented))
+    }
+
+    fn revoke_key(&mut self, id: &str) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE api_keys SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL",
+            params![id, now()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn check_key(&mut self, key: &str) -> Result<Option<(String, Role)>, StoreError> {
+        let Some((id, secret)) = keys::split(key) else {
+            return Ok(None);
+        };
+        let found: Option<(String, String, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT secret_hash, role, revoked FROM api_keys WHERE id = ?1")?
+            .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(found.and_then(|(hash, role, revoked)| {
+            (keys::secret_matches(secret, &hash) && revoked.is_none())
+                .then(|| Role::parse(&role).map(|r| (id.to_string(), r)))
+                .flatten()
+        }))
+    }
+
+    fn list_cases(&mut self, status: Option<&str>, limit: i64) -> Result<Vec<Case>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, opened, audit_seq, kind, subject, reason, status, resolution,
+                    resolution_reason, resolved_by, resolved_at, resolution_seq
+             FROM cases WHERE (?1 IS NULL OR status = ?1) ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![status, limit.clamp(1, 1000)], |r| {
+            Ok(Case {
+                id: r.get(0)?,
+                opened: r.get(1)?,
+                audit_seq: r.get(2)?,
+                kind: r.get(3)?,
+                subject: r.get(4)?,
+                reason: r.get(5)?,
+                status: r.get(6)?,
+                resolution: r.get(7)?,
+                resolution_reason: r.get(8)?,
+                resolved_by: r.get(9)?,
+                resolved_at: r.get(10)?,
+                resolution_seq: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn resolve_case(
+        &mut self,
+        id: i64,
+        decision: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<Resolved, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: Option<(String, String)> = tx
+            .query_row(
+                "SELECT status, subject FROM cases WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((status, subject)) = found else {
+            return Ok(Resolved::NoCase);
+        };
+        if status != "open" {
+            return Ok(Resolved::AlreadyResolved);
+        }
+        let record = resolution_record(id, &subject, decision, reason, by)?;
+        let seq = append_in(&tx, &[record])?[0];
+        tx.execute(
+            "UPDATE cases SET status = 'resolved', resolution = ?2, resolution_reason = ?3,
+                    resolved_by = ?4, resolved_at = ?5, resolution_seq = ?6 WHERE id = ?1",
+            params![id, decision, reason, by, now(), seq],
+        )?;
+        tx.commit()?;
+        Ok(Resolved::Done(seq))
+    }
+}
