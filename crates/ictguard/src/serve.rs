@@ -44,6 +44,18 @@ struct Metrics {
     screen_allow: AtomicU64,
 }
 
+impl Metrics {
+    /// Count one screening decision.
+    fn count(&self, decision: Decision) {
+        match decision {
+            Decision::Block => &self.screen_block,
+            Decision::Review => &self.screen_review,
+            Decision::Allow => &self.screen_allow,
+        }
+        .fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 struct AppState {
     screener: Screener,
     vetter: ictguard_vet::Vetter,
@@ -184,12 +196,10 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
         )
         .route(
             "/v1/screen/batch",
-            post(screen_batch)
-                .layer(DefaultBodyLimit::max(MAX_BATCH))
-                .layer(axum::middleware::from_fn_with_state(
-                    MAX_BATCH,
-                    declared_size,
-                )),
+            post(screen_batch).layer(axum::middleware::from_fn_with_state(
+                MAX_BATCH,
+                declared_size,
+            )),
         )
         .route(
             "/v1/vet",
@@ -337,12 +347,7 @@ async fn screen(
             e.to_string(),
         )
     })?;
-    match result.decision {
-        Decision::Block => &s.metrics.screen_block,
-        Decision::Review => &s.metrics.screen_review,
-        Decision::Allow => &s.metrics.screen_allow,
-    }
-    .fetch_add(1, Ordering::Relaxed);
+    s.metrics.count(result.decision);
     let body = serde_json::to_value(&result).map_err(internal)?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     s.writer
@@ -446,66 +451,194 @@ async fn audit(
 }
 
 /// `POST /v1/screen/batch`: JSON Lines in (one query per line), JSON Lines out in the same order,
-/// each line the `screen --json` object or `{"line", "error"}`; all written to the audit trail in
-/// one commit before the answer.
+/// streamed: the body is read as it arrives and answered chunk by chunk. Each answer line is the
+/// `screen --json` object or `{"line", "error"}`; a chunk's lines are sent only once their audit
+/// records have committed. A failure after the answer has begun (the batch grows past its limits,
+/// the trail cannot be written) ends the stream with one `{"error": {...}}` line.
 async fn screen_batch(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    body: axum::body::Body,
 ) -> ApiResult {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
-    let state = s.clone();
-    tokio::task::spawn_blocking(move || {
-        let actor = state.authorize(&headers, Role::Screen)?;
-        let body = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
-        let text = std::str::from_utf8(&body).map_err(|_| {
-            ApiError(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                "the batch is not UTF-8".into(),
-            )
-        })?;
-        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        if lines.len() > MAX_BATCH_LINES {
-            return Err(ApiError(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_many_lines",
-                format!(
-                    "{} queries; the limit is {MAX_BATCH_LINES} per batch",
-                    lines.len()
-                ),
-            ));
+    let actor = s.authorize(&headers, Role::Screen)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<axum::body::Bytes>(4);
+    tokio::spawn(batch::run(s, actor, body, tx));
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), rx))
+    });
+    Ok((
+        [("content-type", "application/x-ndjson")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// The streaming batch: read lines, screen them in chunks off the async workers, commit each
+/// chunk's records, then send its answers.
+mod batch {
+    use super::*;
+    use futures_util::StreamExt as _;
+
+    /// Longest line accepted.
+    const MAX_LINE: usize = 64 << 10;
+    /// Lines screened and committed together, at most.
+    const CHUNK_LINES: usize = 1024;
+
+    type Sender = tokio::sync::mpsc::Sender<axum::body::Bytes>;
+
+    fn error_line(code: &str, message: String) -> axum::body::Bytes {
+        let mut line = json!({ "error": { "code": code, "message": message } }).to_string();
+        line.push('\n');
+        line.into()
+    }
+
+    pub(super) async fn run(s: Arc<AppState>, actor: String, body: axum::body::Body, tx: Sender) {
+        if let Err((code, message)) = pump(&s, &actor, body, &tx).await {
+            s.metrics.errors.fetch_add(1, Ordering::Relaxed);
+            let _ = tx.send(error_line(code, message)).await;
         }
-        let mut out = Vec::with_capacity(lines.len());
+    }
+
+    async fn pump(
+        s: &Arc<AppState>,
+        actor: &str,
+        body: axum::body::Body,
+        tx: &Sender,
+    ) -> Result<(), (&'static str, String)> {
+        let mut stream = body.into_data_stream();
+        let mut pending: Vec<u8> = Vec::new();
+        let (mut bytes, mut line_no, mut queries) = (0usize, 0usize, 0usize);
+        let mut done = false;
+        while !done {
+            match stream.next().await {
+                Some(Ok(data)) => {
+                    bytes += data.len();
+                    if bytes > MAX_BATCH {
+                        return Err((
+                            "too_large",
+                            format!(
+                                "the batch is over {MAX_BATCH} bytes; send the rest in another"
+                            ),
+                        ));
+                    }
+                    pending.extend_from_slice(&data);
+                }
+                Some(Err(e)) => return Err(("bad_request", format!("reading the body: {e}"))),
+                None => {
+                    done = true;
+                    if !pending.is_empty() && !pending.ends_with(b"\n") {
+                        pending.push(b'\n');
+                    }
+                }
+            }
+            // the complete lines received so far, in chunks
+            let complete = pending
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            if complete == 0 {
+                if pending.len() > MAX_LINE {
+                    return Err((
+                        "line_too_long",
+                        format!("line {} is over {MAX_LINE} bytes", line_no + 1),
+                    ));
+                }
+                continue;
+            }
+            let rest = pending.split_off(complete);
+            // the complete lines, without the newline that ends the last
+            let lines: Vec<Vec<u8>> = pending[..complete - 1]
+                .split(|&b| b == b'\n')
+                .map(<[u8]>::to_vec)
+                .collect();
+            pending = rest;
+            for chunk in lines.chunks(CHUNK_LINES) {
+                let numbered: Vec<(usize, Vec<u8>)> = chunk
+                    .iter()
+                    .map(|l| {
+                        line_no += 1;
+                        (line_no, l.clone())
+                    })
+                    .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+                    .collect();
+                queries += numbered.len();
+                if queries > MAX_BATCH_LINES {
+                    return Err((
+                        "too_many_lines",
+                        format!(
+                            "more than {MAX_BATCH_LINES} queries; send the rest in another batch"
+                        ),
+                    ));
+                }
+                if numbered.iter().any(|(_, l)| l.len() > MAX_LINE) {
+                    return Err(("line_too_long", format!("a line is over {MAX_LINE} bytes")));
+                }
+                let state = s.clone();
+                let actor = actor.to_string();
+                let (text, records) =
+                    tokio::task::spawn_blocking(move || screen_chunk(&state, &actor, &numbered))
+                        .await
+                        .map_err(|e| ("internal", e.to_string()))?;
+                if !records.is_empty() {
+                    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+                    s.writer
+                        .append_with(
+                            records,
+                            Box::new(move |r| {
+                                let _ = done_tx.send(r);
+                            }),
+                        )
+                        .map_err(|e| ("internal", e.to_string()))?;
+                    done_rx
+                        .await
+                        .map_err(|e| ("internal", e.to_string()))?
+                        .map_err(|e| ("internal", format!("writing the audit trail: {e}")))?;
+                }
+                if tx.send(text.into()).await.is_err() {
+                    return Ok(()); // the client went away; what was committed stays
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Screen numbered lines: the answer text and the audit records of the screened ones.
+    fn screen_chunk(
+        s: &AppState,
+        actor: &str,
+        lines: &[(usize, Vec<u8>)],
+    ) -> (String, Vec<NewRecord>) {
+        let mut text = String::new();
         let mut records = Vec::new();
-        for (i, line) in lines.iter().enumerate() {
-            let answer = serde_json::from_str::<Query>(line)
-                .map_err(|e| e.to_string())
+        for (n, line) in lines {
+            let answer = std::str::from_utf8(line)
+                .map_err(|_| "the line is not UTF-8".to_string())
+                .and_then(|l| serde_json::from_str::<Query>(l).map_err(|e| e.to_string()))
                 .and_then(|q| {
-                    state
-                        .screener
+                    s.screener
                         .screen(&q, crate::today())
                         .map(|r| (q, r))
                         .map_err(|e| e.to_string())
                 });
-            match answer {
-                Ok((q, r)) => {
-                    let body = serde_json::to_value(&r).map_err(internal)?;
-                    out.push(body.to_string());
-                    records.push(screen_record(&q, &r, actor.clone(), body));
+            match answer.and_then(|(q, r)| {
+                serde_json::to_value(&r)
+                    .map(|v| (q, r, v))
+                    .map_err(|e| e.to_string())
+            }) {
+                Ok((q, r, body)) => {
+                    s.metrics.count(r.decision);
+                    text.push_str(&body.to_string());
+                    records.push(screen_record(&q, &r, actor.to_string(), body));
                 }
-                Err(e) => out.push(json!({ "line": i + 1, "error": e }).to_string()),
+                Err(e) => text.push_str(&json!({ "line": n, "error": e }).to_string()),
             }
+            text.push('\n');
         }
-        if !records.is_empty() {
-            state.writer.append(records).map_err(internal)?;
-        }
-        let mut text = out.join("\n");
-        text.push('\n');
-        Ok(([("content-type", "application/x-ndjson")], text).into_response())
-    })
-    .await
-    .map_err(internal)?
+        (text, records)
+    }
 }
 
 #[derive(serde::Deserialize)]

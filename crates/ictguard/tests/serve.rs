@@ -425,3 +425,84 @@ fn review_results_open_cases_that_reviewers_resolve() {
         .unwrap();
     assert!(verify.status.success());
 }
+
+/// Read from `r` until `n` newline-terminated lines of the chunked body have arrived; returns them.
+fn read_answer_lines(r: &mut impl std::io::Read, seen: &mut Vec<u8>, n: usize) -> Vec<Value> {
+    let mut buf = [0u8; 4096];
+    loop {
+        // the JSON lines inside the chunked framing: every line that parses as JSON
+        let lines: Vec<Value> = String::from_utf8_lossy(seen)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v.is_object())
+            .collect();
+        if lines.len() >= n {
+            return lines;
+        }
+        let got = r.read(&mut buf).unwrap();
+        assert!(
+            got > 0,
+            "the server closed the stream after {} lines",
+            lines.len()
+        );
+        seen.extend_from_slice(&buf[..got]);
+    }
+}
+
+#[test]
+fn batch_answers_stream_before_the_body_ends_and_each_answer_is_audited() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ictguard.db");
+    let k = key(&db, "screen");
+    let admin = key(&db, "admin");
+    let (mut server, url) = start(&db);
+    let addr = url.strip_prefix("http://").unwrap();
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        conn,
+        "POST /v1/screen/batch HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {k}\r\n\
+         Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .unwrap();
+    let chunk = |conn: &mut std::net::TcpStream, text: &str| {
+        write!(conn, "{:x}\r\n{text}\r\n", text.len()).unwrap();
+        conn.flush().unwrap();
+    };
+    // two lines, the second split across chunks: only the first is complete
+    chunk(
+        &mut conn,
+        "{\"name\":\"Alipay\",\"as_of\":\"2021-02-20\"}\n{\"package\":\"com.tencent",
+    );
+    let mut seen = Vec::new();
+    let first = read_answer_lines(&mut conn, &mut seen, 1);
+    // EO 13971 was in force but never implemented: a review
+    assert_eq!(first[0]["decision"], "review", "{first:?}");
+    // answered before the body ended, and already in the trail
+    let (_, text) = get(&format!("{url}/v1/audit?kind=screen"), Some(&admin));
+    let audit: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(audit["records"].as_array().unwrap().len(), 1);
+    // the rest of the split line, a bad line, and a blank one; then the end of the body
+    chunk(&mut conn, ".mm\",\"as_of\":\"2026-03-01\"}\nnot json\n\n");
+    conn.write_all(b"0\r\n\r\n").unwrap();
+    let all = read_answer_lines(&mut conn, &mut seen, 3);
+    assert_eq!(all[1]["decision"], "allow", "{all:?}");
+    assert_eq!(
+        (all[2]["line"].as_u64(), all[2]["error"].is_string()),
+        (Some(3), true)
+    );
+    let (_, text) = get(&format!("{url}/v1/audit?kind=screen"), Some(&admin));
+    let audit: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(audit["records"].as_array().unwrap().len(), 2);
+    // batch decisions are counted like single ones
+    let (_, metrics) = get(&format!("{url}/metrics"), None);
+    assert!(
+        metrics.contains("ictguard_screenings_total{decision=\"review\"} 1")
+            && metrics.contains("ictguard_screenings_total{decision=\"allow\"} 1"),
+        "{metrics}"
+    );
+    server.kill().unwrap();
+    let _ = server.wait();
+}
