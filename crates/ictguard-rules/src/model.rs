@@ -167,6 +167,7 @@ pub struct Covers {
 }
 
 /// Kinds of transaction an order can prohibit. `any` stands for every transaction with the covered persons.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionKind {

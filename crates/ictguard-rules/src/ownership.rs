@@ -13,6 +13,7 @@ use crate::pack::RulePack;
 pub const MAX_DEPTH: usize = 12;
 
 /// One chain from an owned entity up to an owner.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OwnershipChain {
     /// Entity ids from the owned entity to the owner, inclusive.
@@ -22,6 +23,7 @@ pub struct OwnershipChain {
 }
 
 /// How much `owner` holds of `owned`, summed over every chain.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ownership {
     /// The owner entity id.

@@ -14,6 +14,7 @@ use crate::model::{EventKind, Order, Prohibition, StatusEvent, TransactionKind};
 use crate::pack::RulePack;
 
 /// The legal status of an order (or one prohibition) on a date.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -40,6 +41,7 @@ impl Status {
 }
 
 /// The event that decides a status, shown as evidence.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decisive {
     /// When it happened (or will happen).
@@ -61,6 +63,7 @@ pub struct Decisive {
 }
 
 /// Status of one numbered prohibition.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ProhibitionStatus {
     /// The order the prohibition belongs to.
@@ -79,6 +82,7 @@ pub struct ProhibitionStatus {
 }
 
 /// Status of an order on a date, for a transaction kind (or all kinds).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderStatus {
     /// Order id.

@@ -13,6 +13,7 @@ use crate::normalize::{
 };
 
 /// The outcome of screening, ordered from least to most severe.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
@@ -65,6 +66,7 @@ impl Default for ScreenConfig {
 }
 
 /// One party, app or transaction to screen.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
@@ -95,6 +97,7 @@ pub struct Query {
 }
 
 /// An order (or list) bearing on a match, with its status on the date.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderFinding {
     /// Order or list id.
@@ -117,6 +120,7 @@ pub struct OrderFinding {
 }
 
 /// Where a matched item came from.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
@@ -129,6 +133,7 @@ pub enum ItemKind {
 }
 
 /// One matched item with its evidence.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Match {
     /// Item id (pack id or list entry id).
@@ -168,6 +173,7 @@ pub struct Match {
 }
 
 /// A country list that designates the query's country on the date.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CountryFinding {
     /// Country code as given.
@@ -181,6 +187,7 @@ pub struct CountryFinding {
 }
 
 /// The result for one query.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ScreenResult {
     /// Caller's reference.

@@ -55,6 +55,7 @@ pub struct NewRecord {
 }
 
 /// A stored record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Record {
     /// Sequence number, from 1.
@@ -128,6 +129,7 @@ impl AuditQuery {
 }
 
 /// A review case.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Case {
     /// Case number.

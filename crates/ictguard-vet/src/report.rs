@@ -5,6 +5,7 @@ use ictguard_screen::engine::{Decision, OrderFinding};
 use serde::{Deserialize, Serialize};
 
 /// How serious a finding is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -34,6 +35,7 @@ impl Severity {
 }
 
 /// What a finding is about.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
@@ -66,6 +68,7 @@ impl FindingKind {
 }
 
 /// Where in the APK a finding comes from.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Evidence {
     /// The file inside the APK (`AndroidManifest.xml`, `classes2.dex`, `lib/arm64-v8a/libx.so`,
@@ -103,6 +106,7 @@ impl Evidence {
 }
 
 /// A reviewer's decision to set a finding aside, as read from a suppressions file.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     /// Who decided.
@@ -117,6 +121,7 @@ pub struct Suppression {
 }
 
 /// One finding.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule that raised it (stable, e.g. `IG-SDK-ADVERSARY`); SARIF's ruleId.
@@ -147,6 +152,7 @@ pub struct Finding {
 }
 
 /// A covered app or entity the APK matched.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Covered {
     /// Rule-pack id.
@@ -166,6 +172,7 @@ pub struct Covered {
 }
 
 /// An SDK or tracker found in the APK.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct SdkFound {
     /// SDK name.
@@ -189,6 +196,7 @@ pub struct SdkFound {
 }
 
 /// A network endpoint found in the code or assets.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Endpoint {
     /// Host name or IP address.
@@ -214,6 +222,7 @@ pub struct Endpoint {
 }
 
 /// A requested permission with what it opens.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PermissionUse {
     /// Permission name.
@@ -227,6 +236,7 @@ pub struct PermissionUse {
 }
 
 /// An EO 14034 criterion and the findings that bear on it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CriterionHit {
     /// Criterion id.
@@ -238,6 +248,7 @@ pub struct CriterionHit {
 }
 
 /// The assessment's outcome.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Risk {
@@ -264,6 +275,7 @@ impl Risk {
 }
 
 /// What to do with the app.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Recommendation {
@@ -287,6 +299,7 @@ impl Recommendation {
 }
 
 /// An override applied to a report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OverrideApplied {
     /// The recommendation the assessment computed.
@@ -305,6 +318,7 @@ pub struct OverrideApplied {
 }
 
 /// A signing certificate, as the report shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct SignerInfo {
     /// SHA-256 of the certificate.
@@ -320,6 +334,7 @@ pub struct SignerInfo {
 }
 
 /// The report on one APK.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// The file vetted, as given.

@@ -10,6 +10,7 @@ mod cmd_rules;
 mod cmd_screen;
 mod cmd_store;
 mod cmd_vet;
+mod openapi;
 mod render;
 mod serve;
 mod vet_html;

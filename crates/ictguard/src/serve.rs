@@ -20,6 +20,9 @@ use ictguard_store::{AuditQuery, AuditWriter, NewRecord, Role, Store, StoreError
 use serde_json::{json, Value};
 
 use crate::cli::ServeArgs;
+use crate::openapi::{
+    AuditPage, CaseList, Health, ResolvedAnswer, RuleItem, RulesList, RulesStatus,
+};
 use crate::Outcome;
 
 /// Largest request body accepted.
@@ -56,7 +59,7 @@ impl Metrics {
     }
 }
 
-struct AppState {
+pub(crate) struct AppState {
     screener: Screener,
     vetter: ictguard_vet::Vetter,
     writer: AuditWriter,
@@ -70,7 +73,7 @@ struct AppState {
 }
 
 /// An error answer in the one shape.
-struct ApiError(StatusCode, &'static str, String);
+pub(crate) struct ApiError(StatusCode, &'static str, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -82,7 +85,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
@@ -186,6 +189,7 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
     });
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi_json))
         .route("/metrics", get(metrics))
         .route(
             "/v1/screen",
@@ -295,11 +299,28 @@ fn as_of_param(value: Option<&str>) -> Result<chrono::NaiveDate, ApiError> {
     }
 }
 
-async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "the server is up", body = crate::openapi::Health)))]
+pub(crate) async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
 }
 
-async fn metrics(State(s): State<Arc<AppState>>) -> String {
+#[utoipa::path(get, path = "/openapi.json", tag = "service",
+    responses((status = 200, description = "this document (OpenAPI 3.1)", body = Object)))]
+pub(crate) async fn openapi_json() -> Response {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    (
+        [("content-type", "application/json")],
+        DOC.get_or_init(crate::openapi::document).clone(),
+    )
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "service",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
+pub(crate) async fn metrics(State(s): State<Arc<AppState>>) -> String {
     let m = &s.metrics;
     let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
     format!(
@@ -319,7 +340,15 @@ async fn metrics(State(s): State<Arc<AppState>>) -> String {
 
 /// `POST /v1/screen`: one party, app or transaction (the CLI's fields); the answer is what
 /// `ictguard screen --json` prints, written to the audit trail first.
-async fn screen(
+#[utoipa::path(post, path = "/v1/screen", tag = "screening",
+    request_body = ictguard_screen::engine::Query,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "the decision with its evidence (what `ictguard screen --json` prints), committed to the audit trail",
+         body = ictguard_screen::engine::ScreenResult,
+         headers(("x-audit-seq" = i64, description = "the audit record's sequence number"))),
+        (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer), (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn screen(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Result<Json<Value>, JsonRejection>,
@@ -385,21 +414,47 @@ fn screen_record(
     }
 }
 
-async fn rules_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
+#[utoipa::path(get, path = "/v1/rules", tag = "rules", security(("api_key" = [])),
+    responses((status = 200, description = "the pack's orders, data rules, apps and entities", body = crate::openapi::RulesList), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn rules_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
     s.authorize(&headers, Role::Screen)?;
     let pack = s.screener.pack();
-    let items: Vec<Value> = pack
+    let item = |id: &str, kind: &str, title: &str, citation: Option<&str>| RuleItem {
+        id: id.to_string(),
+        kind: kind.to_string(),
+        title: title.to_string(),
+        citation: citation.map(str::to_string),
+    };
+    let items = pack
         .orders
         .iter()
-        .map(|o| json!({ "id": o.item.id, "kind": "order", "title": o.item.title, "citation": o.item.citation }))
-        .chain(pack.data_rules.iter().map(|r| json!({ "id": r.item.id, "kind": "data_rule", "title": r.item.title, "citation": r.item.citation })))
-        .chain(pack.apps.iter().map(|a| json!({ "id": a.item.id, "kind": "app", "title": a.item.name })))
-        .chain(pack.entities.iter().map(|e| json!({ "id": e.item.id, "kind": "entity", "title": e.item.name })))
+        .map(|o| item(&o.item.id, "order", &o.item.title, Some(&o.item.citation)))
+        .chain(pack.data_rules.iter().map(|r| {
+            item(
+                &r.item.id,
+                "data_rule",
+                &r.item.title,
+                Some(&r.item.citation),
+            )
+        }))
+        .chain(
+            pack.apps
+                .iter()
+                .map(|a| item(&a.item.id, "app", &a.item.name, None)),
+        )
+        .chain(
+            pack.entities
+                .iter()
+                .map(|e| item(&e.item.id, "entity", &e.item.name, None)),
+        )
         .collect();
-    Ok(Json(json!({ "items": items })).into_response())
+    Ok(Json(RulesList { items }).into_response())
 }
 
-async fn rules_show(
+#[utoipa::path(get, path = "/v1/rules/{id}", tag = "rules", security(("api_key" = [])),
+    params(("id" = String, Path, description = "an order, data rule, app or entity id")),
+    responses((status = 200, description = "the item as `ictguard rules show --json` prints it", body = Object), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 404, description = "no such item", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn rules_show(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -419,22 +474,39 @@ async fn rules_show(
 }
 
 #[derive(serde::Deserialize)]
-struct StatusParams {
+pub(crate) struct StatusParams {
     as_of: Option<String>,
 }
 
-async fn rules_status(
+#[utoipa::path(get, path = "/v1/rules/status", tag = "rules", security(("api_key" = [])),
+    params(("as_of" = Option<String>, Query, description = "a date (YYYY-MM-DD); today when absent")),
+    responses((status = 200, description = "every order's status on the date", body = crate::openapi::RulesStatus), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn rules_status(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     UrlQuery(p): UrlQuery<StatusParams>,
 ) -> ApiResult {
     s.authorize(&headers, Role::Screen)?;
     let date = as_of_param(p.as_of.as_deref())?;
-    let orders = serde_json::to_value(s.screener.pack().statuses_on(date)).map_err(internal)?;
-    Ok(Json(json!({ "as_of": date.to_string(), "orders": orders })).into_response())
+    let orders = s.screener.pack().statuses_on(date);
+    Ok(Json(RulesStatus {
+        as_of: date,
+        orders,
+    })
+    .into_response())
 }
 
-async fn audit(
+#[utoipa::path(get, path = "/v1/audit", tag = "audit", security(("api_key" = [])),
+    params(
+        ("after" = Option<i64>, Query, description = "records after this sequence number (paging)"),
+        ("limit" = Option<i64>, Query, description = "at most this many, 1..1000 (100)"),
+        ("decision" = Option<String>, Query, description = "only this decision"),
+        ("subject" = Option<String>, Query, description = "only subjects containing this text"),
+        ("kind" = Option<String>, Query, description = "only this kind: screen, vet, case"),
+        ("since" = Option<String>, Query, description = "only records at or after this time (RFC 3339 or a date)"),
+        ("until" = Option<String>, Query, description = "only records before this time")),
+    responses((status = 200, description = "a page of the trail (admins)", body = crate::openapi::AuditPage), (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn audit(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     UrlQuery(q): UrlQuery<AuditQuery>,
@@ -443,8 +515,12 @@ async fn audit(
     tokio::task::spawn_blocking(move || {
         state.authorize(&headers, Role::Admin)?;
         let records = state.with_reader(|db| db.query(&q))?;
-        let next = records.last().map(|r| r.seq);
-        Ok(Json(json!({ "records": records, "next_after": next })).into_response())
+        let next_after = records.last().map(|r| r.seq);
+        Ok(Json(AuditPage {
+            records,
+            next_after,
+        })
+        .into_response())
     })
     .await
     .map_err(internal)?
@@ -455,7 +531,13 @@ async fn audit(
 /// `screen --json` object or `{"line", "error"}`; a chunk's lines are sent only once their audit
 /// records have committed. A failure after the answer has begun (the batch grows past its limits,
 /// the trail cannot be written) ends the stream with one `{"error": {...}}` line.
-async fn screen_batch(
+#[utoipa::path(post, path = "/v1/screen/batch", tag = "screening", security(("api_key" = [])),
+    request_body(content = String, content_type = "application/x-ndjson", description = "one screening query (as for /v1/screen) per line"),
+    responses(
+        (status = 200, description = "one line per query, in order: the screening answer or {\"line\", \"error\"}; streamed, each chunk sent once committed; a stream that fails ends with an {\"error\"} line",
+         body = String, content_type = "application/x-ndjson"),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn screen_batch(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     body: axum::body::Body,
@@ -642,14 +724,25 @@ mod batch {
 }
 
 #[derive(serde::Deserialize)]
-struct VetParams {
+pub(crate) struct VetParams {
     as_of: Option<String>,
     format: Option<String>,
 }
 
 /// `POST /v1/vet`: an APK as the raw body; the vetting report as JSON (or `?format=html|sarif`),
 /// written to the audit trail.
-async fn vet(
+#[utoipa::path(post, path = "/v1/vet", tag = "vetting", security(("api_key" = [])),
+    request_body(content = Vec<u8>, content_type = "application/vnd.android.package-archive", description = "the APK's bytes (up to 512 MiB)"),
+    params(
+        ("as_of" = Option<String>, Query, description = "the date the rules are applied as of (today)"),
+        ("format" = Option<String>, Query, description = "json (default), html or sarif")),
+    responses(
+        (status = 200, description = "the vetting report, committed to the audit trail", content(
+            (ictguard_vet::Report = "application/json"),
+            (String = "text/html"),
+            (Object = "application/sarif+json"))),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer), (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn vet(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     UrlQuery(p): UrlQuery<VetParams>,
@@ -715,13 +808,18 @@ async fn vet(
 }
 
 #[derive(serde::Deserialize)]
-struct CaseParams {
+pub(crate) struct CaseParams {
     status: Option<String>,
     limit: Option<i64>,
 }
 
 /// `GET /v1/cases?status=open|resolved`: the review queue (admins).
-async fn cases(
+#[utoipa::path(get, path = "/v1/cases", tag = "cases", security(("api_key" = [])),
+    params(
+        ("status" = Option<String>, Query, description = "open or resolved"),
+        ("limit" = Option<i64>, Query, description = "at most this many (100)")),
+    responses((status = 200, description = "the review queue (admins)", body = crate::openapi::CaseList), (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn cases(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     UrlQuery(p): UrlQuery<CaseParams>,
@@ -731,35 +829,35 @@ async fn cases(
         state.authorize(&headers, Role::Admin)?;
         let cases =
             state.with_reader(|db| db.list_cases(p.status.as_deref(), p.limit.unwrap_or(100)))?;
-        Ok(Json(json!({ "cases": cases })).into_response())
+        Ok(Json(CaseList { cases }).into_response())
     })
     .await
     .map_err(internal)?
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Resolution {
-    decision: String,
-    reason: String,
-}
-
 /// `POST /v1/cases/{id}/resolve` with `{"decision", "reason"}`: a reviewer closes a case; the
 /// resolution goes into the audit trail.
-async fn resolve(
+#[utoipa::path(post, path = "/v1/cases/{id}/resolve", tag = "cases", security(("api_key" = [])),
+    params(("id" = i64, Path, description = "the case number")),
+    request_body = crate::openapi::Resolution,
+    responses((status = 200, description = "resolved; the resolution is in the audit trail", body = crate::openapi::ResolvedAnswer),
+        (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer), (status = 404, description = "no such item", body = crate::openapi::ErrorAnswer), (status = 409, description = "already resolved", body = crate::openapi::ErrorAnswer), (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+pub(crate) async fn resolve(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: Result<Json<Resolution>, JsonRejection>,
+    body: Result<Json<crate::openapi::Resolution>, JsonRejection>,
 ) -> ApiResult {
     let state = s.clone();
     tokio::task::spawn_blocking(move || {
         let by = state.authorize(&headers, Role::Admin)?;
         let Json(r) = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
         match state.with_store(|db| db.resolve_case(id, &r.decision, &r.reason, &by))? {
-            Ok(ictguard_store::Resolved::Done(seq)) => Ok(Json(
-                json!({ "case": id, "status": "resolved", "audit_seq": seq }),
-            )
+            Ok(ictguard_store::Resolved::Done(seq)) => Ok(Json(ResolvedAnswer {
+                case: id,
+                status: "resolved".into(),
+                audit_seq: seq,
+            })
             .into_response()),
             Ok(ictguard_store::Resolved::NoCase) => Err(ApiError(
                 StatusCode::NOT_FOUND,

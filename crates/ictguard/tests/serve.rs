@@ -506,3 +506,364 @@ fn batch_answers_stream_before_the_body_ends_and_each_answer_is_audited() {
     server.kill().unwrap();
     let _ = server.wait();
 }
+
+/// The OpenAPI document, and which of its operations real answers have been checked against.
+struct Contract {
+    doc: Value,
+    checked: std::collections::BTreeSet<(String, String)>,
+}
+
+/// Make every object schema that lists its properties refuse others, so that an answer with a
+/// field the document does not describe fails validation.
+fn strict(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            map.values_mut().for_each(strict);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strict),
+        _ => {}
+    }
+}
+
+impl Contract {
+    fn fetch(url: &str) -> Contract {
+        let (status, text) = get(&format!("{url}/openapi.json"), None);
+        assert_eq!(status, 200);
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        Contract {
+            doc,
+            checked: Default::default(),
+        }
+    }
+
+    /// Check one real answer against what the document says `method template` answers with
+    /// `status` and `content_type`.
+    fn check(&mut self, method: &str, template: &str, status: u16, content_type: &str, body: &str) {
+        let op = &self.doc["paths"][template][method];
+        assert!(op.is_object(), "{method} {template} is not in the document");
+        let response = &op["responses"][status.to_string()];
+        assert!(
+            response.is_object(),
+            "{method} {template} answered {status}, which the document does not list"
+        );
+        let media = content_type.split(';').next().unwrap().trim();
+        let schema = &response["content"][media]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {template} {status} answered {media}, which the document does not list"
+        );
+        let mut root = schema.clone();
+        let mut components = self.doc["components"].clone();
+        strict(&mut components);
+        strict(&mut root);
+        root["components"] = components;
+        root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+        let validator = jsonschema::validator_for(&root).expect("the document's schema compiles");
+        let instances: Vec<Value> = match media {
+            "application/x-ndjson" => {
+                for line in body.lines() {
+                    serde_json::from_str::<Value>(line).expect("every line is JSON");
+                }
+                vec![Value::String(body.to_string())]
+            }
+            m if m.ends_with("json") => vec![serde_json::from_str(body).unwrap()],
+            _ => vec![Value::String(body.to_string())],
+        };
+        for instance in &instances {
+            let errors: Vec<String> = validator
+                .iter_errors(instance)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .take(5)
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{method} {template} {status}: the answer does not match the document: {errors:#?}"
+            );
+        }
+        self.checked
+            .insert((method.to_string(), template.to_string()));
+    }
+
+    /// Every operation the document lists was checked against a real answer.
+    fn all_checked(&self) {
+        for (path, item) in self.doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                assert!(
+                    self.checked.contains(&(method.clone(), path.clone())),
+                    "{method} {path} is documented but was not exercised"
+                );
+            }
+        }
+    }
+}
+
+/// (status, content type, body)
+fn call(method: &str, url: &str, key: Option<&str>, body: Option<&[u8]>) -> (u16, String, String) {
+    let agent = agent();
+    let auth = key.map(|k| format!("Bearer {k}"));
+    let mut resp = match (method, body) {
+        ("get", _) => {
+            let mut req = agent.get(url);
+            if let Some(a) = &auth {
+                req = req.header("authorization", a);
+            }
+            req.call().unwrap()
+        }
+        (_, body) => {
+            let mut req = agent.post(url).header("content-type", "application/json");
+            if let Some(a) = &auth {
+                req = req.header("authorization", a);
+            }
+            req.send(body.unwrap_or_default()).unwrap()
+        }
+    };
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (
+        resp.status().as_u16(),
+        ct,
+        resp.body_mut().read_to_string().unwrap(),
+    )
+}
+
+#[test]
+fn every_answer_matches_the_openapi_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ictguard.db");
+    let k = key(&db, "screen");
+    let admin = key(&db, "admin");
+    let (mut server, url) = start(&db);
+    let mut contract = Contract::fetch(&url);
+    let apk = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ictguard-apk/tests/built/apk/refs.apk"),
+    )
+    .unwrap();
+    let tiktok = br#"{"package":"com.zhiliaoapp.musically","as_of":"2026-03-01"}"#;
+    let review = br#"{"name":"Tencent Holdings Ltd.","as_of":"2021-03-01"}"#;
+    let batch = b"{\"name\":\"Alipay\"}\n{\"colour\":\"red\"}\n";
+    // (method, documented path, concrete path, key, body, expected status)
+    let requests: Vec<(&str, &str, String, Option<&str>, Option<&[u8]>, u16)> = vec![
+        ("get", "/healthz", "/healthz".into(), None, None, 200),
+        ("get", "/metrics", "/metrics".into(), None, None, 200),
+        (
+            "get",
+            "/openapi.json",
+            "/openapi.json".into(),
+            None,
+            None,
+            200,
+        ),
+        (
+            "post",
+            "/v1/screen",
+            "/v1/screen".into(),
+            Some(&k),
+            Some(tiktok),
+            200,
+        ),
+        (
+            "post",
+            "/v1/screen",
+            "/v1/screen".into(),
+            Some(&k),
+            Some(review),
+            200,
+        ),
+        (
+            "post",
+            "/v1/screen",
+            "/v1/screen".into(),
+            None,
+            Some(tiktok),
+            401,
+        ),
+        (
+            "post",
+            "/v1/screen",
+            "/v1/screen".into(),
+            Some(&k),
+            Some(b"{x"),
+            400,
+        ),
+        (
+            "post",
+            "/v1/screen",
+            "/v1/screen".into(),
+            Some(&k),
+            Some(b"{\"colour\":1}"),
+            422,
+        ),
+        (
+            "post",
+            "/v1/screen/batch",
+            "/v1/screen/batch".into(),
+            Some(&k),
+            Some(batch),
+            200,
+        ),
+        (
+            "post",
+            "/v1/screen/batch",
+            "/v1/screen/batch".into(),
+            None,
+            Some(batch),
+            401,
+        ),
+        (
+            "post",
+            "/v1/vet",
+            "/v1/vet?as_of=2026-11-25".into(),
+            Some(&k),
+            Some(&apk),
+            200,
+        ),
+        (
+            "post",
+            "/v1/vet",
+            "/v1/vet?format=html".into(),
+            Some(&k),
+            Some(&apk),
+            200,
+        ),
+        (
+            "post",
+            "/v1/vet",
+            "/v1/vet?format=sarif".into(),
+            Some(&k),
+            Some(&apk),
+            200,
+        ),
+        (
+            "post",
+            "/v1/vet",
+            "/v1/vet".into(),
+            Some(&k),
+            Some(b"not an apk"),
+            422,
+        ),
+        ("get", "/v1/rules", "/v1/rules".into(), Some(&k), None, 200),
+        ("get", "/v1/rules", "/v1/rules".into(), None, None, 401),
+        (
+            "get",
+            "/v1/rules/{id}",
+            "/v1/rules/EO-13971".into(),
+            Some(&k),
+            None,
+            200,
+        ),
+        (
+            "get",
+            "/v1/rules/{id}",
+            "/v1/rules/NOPE".into(),
+            Some(&k),
+            None,
+            404,
+        ),
+        (
+            "get",
+            "/v1/rules/status",
+            "/v1/rules/status?as_of=2021-03-01".into(),
+            Some(&k),
+            None,
+            200,
+        ),
+        (
+            "get",
+            "/v1/rules/status",
+            "/v1/rules/status?as_of=soon".into(),
+            Some(&k),
+            None,
+            422,
+        ),
+        (
+            "get",
+            "/v1/audit",
+            "/v1/audit?kind=screen&limit=5".into(),
+            Some(&admin),
+            None,
+            200,
+        ),
+        ("get", "/v1/audit", "/v1/audit".into(), Some(&k), None, 403),
+        (
+            "get",
+            "/v1/cases",
+            "/v1/cases?status=open".into(),
+            Some(&admin),
+            None,
+            200,
+        ),
+        ("get", "/v1/cases", "/v1/cases".into(), Some(&k), None, 403),
+        (
+            "post",
+            "/v1/cases/{id}/resolve",
+            "/v1/cases/1/resolve".into(),
+            Some(&admin),
+            Some(br#"{"decision":"allow","reason":" "}"#),
+            422,
+        ),
+        (
+            "post",
+            "/v1/cases/{id}/resolve",
+            "/v1/cases/1/resolve".into(),
+            Some(&admin),
+            Some(br#"{"decision":"allow","reason":"a different company"}"#),
+            200,
+        ),
+        (
+            "post",
+            "/v1/cases/{id}/resolve",
+            "/v1/cases/1/resolve".into(),
+            Some(&admin),
+            Some(br#"{"decision":"block","reason":"again"}"#),
+            409,
+        ),
+        (
+            "post",
+            "/v1/cases/{id}/resolve",
+            "/v1/cases/999/resolve".into(),
+            Some(&admin),
+            Some(br#"{"decision":"block","reason":"x"}"#),
+            404,
+        ),
+        (
+            "post",
+            "/v1/cases/{id}/resolve",
+            "/v1/cases/1/resolve".into(),
+            Some(&admin),
+            Some(b"{"),
+            400,
+        ),
+        (
+            "post",
+            "/v1/cases/{id}/resolve",
+            "/v1/cases/1/resolve".into(),
+            Some(&k),
+            Some(br#"{"decision":"allow","reason":"r"}"#),
+            403,
+        ),
+    ];
+    for (method, template, path, key, body, expected) in requests {
+        let (status, ct, text) = call(method, &format!("{url}{path}"), key, body);
+        assert_eq!(status, expected, "{method} {path}: {text}");
+        contract.check(method, template, status, &ct, &text);
+    }
+    // an oversized body is refused from its declared length, in the documented shape
+    let (status, body) = oversized(&url, &k, 2 << 20);
+    contract.check(
+        "post",
+        "/v1/screen",
+        status,
+        "application/json",
+        &body.to_string(),
+    );
+    contract.all_checked();
+    server.kill().unwrap();
+    let _ = server.wait();
+}
