@@ -633,6 +633,16 @@ fn call(method: &str, url: &str, key: Option<&str>, body: Option<&[u8]>) -> (u16
     )
 }
 
+/// (method, documented path, concrete path, key, body, expected status)
+type Call<'a> = (
+    &'a str,
+    &'a str,
+    String,
+    Option<&'a str>,
+    Option<&'a [u8]>,
+    u16,
+);
+
 #[test]
 fn every_answer_matches_the_openapi_document() {
     let dir = tempfile::tempdir().unwrap();
@@ -648,8 +658,7 @@ fn every_answer_matches_the_openapi_document() {
     let tiktok = br#"{"package":"com.zhiliaoapp.musically","as_of":"2026-03-01"}"#;
     let review = br#"{"name":"Tencent Holdings Ltd.","as_of":"2021-03-01"}"#;
     let batch = b"{\"name\":\"Alipay\"}\n{\"colour\":\"red\"}\n";
-    // (method, documented path, concrete path, key, body, expected status)
-    let requests: Vec<(&str, &str, String, Option<&str>, Option<&[u8]>, u16)> = vec![
+    let requests: Vec<Call> = vec![
         ("get", "/healthz", "/healthz".into(), None, None, 200),
         ("get", "/metrics", "/metrics".into(), None, None, 200),
         (
