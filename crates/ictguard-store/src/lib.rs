@@ -3,7 +3,8 @@
 //! review cases, and API keys stored as hashes.
 //!
 //! Every backend implements [`Store`]; [`open`] picks one from the database argument: a file path
-//! (SQLite, one file, WAL: the embedded default) or a `postgres://` URL. Each creates and
+//! (SQLite, one file, WAL: the embedded default) or a `postgres://` URL ([`PgStore`], behind the
+//! `postgres` feature, on by default; several processes may share one database). Each creates and
 //! migrates its schema on open. Text is kept as given, except NUL, which becomes U+FFFD on every
 //! backend (PostgreSQL's `text` cannot hold it).
 //!
@@ -18,10 +19,14 @@ use serde::{Deserialize, Serialize};
 
 mod chain;
 mod keys;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 
 pub use chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 pub use keys::Role;
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A store failure.
@@ -206,8 +211,11 @@ pub fn is_postgres_url(database: &str) -> bool {
 /// (optionally written `sqlite://PATH`).
 pub fn open(database: &str) -> Result<Box<dyn Store>, StoreError> {
     if is_postgres_url(database) {
+        #[cfg(feature = "postgres")]
+        return Ok(Box::new(PgStore::open(database)?));
+        #[cfg(not(feature = "postgres"))]
         return Err(StoreError::Invalid(
-            "PostgreSQL support is not built into this binary".into(),
+            "PostgreSQL support is not built into this binary (feature `postgres`)".into(),
         ));
     }
     let path = database.strip_prefix("sqlite://").unwrap_or(database);
