@@ -3,23 +3,30 @@
 //! review cases, and API keys stored as hashes.
 //!
 //! Every backend implements [`Store`]; [`open`] picks one from the database argument: a file path
-//! (SQLite, one file, WAL: the embedded default) or a `postgres://` URL. Each creates and migrates
-//! its schema on open.
+//! (SQLite, one file, WAL: the embedded default) or a `postgres://` URL ([`PgStore`], behind the
+//! `postgres` feature, on by default; several processes may share one database). Each creates and
+//! migrates its schema on open. Text is kept as given, except NUL, which becomes U+FFFD on every
+//! backend (PostgreSQL's `text` cannot hold it).
 //!
 //! Writes of decisions go through one writer thread that commits in groups ([`AuditWriter`]): each
 //! caller gets its record's sequence number only once the transaction holding it has committed, so
 //! an acknowledged decision survives the process being killed.
 
+use std::borrow::Cow;
 use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 
 mod chain;
 mod keys;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 
 pub use chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 pub use keys::Role;
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A store failure.
@@ -206,12 +213,60 @@ pub fn is_postgres_url(database: &str) -> bool {
 /// (optionally written `sqlite://PATH`).
 pub fn open(database: &str) -> Result<Box<dyn Store>, StoreError> {
     if is_postgres_url(database) {
+        #[cfg(feature = "postgres")]
+        return Ok(Box::new(PgStore::open(database)?));
+        #[cfg(not(feature = "postgres"))]
         return Err(StoreError::Invalid(
-            "PostgreSQL support is not built into this binary".into(),
+            "PostgreSQL support is not built into this binary (feature `postgres`)".into(),
         ));
     }
     let path = database.strip_prefix("sqlite://").unwrap_or(database);
     Ok(Box::new(SqliteStore::open(std::path::Path::new(path))?))
+}
+
+/// Text as every backend keeps it: NUL, which PostgreSQL's `text` cannot hold, becomes U+FFFD
+/// (before hashing, and in filters alike), so a record reads the same on every backend and one odd
+/// character in a subject never fails the group commit it shares with others. A record's body keeps
+/// the exact input (JSON escapes NUL).
+pub(crate) fn storable(text: &str) -> Cow<'_, str> {
+    if text.contains('\0') {
+        Cow::Owned(text.replace('\0', "\u{fffd}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A record with [`storable`] text.
+pub(crate) fn storable_record(r: &NewRecord) -> Cow<'_, NewRecord> {
+    let has_nul = [&r.kind, &r.subject, &r.decision, &r.actor]
+        .into_iter()
+        .chain(r.open_case.as_ref())
+        .any(|t| t.contains('\0'));
+    if !has_nul {
+        return Cow::Borrowed(r);
+    }
+    Cow::Owned(NewRecord {
+        kind: storable(&r.kind).into_owned(),
+        subject: storable(&r.subject).into_owned(),
+        decision: storable(&r.decision).into_owned(),
+        actor: storable(&r.actor).into_owned(),
+        body: r.body.clone(),
+        open_case: r.open_case.as_deref().map(|c| storable(c).into_owned()),
+    })
+}
+
+/// A query with [`storable`] filters (so a filter finds what a record with the same text became).
+pub(crate) fn storable_query(q: &AuditQuery) -> AuditQuery {
+    let text = |f: &Option<String>| f.as_deref().map(|t| storable(t).into_owned());
+    AuditQuery {
+        after: q.after,
+        limit: q.limit,
+        decision: text(&q.decision),
+        subject: text(&q.subject),
+        since: text(&q.since),
+        until: text(&q.until),
+        kind: text(&q.kind),
+    }
 }
 
 pub(crate) fn now() -> String {
@@ -259,17 +314,37 @@ pub struct AuditWriter {
 const MAX_GROUP: usize = 512;
 
 impl AuditWriter {
-    /// Start the writer on the store a database argument names.
+    /// Start the writer on the store a database argument names. The store is opened on the
+    /// writer's own thread (so this may be called from an async runtime even when the backend's
+    /// client runs a runtime of its own, as PostgreSQL's does); an error opening it is returned here.
     pub fn start(database: &str) -> Result<AuditWriter, StoreError> {
-        Self::start_on(open(database)?)
+        let database = database.to_string();
+        Self::spawn(move || open(&database))
     }
 
     /// Start the writer on an open store.
-    pub fn start_on(mut store: Box<dyn Store>) -> Result<AuditWriter, StoreError> {
+    pub fn start_on(store: Box<dyn Store>) -> Result<AuditWriter, StoreError> {
+        Self::spawn(move || Ok(store))
+    }
+
+    fn spawn(
+        opener: impl FnOnce() -> Result<Box<dyn Store>, StoreError> + Send + 'static,
+    ) -> Result<AuditWriter, StoreError> {
         let (tx, rx) = mpsc::channel::<Job>();
+        let (opened, is_open) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || {
+                let mut store = match opener() {
+                    Ok(store) => {
+                        let _ = opened.send(Ok(()));
+                        store
+                    }
+                    Err(e) => {
+                        let _ = opened.send(Err(e));
+                        return;
+                    }
+                };
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     while batch.len() < MAX_GROUP {
@@ -298,6 +373,7 @@ impl AuditWriter {
                 }
             })
             .map_err(|e| StoreError::Invalid(format!("cannot start the audit writer: {e}")))?;
+        is_open.recv().map_err(|_| StoreError::WriterGone)??;
         Ok(AuditWriter { jobs: tx })
     }
 

@@ -7,8 +7,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 use crate::keys::{self, Role};
 use crate::{
-    now, resolution_record, AuditQuery, Case, ChainCheck, NewRecord, Record, Resolved, Store,
-    StoreError,
+    now, resolution_record, storable, storable_query, storable_record, AuditQuery, Case,
+    ChainCheck, NewRecord, Record, Resolved, Store, StoreError,
 };
 
 /// The schema, one migration per entry, applied in order.
@@ -65,18 +65,24 @@ impl From<rusqlite::Error> for StoreError {
 impl SqliteStore {
     /// Open (and migrate) a database file.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // NORMAL: a committed transaction survives the process being killed (the WAL is in the
         // OS); FULL would also survive power loss, at a cost in throughput
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            conn.execute_batch(&format!(
-                "BEGIN; {m}; PRAGMA user_version = {}; COMMIT;",
-                i + 1
-            ))?;
+        let version = |c: &Connection| -> rusqlite::Result<i64> {
+            c.pragma_query_value(None, "user_version", |r| r.get(0))
+        };
+        if version(&conn)? < MIGRATIONS.len() as i64 {
+            // under the write lock, read again: processes opening a new file together take
+            // turns, and the second finds the work done
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for (i, m) in MIGRATIONS.iter().enumerate().skip(version(&tx)? as usize) {
+                tx.execute_batch(m)?;
+                tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            }
+            tx.commit()?;
         }
         Ok(SqliteStore { conn })
     }
@@ -104,6 +110,7 @@ fn append_in(tx: &rusqlite::Transaction, records: &[NewRecord]) -> Result<Vec<i6
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for r in records {
+        let r = &*storable_record(r);
         seq += 1;
         let at = now();
         let body = r.body.to_string();
@@ -165,6 +172,7 @@ impl Store for SqliteStore {
     }
 
     fn query(&mut self, q: &AuditQuery) -> Result<Vec<Record>, StoreError> {
+        let q = &storable_query(q);
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, kind, subject, decision, actor, body, prev_hash, hash FROM audit
              WHERE seq > ?1
@@ -207,7 +215,13 @@ impl Store for SqliteStore {
         self.conn.execute(
             "INSERT INTO api_keys (id, secret_hash, role, label, created)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![key.id, key.secret_hash, role.as_str(), label, now()],
+            params![
+                key.id,
+                key.secret_hash,
+                role.as_str(),
+                storable(label),
+                now()
+            ],
         )?;
         Ok((key.id, key.presented))
     }
@@ -237,6 +251,8 @@ impl Store for SqliteStore {
     }
 
     fn list_cases(&mut self, status: Option<&str>, limit: i64) -> Result<Vec<Case>, StoreError> {
+        let status = status.map(storable);
+        let status = status.as_deref();
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, opened, audit_seq, kind, subject, reason, status, resolution,
                     resolution_reason, resolved_by, resolved_at, resolution_seq
@@ -268,6 +284,7 @@ impl Store for SqliteStore {
         reason: &str,
         by: &str,
     ) -> Result<Resolved, StoreError> {
+        let (decision, reason, by) = (&*storable(decision), &*storable(reason), &*storable(by));
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

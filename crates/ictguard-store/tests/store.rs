@@ -181,6 +181,116 @@ fn reopening_migrates_nothing_twice_and_keeps_the_trail(db: TestDb) {
     assert_eq!(again.append(&[rec(3)]).unwrap(), vec![3]);
 }
 
+fn a_nul_is_kept_as_a_replacement_and_fails_nothing_else(db: TestDb) {
+    // PostgreSQL's text cannot hold NUL; every backend keeps U+FFFD instead, before hashing
+    let mut odd = rec(2);
+    odd.subject = "Odd\0Name".into();
+    odd.body = serde_json::json!({ "name": "Odd\0Name" });
+    odd.open_case = Some("review of Odd\0Name".into());
+    let mut store = db.open();
+    assert_eq!(store.append(&[rec(1), odd, rec(3)]).unwrap(), vec![1, 2, 3]);
+    assert_eq!(store.verify().unwrap(), ChainCheck::Intact { records: 3 });
+    let found = store
+        .query(&AuditQuery {
+            subject: Some("Odd\0Name".into()),
+            ..AuditQuery::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].subject, "Odd\u{fffd}Name");
+    // the body keeps the exact input
+    assert_eq!(found[0].body["name"], "Odd\0Name");
+    let case = &store.list_cases(Some("open"), 10).unwrap()[0];
+    assert_eq!(case.reason, "review of Odd\u{fffd}Name");
+    let Resolved::Done(_) = store
+        .resolve_case(case.id, "allow", "checked\0", "reviewer\0")
+        .unwrap()
+    else {
+        panic!("not resolved");
+    };
+    assert_eq!(
+        store.list_cases(None, 10).unwrap()[0]
+            .resolved_by
+            .as_deref(),
+        Some("reviewer\u{fffd}")
+    );
+    assert_eq!(store.verify().unwrap(), ChainCheck::Intact { records: 4 });
+}
+
+/// Two writers (as two processes would have: each its own connection) on one database: one chain.
+fn two_writers_on_one_database_keep_one_chain(db: TestDb) {
+    let writers = [
+        AuditWriter::start(&db.url).unwrap(),
+        AuditWriter::start(&db.url).unwrap(),
+    ];
+    let handles: Vec<_> = (0..6)
+        .map(|t| {
+            let w = writers[t % 2].clone();
+            std::thread::spawn(move || {
+                (0..100)
+                    .flat_map(|i| w.append(vec![rec(t * 1000 + i), rec(1)]).unwrap())
+                    .collect::<Vec<i64>>()
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    all.sort();
+    assert_eq!(all, (1..=1200).collect::<Vec<i64>>());
+    assert_eq!(
+        db.open().verify().unwrap(),
+        ChainCheck::Intact { records: 1200 }
+    );
+    // two reviewers resolving one case at once, through two connections: one wins
+    let mut r = rec(0);
+    r.open_case = Some("review".into());
+    db.open().append(&[r]).unwrap();
+    let id = db.open().list_cases(Some("open"), 1).unwrap()[0].id;
+    let outcomes: Vec<Resolved> = (0..2)
+        .map(|i| {
+            let url = db.url.clone();
+            std::thread::spawn(move || {
+                ictguard_store::open(&url)
+                    .unwrap()
+                    .resolve_case(id, "allow", "checked", &format!("reviewer-{i}"))
+                    .unwrap()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, Resolved::Done(_)))
+            .count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(outcomes.contains(&Resolved::AlreadyResolved));
+    assert_eq!(
+        db.open().verify().unwrap(),
+        ChainCheck::Intact { records: 1202 }
+    );
+}
+
+/// Processes opening a new database at the same moment: each migrates or finds it migrated.
+fn opening_together_migrates_once(db: TestDb) {
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let url = db.url.clone();
+            std::thread::spawn(move || ictguard_store::open(&url).map(|_| ()))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap().unwrap();
+    }
+    assert_eq!(db.open().append(&[rec(1)]).unwrap(), vec![1]);
+}
+
 /// One `#[test]` per backend and case, so a failure names both.
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
@@ -201,4 +311,46 @@ on_every_backend!(
     keys_are_hashed_checked_and_revoked,
     cases_open_with_their_record_and_resolve_into_the_trail,
     reopening_migrates_nothing_twice_and_keeps_the_trail,
+    a_nul_is_kept_as_a_replacement_and_fails_nothing_else,
+    two_writers_on_one_database_keep_one_chain,
+    opening_together_migrates_once,
 );
+
+/// What only a server has: connections that can be lost, and TLS that is not there yet.
+mod postgres_only {
+    use super::*;
+
+    #[test]
+    fn a_lost_connection_is_reopened_on_the_next_call() {
+        let Some(db) = TestDb::postgres() else {
+            return;
+        };
+        let mut store = db.open();
+        store.append(&[rec(1)]).unwrap();
+        // the server ends every other session on this database (a restart, a failover)
+        db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        );
+        // the call that meets the loss may fail; the next goes through on a new connection
+        let _ = store.append(&[rec(2)]);
+        store.append(&[rec(3)]).unwrap();
+        assert!(matches!(
+            store.verify().unwrap(),
+            ChainCheck::Intact { records: 2 | 3 }
+        ));
+    }
+
+    #[test]
+    fn a_url_asking_for_tls_is_refused_with_a_reason() {
+        let Some(db) = TestDb::postgres() else {
+            return;
+        };
+        let Err(e) = ictguard_store::open(&format!("{}?sslmode=require", db.url)) else {
+            panic!("opened without the TLS it asked for");
+        };
+        assert!(e.to_string().contains("TLS"), "{e}");
+        // prefer (the default) connects without TLS
+        ictguard_store::open(&format!("{}?sslmode=prefer", db.url)).unwrap();
+    }
+}

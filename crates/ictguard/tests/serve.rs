@@ -1,5 +1,9 @@
 //! `ictguard serve` on loopback, spoken to over HTTP: keys and roles, the screening contract,
-//! errors in one shape, the audit trail, and durability when the server is killed mid-batch.
+//! errors in one shape, the audit trail, and durability when the server is killed mid-batch. Each
+//! test runs on every backend: an SQLite file, and a PostgreSQL database when
+//! `ICTGUARD_TEST_POSTGRES` names a server (see `common`).
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -14,10 +18,9 @@ fn bin() -> Command {
 }
 
 /// Start the server on a free port; returns the child and its base URL.
-fn start(db: &Path) -> (Child, String) {
+fn start(db: &str) -> (Child, String) {
     let mut child = bin()
-        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg(db)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -34,13 +37,16 @@ fn start(db: &Path) -> (Child, String) {
     (child, url)
 }
 
-fn key(db: &Path, role: &str) -> String {
+fn key(db: &str, role: &str) -> String {
     let out = bin()
-        .args(["keys", "create", "--role", role, "--database"])
-        .arg(db)
+        .args(["keys", "create", "--role", role, "--database", db])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -109,13 +115,10 @@ fn oversized(url: &str, key: &str, len: usize) -> (u16, Value) {
     (status, serde_json::from_str(json).unwrap_or(Value::Null))
 }
 
-#[test]
-fn screening_keys_roles_errors_and_audit() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ictguard.db");
-    let screen_key = key(&db, "screen");
-    let admin_key = key(&db, "admin");
-    let (mut server, url) = start(&db);
+fn screening_keys_roles_errors_and_audit(db: &str) {
+    let screen_key = key(db, "screen");
+    let admin_key = key(db, "admin");
+    let (mut server, url) = start(db);
 
     assert_eq!(get(&format!("{url}/healthz"), None).0, 200);
 
@@ -200,8 +203,7 @@ fn screening_keys_roles_errors_and_audit() {
     // a revoked key stops working at once
     let id = screen_key.split('_').nth(1).unwrap();
     assert!(bin()
-        .args(["keys", "revoke", id, "--database"])
-        .arg(&db)
+        .args(["keys", "revoke", id, "--database", db])
         .status()
         .unwrap()
         .success());
@@ -213,8 +215,7 @@ fn screening_keys_roles_errors_and_audit() {
     server.kill().unwrap();
     let _ = server.wait();
     let verify = bin()
-        .args(["audit", "verify", "--database"])
-        .arg(&db)
+        .args(["audit", "verify", "--database", db])
         .output()
         .unwrap();
     assert!(
@@ -224,12 +225,9 @@ fn screening_keys_roles_errors_and_audit() {
     );
 }
 
-#[test]
-fn every_acknowledged_decision_survives_sigkill() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ictguard.db");
-    let k = key(&db, "screen");
-    let (mut server, url) = start(&db);
+fn every_acknowledged_decision_survives_sigkill(db: &str) {
+    let k = key(db, "screen");
+    let (mut server, url) = start(db);
     let acked: Arc<Mutex<Vec<i64>>> = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..4)
@@ -273,7 +271,7 @@ fn every_acknowledged_decision_survives_sigkill() {
         c.join().unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    let mut store = ictguard_store::open(db.to_str().unwrap()).unwrap();
+    let mut store = ictguard_store::open(db).unwrap();
     let check = store.verify().unwrap();
     let ictguard_store::ChainCheck::Intact { records } = check else {
         panic!("chain broken: {check:?}");
@@ -299,13 +297,10 @@ fn every_acknowledged_decision_survives_sigkill() {
     }
 }
 
-#[test]
-fn batch_screening_and_apk_vetting_over_http() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ictguard.db");
-    let k = key(&db, "screen");
-    let admin = key(&db, "admin");
-    let (mut server, url) = start(&db);
+fn batch_screening_and_apk_vetting_over_http(db: &str) {
+    let k = key(db, "screen");
+    let admin = key(db, "admin");
+    let (mut server, url) = start(db);
 
     // a batch: answers in order, a bad line answered with its number, good lines audited
     let batch = "{\"name\":\"Tencent Holdings Ltd.\",\"as_of\":\"2021-03-01\"}\n{\"colour\":\"red\"}\n{\"package\":\"com.tencent.mm\",\"as_of\":\"2026-03-01\"}\n";
@@ -367,13 +362,10 @@ fn batch_screening_and_apk_vetting_over_http() {
     let _ = server.wait();
 }
 
-#[test]
-fn review_results_open_cases_that_reviewers_resolve() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ictguard.db");
-    let k = key(&db, "screen");
-    let admin = key(&db, "admin");
-    let (mut server, url) = start(&db);
+fn review_results_open_cases_that_reviewers_resolve(db: &str) {
+    let k = key(db, "screen");
+    let admin = key(db, "admin");
+    let (mut server, url) = start(db);
     // a review-band screening opens a case; an allow does not
     let review = json!({ "name": "Tencent Holdings Ltd.", "as_of": "2021-03-01" }).to_string();
     assert_eq!(
@@ -419,8 +411,7 @@ fn review_results_open_cases_that_reviewers_resolve() {
     server.kill().unwrap();
     let _ = server.wait();
     let verify = bin()
-        .args(["audit", "verify", "--database"])
-        .arg(&db)
+        .args(["audit", "verify", "--database", db])
         .output()
         .unwrap();
     assert!(verify.status.success());
@@ -449,14 +440,11 @@ fn read_answer_lines(r: &mut impl std::io::Read, seen: &mut Vec<u8>, n: usize) -
     }
 }
 
-#[test]
-fn batch_answers_stream_before_the_body_ends_and_each_answer_is_audited() {
+fn batch_answers_stream_before_the_body_ends_and_each_answer_is_audited(db: &str) {
     use std::io::Write;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ictguard.db");
-    let k = key(&db, "screen");
-    let admin = key(&db, "admin");
-    let (mut server, url) = start(&db);
+    let k = key(db, "screen");
+    let admin = key(db, "admin");
+    let (mut server, url) = start(db);
     let addr = url.strip_prefix("http://").unwrap();
     let mut conn = std::net::TcpStream::connect(addr).unwrap();
     conn.set_read_timeout(Some(std::time::Duration::from_secs(20)))
@@ -643,13 +631,10 @@ type Call<'a> = (
     u16,
 );
 
-#[test]
-fn every_answer_matches_the_openapi_document() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ictguard.db");
-    let k = key(&db, "screen");
-    let admin = key(&db, "admin");
-    let (mut server, url) = start(&db);
+fn every_answer_matches_the_openapi_document(db: &str) {
+    let k = key(db, "screen");
+    let admin = key(db, "admin");
+    let (mut server, url) = start(db);
     let mut contract = Contract::fetch(&url);
     let apk = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../ictguard-apk/tests/built/apk/refs.apk"),
@@ -876,3 +861,77 @@ fn every_answer_matches_the_openapi_document() {
     server.kill().unwrap();
     let _ = server.wait();
 }
+
+/// Two servers on one database (replicas behind a balancer): every answer has its own record, and
+/// the trail is one chain.
+fn two_servers_on_one_database_keep_one_chain(db: &str) {
+    let k = key(db, "screen");
+    let servers = [start(db), start(db)];
+    let clients: Vec<_> = (0..4)
+        .map(|t| {
+            let (url, k) = (servers[t % 2].1.clone(), k.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                (0..50)
+                    .map(|i| {
+                        let body = json!({ "name": format!("Replica {t} party {i}") }).to_string();
+                        let r = agent
+                            .post(&format!("{url}/v1/screen"))
+                            .header("authorization", &format!("Bearer {k}"))
+                            .header("content-type", "application/json")
+                            .send(&body)
+                            .unwrap();
+                        assert_eq!(r.status().as_u16(), 200);
+                        r.headers()["x-audit-seq"]
+                            .to_str()
+                            .unwrap()
+                            .parse::<i64>()
+                            .unwrap()
+                    })
+                    .collect::<Vec<i64>>()
+            })
+        })
+        .collect();
+    let mut seqs: Vec<i64> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    seqs.sort();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 200, "two answers share a record");
+    for (mut server, _) in servers {
+        server.kill().unwrap();
+        let _ = server.wait();
+    }
+    let check = ictguard_store::open(db).unwrap().verify().unwrap();
+    assert_eq!(
+        check,
+        ictguard_store::ChainCheck::Intact {
+            records: *seqs.last().unwrap()
+        }
+    );
+}
+
+/// One `#[test]` per backend and case, so a failure names both.
+macro_rules! on_every_backend {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $case() { super::$case(&super::common::TestDb::sqlite().url); } )*
+        }
+        mod postgres {
+            $( #[test] fn $case() {
+                if let Some(db) = super::common::TestDb::postgres() { super::$case(&db.url); }
+            } )*
+        }
+    };
+}
+
+on_every_backend!(
+    screening_keys_roles_errors_and_audit,
+    every_acknowledged_decision_survives_sigkill,
+    batch_screening_and_apk_vetting_over_http,
+    review_results_open_cases_that_reviewers_resolve,
+    two_servers_on_one_database_keep_one_chain,
+    batch_answers_stream_before_the_body_ends_and_each_answer_is_audited,
+    every_answer_matches_the_openapi_document,
+);

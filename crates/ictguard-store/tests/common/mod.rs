@@ -1,5 +1,7 @@
 //! A fresh database for one test, on a backend, with raw SQL for tampering.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use ictguard_store::Store;
 
 /// A fresh, empty database.
@@ -7,6 +9,8 @@ pub struct TestDb {
     /// The database argument (a path or a URL).
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// The server URL and the name of a PostgreSQL database to drop at the end.
+    drop_pg: Option<(String, String)>,
 }
 
 impl TestDb {
@@ -17,6 +21,7 @@ impl TestDb {
         TestDb {
             url,
             _dir: Some(dir),
+            drop_pg: None,
         }
     }
 
@@ -25,7 +30,29 @@ impl TestDb {
     /// makes its absence a failure.
     pub fn postgres() -> Option<TestDb> {
         match std::env::var("ICTGUARD_TEST_POSTGRES") {
-            Ok(_) => panic!("the PostgreSQL test fixture is not written yet"),
+            Ok(server) => {
+                static COUNTER: AtomicU32 = AtomicU32::new(0);
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos();
+                // digits and underscores only: safe to write into the statement unquoted
+                let name = format!(
+                    "ictguard_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed),
+                    nanos % 1_000_000_000_000
+                );
+                postgres::Client::connect(&server, postgres::NoTls)
+                    .unwrap_or_else(|e| panic!("ICTGUARD_TEST_POSTGRES={server}: {e:?}"))
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
+                Some(TestDb {
+                    url: with_database(&server, &name),
+                    _dir: None,
+                    drop_pg: Some((server, name)),
+                })
+            }
             Err(_) => {
                 assert!(
                     std::env::var("ICTGUARD_REQUIRE_POSTGRES").as_deref() != Ok("1"),
@@ -43,17 +70,53 @@ impl TestDb {
 
     /// Run a statement behind the store's back (tampering).
     pub fn execute(&self, sql: &str) {
-        rusqlite::Connection::open(&self.url)
-            .unwrap()
-            .execute(sql, [])
-            .unwrap();
+        if ictguard_store::is_postgres_url(&self.url) {
+            self.pg().batch_execute(sql).unwrap();
+        } else {
+            rusqlite::Connection::open(&self.url)
+                .unwrap()
+                .execute(sql, [])
+                .unwrap();
+        }
     }
 
     /// The first column of the first row, as text.
     pub fn query_text(&self, sql: &str) -> String {
-        rusqlite::Connection::open(&self.url)
-            .unwrap()
-            .query_row(sql, [], |r| r.get(0))
-            .unwrap()
+        if ictguard_store::is_postgres_url(&self.url) {
+            self.pg().query_one(sql, &[]).unwrap().get(0)
+        } else {
+            rusqlite::Connection::open(&self.url)
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap()
+        }
     }
+
+    fn pg(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).unwrap()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.drop_pg {
+            // FORCE: an audit writer thread may still hold a connection
+            if let Ok(mut c) = postgres::Client::connect(server, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// `url` with its database (the path) replaced by `name`, options kept.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, options) = match url.split_once('?') {
+        Some((b, o)) => (b, format!("?{o}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{name}{options}", &base[..host_end])
 }

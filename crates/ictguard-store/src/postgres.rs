@@ -1,0 +1,557 @@
+//! The shared store: a PostgreSQL database, migrated on open (versions in `ictguard_schema`).
+//!
+//! Several processes (server replicas, `ictguard keys`, `ictguard audit`) may use one database at
+//! once: migrations run under an advisory lock, and every write to the trail first takes another
+//! (readers are not blocked), so the chain stays one line.
+//!
+//! TLS is not supported yet: the connection is plain (`NoTls`), so reach the server over a local
+//! socket, loopback or a network you trust. A URL that asks for TLS (`sslmode=require`, …) is
+//! refused at open rather than silently connected without it.
+//
+// The client is the synchronous `postgres` crate, which drives its connection on a runtime of its
+// own: callers on an async runtime's worker must leave it first (`block_in_place`), as the server
+// does. `tokio-postgres` with a pool was the alternative; the `Store` trait is synchronous, and the
+// audit writer already has a thread of its own.
+
+use std::time::Duration;
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, Config, NoTls, Statement, Transaction};
+
+use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
+use crate::keys::{self, Role};
+use crate::{
+    now, resolution_record, storable, storable_query, storable_record, AuditQuery, Case,
+    ChainCheck, NewRecord, Record, Resolved, Store, StoreError,
+};
+
+/// The schema, one migration per entry, applied in order; the same tables and columns as the
+/// SQLite backend's, and the same version numbers. Times are the same RFC 3339 text as there, in
+/// the byte-ordered collation so that range filters compare them as SQLite does; bodies are the
+/// text that was hashed (not `jsonb`, which would not keep it byte for byte).
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE audit (
+        seq BIGINT PRIMARY KEY,
+        at TEXT COLLATE \"C\" NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_at ON audit(at);
+    CREATE INDEX audit_decision ON audit(decision);
+    CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created TEXT NOT NULL,
+        revoked TEXT
+    );",
+    "CREATE TABLE cases (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        opened TEXT NOT NULL,
+        audit_seq BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        status TEXT NOT NULL,
+        resolution TEXT,
+        resolution_reason TEXT,
+        resolved_by TEXT,
+        resolved_at TEXT,
+        resolution_seq BIGINT
+    );
+    CREATE INDEX cases_status ON cases(status);",
+];
+
+/// The advisory lock that serialises migrations between processes ("ictguard" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6963_7467_7561_7264;
+
+/// The advisory lock that serialises writers of the trail ("ictaudit"); taken first in every
+/// transaction that appends, so the last hash read is still the last when the transaction commits
+/// (and were it ever skipped, the primary key on `seq` would refuse the second of two equal
+/// sequence numbers rather than let the chain fork).
+//
+// Rejected: `LOCK TABLE audit IN EXCLUSIVE MODE`, which also conflicts with (auto)vacuum and
+// analyze on the table: an append-only table is vacuumed for its inserts, and every writer would
+// then wait up to `deadlock_timeout` for the autovacuum to be cancelled.
+const TRAIL_LOCK: i64 = 0x6963_7461_7564_6974;
+
+/// A PostgreSQL database.
+pub struct PgStore {
+    config: Config,
+    /// `None` only after a failed reconnection, or while being dropped.
+    conn: Option<Connection>,
+    /// The last call failed: check the connection before the next.
+    suspect: bool,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // closing the client blocks on its own runtime, which panics on a thread that is driving
+        // an async runtime (a server's pooled stores dropped at shutdown): close it on a thread of
+        // its own there
+        if let Some(conn) = self.conn.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::Builder::new()
+                    .name("pg-close".into())
+                    .spawn(move || drop(conn));
+            }
+        }
+    }
+}
+
+/// A connection and the statements prepared on it.
+struct Connection {
+    client: Client,
+    stmts: Statements,
+}
+
+/// The statements every write or key check uses, prepared once per connection.
+struct Statements {
+    lock: Statement,
+    last: Statement,
+    insert: Statement,
+    open_cases: Statement,
+    key: Statement,
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        // the error's own text is only its kind ("db error"); the server's message is its source
+        match std::error::Error::source(&e) {
+            Some(cause) => StoreError::Db(format!("{e}: {cause}")),
+            None => StoreError::Db(e.to_string()),
+        }
+    }
+}
+
+impl PgStore {
+    /// Connect to (and migrate) the database a `postgres://` or `postgresql://` URL names.
+    pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        refuse_tls(url)?;
+        let mut config: Config = url.parse().map_err(|e| {
+            StoreError::Invalid(format!("the database URL: {}", StoreError::from(e)))
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("ictguard");
+        }
+        let mut client = config.connect(NoTls)?;
+        migrate(&mut client)?;
+        let conn = Connection::prepare(client)?;
+        Ok(PgStore {
+            config,
+            conn: Some(conn),
+            suspect: false,
+        })
+    }
+
+    /// Run `f` on the connection, reconnecting first when the last one was lost (a restarted
+    /// server, a dropped network): the call that met the loss failed, the next one goes through.
+    /// Nothing is retried behind the caller's back (a commit cut off may or may not have happened).
+    fn with_conn<T>(
+        &mut self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        // after a failure, one round trip tells a lost connection from a refused statement (the
+        // client may not have noticed the loss yet)
+        let lost = match &mut self.conn {
+            None => true,
+            Some(c) => {
+                c.client.is_closed()
+                    || (self.suspect && c.client.is_valid(Duration::from_secs(5)).is_err())
+            }
+        };
+        if lost {
+            self.conn = None;
+            self.conn = Some(Connection::prepare(self.config.connect(NoTls)?)?);
+        }
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| StoreError::Db("not connected".into()))?;
+        let out = f(conn);
+        self.suspect = out.is_err();
+        out
+    }
+}
+
+/// Refuse a URL that asks for TLS, which this build cannot give.
+fn refuse_tls(url: &str) -> Result<(), StoreError> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    for pair in query.split('&') {
+        if let Some(mode) = pair.strip_prefix("sslmode=") {
+            if !matches!(mode, "disable" | "prefer" | "allow") {
+                return Err(StoreError::Invalid(format!(
+                    "sslmode={mode}: TLS connections to PostgreSQL are not supported yet; \
+                     use sslmode=disable over a local socket or a trusted network"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Apply the migrations not yet applied, in one transaction, under a lock that makes processes
+/// opening the database together take turns (the second finds the work done).
+fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS ictguard_schema (
+            version BIGINT PRIMARY KEY,
+            applied TEXT NOT NULL
+        )",
+    )?;
+    let version: i64 = tx
+        .query_one("SELECT COALESCE(MAX(version), 0) FROM ictguard_schema", &[])?
+        .get(0);
+    if version > MIGRATIONS.len() as i64 {
+        return Err(StoreError::Invalid(format!(
+            "the database is at schema version {version}, newer than this ictguard knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.batch_execute(m)?;
+        tx.execute(
+            "INSERT INTO ictguard_schema (version, applied) VALUES ($1, $2)",
+            &[&(i as i64 + 1), &now()],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+impl Connection {
+    fn prepare(mut client: Client) -> Result<Connection, StoreError> {
+        let stmts = Statements {
+            lock: client.prepare("SELECT pg_advisory_xact_lock($1)")?,
+            last: client.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?,
+            // one round trip for a whole group, whatever its size
+            insert: client.prepare(
+                "INSERT INTO audit (seq, at, kind, subject, decision, actor, body, prev_hash, hash)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],
+                                      $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])",
+            )?,
+            open_cases: client.prepare(
+                "INSERT INTO cases (opened, audit_seq, kind, subject, reason, status)
+                 SELECT opened, audit_seq, kind, subject, reason, 'open'
+                 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])
+                      WITH ORDINALITY AS c(opened, audit_seq, kind, subject, reason, n)
+                 ORDER BY n",
+            )?,
+            key: client.prepare("SELECT secret_hash, role, revoked FROM api_keys WHERE id = $1")?,
+        };
+        Ok(Connection { client, stmts })
+    }
+}
+
+/// The rows of a group, column by column (for `unnest`).
+#[derive(Default)]
+struct Columns {
+    seq: Vec<i64>,
+    at: Vec<String>,
+    kind: Vec<String>,
+    subject: Vec<String>,
+    decision: Vec<String>,
+    actor: Vec<String>,
+    body: Vec<String>,
+    prev_hash: Vec<String>,
+    hash: Vec<String>,
+}
+
+/// The cases a group opens, column by column.
+#[derive(Default)]
+struct CaseColumns {
+    opened: Vec<String>,
+    audit_seq: Vec<i64>,
+    kind: Vec<String>,
+    subject: Vec<String>,
+    reason: Vec<String>,
+}
+
+/// Append inside a transaction that holds [`TRAIL_LOCK`], opening the cases the records ask for.
+fn append_in(
+    tx: &mut Transaction,
+    stmts: &Statements,
+    records: &[NewRecord],
+) -> Result<Vec<i64>, StoreError> {
+    let (mut seq, mut prev) = match tx.query_opt(&stmts.last, &[])? {
+        Some(row) => (row.get::<_, i64>(0), row.get::<_, String>(1)),
+        None => (0, GENESIS.to_string()),
+    };
+    let mut rows = Columns::default();
+    let mut cases = CaseColumns::default();
+    for r in records {
+        let r = &*storable_record(r);
+        seq += 1;
+        let at = now();
+        let body = r.body.to_string();
+        let hash = chain_hash(&prev, seq, &at, r, &body);
+        if let Some(reason) = &r.open_case {
+            cases.opened.push(at.clone());
+            cases.audit_seq.push(seq);
+            cases.kind.push(r.kind.clone());
+            cases.subject.push(r.subject.clone());
+            cases.reason.push(reason.clone());
+        }
+        rows.seq.push(seq);
+        rows.at.push(at);
+        rows.kind.push(r.kind.clone());
+        rows.subject.push(r.subject.clone());
+        rows.decision.push(r.decision.clone());
+        rows.actor.push(r.actor.clone());
+        rows.body.push(body);
+        rows.prev_hash
+            .push(std::mem::replace(&mut prev, hash.clone()));
+        rows.hash.push(hash);
+    }
+    if !records.is_empty() {
+        tx.execute(
+            &stmts.insert,
+            &[
+                &rows.seq,
+                &rows.at,
+                &rows.kind,
+                &rows.subject,
+                &rows.decision,
+                &rows.actor,
+                &rows.body,
+                &rows.prev_hash,
+                &rows.hash,
+            ],
+        )?;
+    }
+    if !cases.opened.is_empty() {
+        tx.execute(
+            &stmts.open_cases,
+            &[
+                &cases.opened,
+                &cases.audit_seq,
+                &cases.kind,
+                &cases.subject,
+                &cases.reason,
+            ],
+        )?;
+    }
+    Ok(rows.seq)
+}
+
+fn case_from(r: &postgres::Row) -> Case {
+    Case {
+        id: r.get(0),
+        opened: r.get(1),
+        audit_seq: r.get(2),
+        kind: r.get(3),
+        subject: r.get(4),
+        reason: r.get(5),
+        status: r.get(6),
+        resolution: r.get(7),
+        resolution_reason: r.get(8),
+        resolved_by: r.get(9),
+        resolved_at: r.get(10),
+        resolution_seq: r.get(11),
+    }
+}
+
+impl Store for PgStore {
+    fn append(&mut self, records: &[NewRecord]) -> Result<Vec<i64>, StoreError> {
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction()?;
+            tx.execute(&conn.stmts.lock, &[&TRAIL_LOCK])?;
+            let out = append_in(&mut tx, &conn.stmts, records)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    fn verify(&mut self) -> Result<ChainCheck, StoreError> {
+        self.with_conn(|conn| {
+            // streamed, not collected: the trail may be far larger than memory
+            let mut rows = conn.client.query_raw(
+                "SELECT seq, at, kind, subject, decision, actor, body, prev_hash, hash
+                 FROM audit ORDER BY seq",
+                std::iter::empty::<i64>(),
+            )?;
+            let mut verifier = ChainVerifier::default();
+            while let Some(row) = rows.next()? {
+                let stored = StoredRow {
+                    seq: row.get(0),
+                    at: row.get(1),
+                    fields: NewRecord {
+                        kind: row.get(2),
+                        subject: row.get(3),
+                        decision: row.get(4),
+                        actor: row.get(5),
+                        body: serde_json::Value::Null,
+                        open_case: None,
+                    },
+                    body: row.get(6),
+                    prev_hash: row.get(7),
+                    hash: row.get(8),
+                };
+                if let Some(broken) = verifier.check(&stored) {
+                    return Ok(broken);
+                }
+            }
+            Ok(verifier.intact())
+        })
+    }
+
+    fn query(&mut self, q: &AuditQuery) -> Result<Vec<Record>, StoreError> {
+        let q = &storable_query(q);
+        self.with_conn(|conn| {
+            let rows = conn.client.query(
+                "SELECT seq, at, kind, subject, decision, actor, body, prev_hash, hash FROM audit
+                 WHERE seq > $1
+                   AND ($2::text IS NULL OR decision = $2)
+                   AND ($3::text IS NULL OR strpos(subject, $3) > 0)
+                   AND ($4::text IS NULL OR at >= $4)
+                   AND ($5::text IS NULL OR at < $5)
+                   AND ($6::text IS NULL OR kind = $6)
+                 ORDER BY seq LIMIT $7",
+                &[
+                    &q.after.unwrap_or(0),
+                    &q.decision,
+                    &q.subject,
+                    &q.since,
+                    &q.until,
+                    &q.kind,
+                    &q.page_size(),
+                ],
+            )?;
+            Ok(rows
+                .into_iter()
+                .map(|row| Record {
+                    seq: row.get(0),
+                    at: row.get(1),
+                    kind: row.get(2),
+                    subject: row.get(3),
+                    decision: row.get(4),
+                    actor: row.get(5),
+                    body: Record::body_from_text(row.get(6)),
+                    prev_hash: row.get(7),
+                    hash: row.get(8),
+                })
+                .collect())
+        })
+    }
+
+    fn create_key(&mut self, role: Role, label: &str) -> Result<(String, String), StoreError> {
+        let key = keys::new_key()?;
+        let label = storable(label);
+        self.with_conn(|conn| {
+            conn.client.execute(
+                "INSERT INTO api_keys (id, secret_hash, role, label, created)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&key.id, &key.secret_hash, &role.as_str(), &label, &now()],
+            )?;
+            Ok(())
+        })?;
+        Ok((key.id, key.presented))
+    }
+
+    fn revoke_key(&mut self, id: &str) -> Result<bool, StoreError> {
+        if id.contains('\0') {
+            return Ok(false); // no key id holds one
+        }
+        self.with_conn(|conn| {
+            let n = conn.client.execute(
+                "UPDATE api_keys SET revoked = $2 WHERE id = $1 AND revoked IS NULL",
+                &[&id, &now()],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn check_key(&mut self, key: &str) -> Result<Option<(String, Role)>, StoreError> {
+        let Some((id, secret)) = keys::split(key) else {
+            return Ok(None);
+        };
+        if id.contains('\0') {
+            return Ok(None);
+        }
+        let found = self.with_conn(|conn| Ok(conn.client.query_opt(&conn.stmts.key, &[&id])?))?;
+        Ok(found.and_then(|r| {
+            let (hash, role, revoked): (String, String, Option<String>) =
+                (r.get(0), r.get(1), r.get(2));
+            (keys::secret_matches(secret, &hash) && revoked.is_none())
+                .then(|| Role::parse(&role).map(|r| (id.to_string(), r)))
+                .flatten()
+        }))
+    }
+
+    fn list_cases(&mut self, status: Option<&str>, limit: i64) -> Result<Vec<Case>, StoreError> {
+        let status = status.map(storable);
+        let status = status.as_deref();
+        self.with_conn(|conn| {
+            let rows = conn.client.query(
+                "SELECT id, opened, audit_seq, kind, subject, reason, status, resolution,
+                        resolution_reason, resolved_by, resolved_at, resolution_seq
+                 FROM cases WHERE ($1::text IS NULL OR status = $1) ORDER BY id LIMIT $2",
+                &[&status, &limit.clamp(1, 1000)],
+            )?;
+            Ok(rows.iter().map(case_from).collect())
+        })
+    }
+
+    fn resolve_case(
+        &mut self,
+        id: i64,
+        decision: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<Resolved, StoreError> {
+        let (decision, reason, by) = (&*storable(decision), &*storable(reason), &*storable(by));
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction()?;
+            // the trail's lock first: it also makes resolutions of one case take turns, so the
+            // second sees the first's commit
+            tx.execute(&conn.stmts.lock, &[&TRAIL_LOCK])?;
+            let found = tx.query_opt("SELECT status, subject FROM cases WHERE id = $1", &[&id])?;
+            let Some(row) = found else {
+                return Ok(Resolved::NoCase);
+            };
+            let (status, subject): (String, String) = (row.get(0), row.get(1));
+            if status != "open" {
+                return Ok(Resolved::AlreadyResolved);
+            }
+            let record = resolution_record(id, &subject, decision, reason, by)?;
+            let seq = append_in(&mut tx, &conn.stmts, &[record])?[0];
+            tx.execute(
+                "UPDATE cases SET status = 'resolved', resolution = $2, resolution_reason = $3,
+                        resolved_by = $4, resolved_at = $5, resolution_seq = $6 WHERE id = $1",
+                &[&id, &decision, &reason, &by, &now(), &seq],
+            )?;
+            tx.commit()?;
+            Ok(Resolved::Done(seq))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_asking_for_tls_are_refused_before_connecting() {
+        for url in [
+            "postgres://u@127.0.0.1:1/db?sslmode=require",
+            "postgresql://u@127.0.0.1:1/db?application_name=x&sslmode=verify-full",
+        ] {
+            let Err(e) = crate::open(url) else {
+                panic!("{url} opened");
+            };
+            assert!(e.to_string().contains("TLS"), "{url}: {e}");
+        }
+        assert!(super::refuse_tls("postgres://u@h/db?sslmode=disable").is_ok());
+        assert!(super::refuse_tls("postgres://u@h/db?sslmode=prefer").is_ok());
+        assert!(super::refuse_tls("postgres://u@h/db").is_ok());
+    }
+}
