@@ -209,6 +209,20 @@ pub fn is_postgres_url(database: &str) -> bool {
     database.starts_with("postgres://") || database.starts_with("postgresql://")
 }
 
+/// A database argument fit for logs and messages: a URL's password is masked.
+pub fn display_database(database: &str) -> String {
+    let Some((scheme, rest)) = database.split_once("://") else {
+        return database.to_string();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return database.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => database.to_string(),
+    }
+}
+
 /// Open (and migrate) the store a database argument names: `postgres://…` or a file path
 /// (optionally written `sqlite://PATH`).
 pub fn open(database: &str) -> Result<Box<dyn Store>, StoreError> {
@@ -397,5 +411,26 @@ impl AuditWriter {
         wait.recv()
             .map_err(|_| StoreError::WriterGone)?
             .map_err(StoreError::Invalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_database;
+
+    #[test]
+    fn passwords_are_masked_in_messages() {
+        assert_eq!(
+            display_database("postgres://ictguard:s3cr:et@db.example:5432/audit"),
+            "postgres://ictguard:***@db.example:5432/audit"
+        );
+        assert_eq!(
+            display_database("postgres://ictguard@db/audit"),
+            "postgres://ictguard@db/audit"
+        );
+        assert_eq!(
+            display_database("/var/lib/ictguard.db"),
+            "/var/lib/ictguard.db"
+        );
     }
 }

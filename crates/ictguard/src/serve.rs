@@ -175,8 +175,12 @@ pub fn run(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
 }
 
 async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
-    let writer = AuditWriter::start(&args.database)
-        .with_context(|| format!("opening the database {}", args.database))?;
+    let writer = AuditWriter::start(&args.database).with_context(|| {
+        format!(
+            "opening the database {}",
+            ictguard_store::display_database(&args.database)
+        )
+    })?;
     let knowledge = ictguard_vet::Knowledge::bundled().context("loading the bundled knowledge")?;
     let state = Arc::new(AppState {
         vetter: ictguard_vet::Vetter::new(pack.clone(), knowledge),
