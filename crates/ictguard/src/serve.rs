@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use ictguard_rules::RulePack;
-use ictguard_screen::engine::{Decision, Query, ScreenConfig, Screener};
+use ictguard_screen::engine::{Decision, Query, ScreenConfig, ScreenResult, Screener};
 use ictguard_store::{AuditQuery, AuditWriter, NewRecord, Role, Store, StoreError};
 use serde_json::{json, Value};
 
@@ -28,7 +28,7 @@ use crate::Outcome;
 /// Largest request body accepted.
 const MAX_BODY: usize = 1 << 20;
 /// Largest APK upload accepted.
-const MAX_APK: usize = 512 << 20;
+pub(crate) const MAX_APK: usize = 512 << 20;
 /// Largest batch (JSON Lines) accepted.
 const MAX_BATCH: usize = 64 << 20;
 /// Most queries in one batch.
@@ -60,8 +60,8 @@ impl Metrics {
 }
 
 pub(crate) struct AppState {
-    screener: Screener,
-    vetter: ictguard_vet::Vetter,
+    pub(crate) screener: Screener,
+    pub(crate) vetter: ictguard_vet::Vetter,
     writer: AuditWriter,
     /// open stores for reads, key checks and case resolutions, one per caller at a time
     pool: Mutex<Vec<Box<dyn Store>>>,
@@ -73,7 +73,11 @@ pub(crate) struct AppState {
 }
 
 /// An error answer in the one shape.
-pub(crate) struct ApiError(StatusCode, &'static str, String);
+pub(crate) struct ApiError(
+    pub(crate) StatusCode,
+    pub(crate) &'static str,
+    pub(crate) String,
+);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -87,14 +91,14 @@ impl IntoResponse for ApiError {
 
 pub(crate) type ApiResult = Result<Response, ApiError>;
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
 }
 
 impl AppState {
     /// Run `f` on a pooled store (opening one when none is free). Store errors come back as they
     /// are, for the caller to map.
-    fn with_store<T>(
+    pub(crate) fn with_store<T>(
         &self,
         f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError>,
     ) -> Result<Result<T, StoreError>, ApiError> {
@@ -123,7 +127,7 @@ impl AppState {
     }
 
     /// [`Self::with_store`] with store errors as internal errors.
-    fn with_reader<T>(
+    pub(crate) fn with_reader<T>(
         &self,
         f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError>,
     ) -> Result<T, ApiError> {
@@ -163,6 +167,82 @@ impl AppState {
             ));
         }
         Ok(id)
+    }
+
+    /// Screen one query (as of its date, or today), count the decision, and write it to the audit
+    /// trail (a review opens a case): the result, its JSON and its audit sequence number, once
+    /// committed. `POST /v1/screen` and the web UI both screen through here.
+    pub(crate) async fn screen_and_record(
+        &self,
+        query: &Query,
+        actor: String,
+    ) -> Result<(ScreenResult, Value, i64), ApiError> {
+        let result = self.screener.screen(query, crate::today()).map_err(|e| {
+            ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_query",
+                e.to_string(),
+            )
+        })?;
+        self.metrics.count(result.decision);
+        let body = serde_json::to_value(&result).map_err(internal)?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.writer
+            .append_with(
+                vec![screen_record(query, &result, actor, body.clone())],
+                Box::new(move |r| {
+                    let _ = tx.send(r);
+                }),
+            )
+            .map_err(internal)?;
+        let seq = rx.await.map_err(internal)?.map_err(internal)?[0];
+        Ok((result, body, seq))
+    }
+
+    /// Vet an APK and write the report to the audit trail (a high or critical risk opens a case):
+    /// the report, its JSON and its audit sequence number. Blocks: call it off the async workers.
+    /// `POST /v1/vet` and the web UI both vet through here.
+    pub(crate) fn vet_and_record(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        as_of: chrono::NaiveDate,
+        actor: String,
+    ) -> Result<(ictguard_vet::Report, Value, i64), ApiError> {
+        let report = self.vetter.vet(file, bytes, as_of).map_err(|e| {
+            ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_an_apk",
+                e.to_string(),
+            )
+        })?;
+        let value = serde_json::to_value(&report).map_err(internal)?;
+        let seqs = self
+            .writer
+            .append(vec![NewRecord {
+                kind: "vet".into(),
+                subject: report
+                    .package
+                    .clone()
+                    .unwrap_or_else(|| report.sha256.clone()),
+                decision: report.recommendation.as_str().into(),
+                actor,
+                body: value.clone(),
+                open_case: (report.risk >= ictguard_vet::Risk::High).then(|| {
+                    format!(
+                        "app vetted {} risk (score {}): {}",
+                        report.risk.as_str(),
+                        report.score,
+                        report.recommendation.as_str()
+                    )
+                }),
+            }])
+            .map_err(internal)?;
+        let seq = seqs
+            .first()
+            .copied()
+            .ok_or_else(|| internal("no sequence number"))?;
+        Ok((report, value, seq))
     }
 }
 
@@ -373,25 +453,10 @@ pub(crate) async fn screen(
             e.to_string(),
         )
     })?;
-    let result = s.screener.screen(&query, crate::today()).map_err(|e| {
-        bad(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_query",
-            e.to_string(),
-        )
-    })?;
-    s.metrics.count(result.decision);
-    let body = serde_json::to_value(&result).map_err(internal)?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    s.writer
-        .append_with(
-            vec![screen_record(&query, &result, actor, body.clone())],
-            Box::new(move |r| {
-                let _ = tx.send(r);
-            }),
-        )
-        .map_err(internal)?;
-    let seq = rx.await.map_err(internal)?.map_err(internal)?[0];
+    let (_, body, seq) = s
+        .screen_and_record(&query, actor)
+        .await
+        .map_err(|e| bad(e.0, e.1, e.2))?;
     Ok(([("x-audit-seq", seq.to_string())], Json(body)).into_response())
 }
 
@@ -758,35 +823,7 @@ pub(crate) async fn vet(
         let actor = state.authorize(&headers, Role::Screen)?;
         let body = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
         let as_of = as_of_param(p.as_of.as_deref())?;
-        let report = state.vetter.vet("upload.apk", &body, as_of).map_err(|e| {
-            ApiError(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "not_an_apk",
-                e.to_string(),
-            )
-        })?;
-        let value = serde_json::to_value(&report).map_err(internal)?;
-        state
-            .writer
-            .append(vec![NewRecord {
-                kind: "vet".into(),
-                subject: report
-                    .package
-                    .clone()
-                    .unwrap_or_else(|| report.sha256.clone()),
-                decision: report.recommendation.as_str().into(),
-                actor,
-                body: value.clone(),
-                open_case: (report.risk >= ictguard_vet::Risk::High).then(|| {
-                    format!(
-                        "app vetted {} risk (score {}): {}",
-                        report.risk.as_str(),
-                        report.score,
-                        report.recommendation.as_str()
-                    )
-                }),
-            }])
-            .map_err(internal)?;
+        let (report, value, _) = state.vet_and_record("upload.apk", &body, as_of, actor)?;
         let vetted = vec![("upload.apk".to_string(), Ok(report))];
         match p.format.as_deref().unwrap_or("json") {
             "json" => Ok(Json(value).into_response()),
