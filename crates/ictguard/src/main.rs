@@ -16,6 +16,7 @@ mod serve;
 mod vet_html;
 mod vet_sarif;
 mod vet_text;
+mod web;
 
 use std::process::ExitCode;
 

@@ -70,6 +70,8 @@ pub(crate) struct AppState {
     /// must leave the worker first
     leave_worker: bool,
     metrics: Metrics,
+    /// the web UI's sign-in sessions
+    pub(crate) sessions: crate::web::Sessions,
 }
 
 /// An error answer in the one shape.
@@ -270,6 +272,7 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
         database: args.database.clone(),
         leave_worker: ictguard_store::is_postgres_url(&args.database),
         metrics: Metrics::default(),
+        sessions: crate::web::Sessions::default(),
     });
     let app = Router::new()
         .route("/healthz", get(healthz))
@@ -301,6 +304,7 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
         .route("/v1/audit", get(audit))
         .route("/v1/cases", get(cases))
         .route("/v1/cases/{id}/resolve", post(resolve))
+        .merge(crate::web::routes())
         .fallback(|| async {
             ApiError(
                 StatusCode::NOT_FOUND,

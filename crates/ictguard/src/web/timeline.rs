@@ -1,0 +1,348 @@
+//! An order's status timeline as an inline SVG: a band coloured by the order's status over time
+//! (computed with the rule pack's own `status_of` at every change, not re-derived here), numbered
+//! markers for the dated events, year ticks and the "as of" date; and the same events as a
+//! numbered list, the text equivalent of the picture.
+
+use chrono::{Datelike, Days, NaiveDate};
+use ictguard_rules::model::{EventKind, Order};
+use ictguard_rules::{RulePack, Status};
+use maud::{html, Markup};
+
+/// One dated event on the timeline.
+struct Mark {
+    date: NaiveDate,
+    /// What happened, in words.
+    what: String,
+    /// Colour of its marker.
+    colour: &'static str,
+    /// The order or case that did it, with its citation.
+    by: Option<String>,
+    note: Option<String>,
+}
+
+const WIDTH: f64 = 1000.0;
+const LEFT: f64 = 20.0;
+const RIGHT: f64 = 980.0;
+const BAND_Y: f64 = 76.0;
+const HEIGHT: f64 = 136.0;
+/// Centres of the marker rows above the band, nearest first.
+const ROWS: [f64; 3] = [52.0, 32.0, 12.0];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const BAND_H: f64 = 18.0;
+
+/// Colour and words for the status bands (also the legend).
+pub(crate) const STATUS_COLOURS: [(&str, &str); 6] = [
+    ("#c3c8d2", "not yet effective"),
+    ("#2b8a3e", "in force"),
+    ("#a3d9b1", "in force, not yet implemented"),
+    ("#f2c14e", "in force, enforcement suspended"),
+    ("#e8590c", "enjoined"),
+    ("#a4161a", "revoked"),
+];
+
+fn band_colour(pack: &RulePack, order: &str, day: NaiveDate) -> &'static str {
+    let Some(st) = pack.status_of(order, day, None) else {
+        return STATUS_COLOURS[0].0;
+    };
+    match st.status {
+        Status::NotYetEffective => STATUS_COLOURS[0].0,
+        Status::InForce if st.enforcement_suspended.is_some() => STATUS_COLOURS[3].0,
+        Status::InForce if !st.implemented => STATUS_COLOURS[2].0,
+        Status::InForce => STATUS_COLOURS[1].0,
+        Status::Enjoined => STATUS_COLOURS[4].0,
+        Status::Revoked => STATUS_COLOURS[5].0,
+    }
+}
+
+fn event_words(kind: EventKind) -> (&'static str, &'static str) {
+    match kind {
+        EventKind::Enjoined => ("enjoined", "#e8590c"),
+        EventKind::Stayed => ("stayed", "#e8590c"),
+        EventKind::InjunctionLifted => ("injunction lifted", "#1c7ed6"),
+        EventKind::EnforcementSuspended => ("enforcement suspended", "#c08a00"),
+        EventKind::Revoked => ("revoked", "#a4161a"),
+        EventKind::Upheld => ("upheld", "#1c7ed6"),
+        EventKind::Note => ("note", "#5b6474"),
+    }
+}
+
+/// Every dated event of an order, in date order.
+fn marks(pack: &RulePack, order: &Order) -> Vec<Mark> {
+    let mut out = vec![Mark {
+        date: order.signed,
+        what: "signed".into(),
+        colour: "#5b6474",
+        by: None,
+        note: None,
+    }];
+    if let Some(p) = order.published {
+        out.push(Mark {
+            date: p,
+            what: "published".into(),
+            colour: "#5b6474",
+            by: None,
+            note: order.fr_doc.as_ref().map(|d| format!("FR Doc. {d}")),
+        });
+    }
+    out.push(Mark {
+        date: order.effective.date,
+        what: "effective".into(),
+        colour: "#2b8a3e",
+        by: None,
+        note: Some(order.effective.rule.clone()),
+    });
+    for p in &order.prohibition {
+        if let Some(d) = p.effective.filter(|d| *d != order.effective.date) {
+            out.push(Mark {
+                date: d,
+                what: format!("item {} ({}) effective", p.n, p.kind.as_str()),
+                colour: "#2b8a3e",
+                by: None,
+                note: None,
+            });
+        }
+    }
+    for ev in &order.event {
+        let (what, colour) = event_words(ev.kind);
+        let mut what = what.to_string();
+        if !ev.prohibitions.is_empty() {
+            let items: Vec<String> = ev.prohibitions.iter().map(u32::to_string).collect();
+            what = format!("{what} (items {})", items.join(", "));
+        }
+        if let Some(u) = ev.until {
+            what = format!("{what} until {u}");
+        }
+        out.push(Mark {
+            date: ev.date,
+            what,
+            colour,
+            by: Some(pack.cite(&ev.by)),
+            note: Some(ev.note.clone()),
+        });
+    }
+    // an identification ends with the order it implements
+    let parent = order.implements.as_deref().and_then(|p| pack.order(p));
+    for p in parent.into_iter() {
+        for ev in p.event.iter().filter(|e| e.kind == EventKind::Revoked) {
+            out.push(Mark {
+                date: ev.date,
+                what: format!("revoked with {}", p.id),
+                colour: "#a4161a",
+                by: Some(pack.cite(&ev.by)),
+                note: Some(ev.note.clone()),
+            });
+        }
+    }
+    out.sort_by_key(|m| m.date);
+    out
+}
+
+/// The days at which the status may change: each event, and the day after a suspension ends.
+fn boundaries(order: &Order, marks: &[Mark], lo: NaiveDate, hi: NaiveDate) -> Vec<NaiveDate> {
+    let mut days: Vec<NaiveDate> = marks.iter().map(|m| m.date).collect();
+    days.extend(
+        order
+            .event
+            .iter()
+            .filter_map(|e| e.until)
+            .filter_map(|u| u.checked_add_days(Days::new(1))),
+    );
+    days.push(lo);
+    days.push(hi);
+    days.retain(|d| *d >= lo && *d <= hi);
+    days.sort();
+    days.dedup();
+    days
+}
+
+/// The timeline of `order`, with `as_of` marked.
+pub(crate) fn timeline(pack: &RulePack, order: &Order, as_of: NaiveDate) -> Markup {
+    let marks = marks(pack, order);
+    let first = marks.first().map_or(as_of, |m| m.date).min(as_of);
+    let last = marks.last().map_or(as_of, |m| m.date).max(as_of);
+    let span = (last - first).num_days().max(60);
+    // a little room before the first event, more after the last (to show the status it leaves)
+    let before = Days::new((span / 25).max(10) as u64);
+    let after = Days::new((span / 10).max(15) as u64);
+    let lo = first.checked_sub_days(before).unwrap_or(first);
+    let hi = last.checked_add_days(after).unwrap_or(last);
+    let total = (hi - lo).num_days().max(1) as f64;
+    let x = |d: NaiveDate| LEFT + (d - lo).num_days() as f64 / total * (RIGHT - LEFT);
+
+    let days = boundaries(order, &marks, lo, hi);
+    // one band per stretch of the same status
+    let mut bands: Vec<(f64, f64, &str)> = Vec::new();
+    for w in days.windows(2) {
+        let colour = band_colour(pack, &order.id, w[0]);
+        match bands.last_mut() {
+            Some(last) if last.2 == colour => last.1 = x(w[1]),
+            _ => bands.push((x(w[0]), x(w[1]), colour)),
+        }
+    }
+    let ticks = ticks(lo, hi, &x);
+    // markers: numbered circles above the band, lifted a row when they would overlap
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    for m in &marks {
+        let mx = x(m.date);
+        let y = ROWS
+            .into_iter()
+            .find(|y| {
+                placed
+                    .iter()
+                    .all(|(px, py)| (px - mx).abs() >= 19.0 || py != y)
+            })
+            .unwrap_or(ROWS[0]);
+        placed.push((mx, y));
+    }
+    let title_id = format!("tl-{}", order.id);
+    let ax = x(as_of);
+    html! {
+        svg.timeline viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img" aria-labelledby=(title_id) xmlns="http://www.w3.org/2000/svg" {
+            title id=(title_id) { "Status timeline of " (order.id) ", as of " (as_of) }
+            @for (x0, x1, colour) in &bands {
+                rect x=(format!("{x0:.1}")) y=(BAND_Y) width=(format!("{:.1}", (x1 - x0).max(0.5))) height=(BAND_H) fill=(colour) {}
+            }
+            line x1=(LEFT) x2=(RIGHT) y1=(BAND_Y + BAND_H) y2=(BAND_Y + BAND_H) stroke="#525c6e" stroke-width="1" {}
+            @for (tx, label, major) in &ticks {
+                line x1=(format!("{tx:.1}")) x2=(format!("{tx:.1}")) y1=(BAND_Y + BAND_H) y2=(BAND_Y + BAND_H + if *major { 7.0 } else { 4.0 }) stroke="#525c6e" {}
+                @if !label.is_empty() {
+                    text x=(format!("{tx:.1}")) y=(BAND_Y + BAND_H + 19.0) font-size="12" font-weight=(if *major { "700" } else { "400" }) text-anchor="middle" fill="#525c6e" { (label) }
+                }
+            }
+            // stems first, then the circles over them, so no stem crosses a number
+            @for (m, (mx, my)) in marks.iter().zip(&placed) {
+                line x1=(format!("{mx:.1}")) x2=(format!("{mx:.1}")) y1=(my + 9.0) y2=(BAND_Y) stroke=(m.colour) stroke-width="1.5" {}
+            }
+            @for (i, (m, (mx, my))) in marks.iter().zip(&placed).enumerate() {
+                circle cx=(format!("{mx:.1}")) cy=(my) r="9" fill=(m.colour) stroke="#fff" stroke-width="1.5" {}
+                text x=(format!("{mx:.1}")) y=(my + 4.0) font-size="11" font-weight="700" text-anchor="middle" fill="#fff" { (i + 1) }
+            }
+            line x1=(format!("{ax:.1}")) x2=(format!("{ax:.1}")) y1=(BAND_Y - 8.0) y2=(BAND_Y + BAND_H + 8.0) stroke="#16213e" stroke-width="2.5" stroke-dasharray="4 3" {}
+            text x=(format!("{ax:.1}")) y=(HEIGHT - 4.0) font-size="12" font-weight="700" fill="#16213e"
+                text-anchor=(if ax > WIDTH - 90.0 { "end" } else if ax < 90.0 { "start" } else { "middle" }) {
+                "as of " (as_of)
+            }
+        }
+        ol.events {
+            @for m in &marks {
+                li {
+                    time datetime=(m.date) { (m.date) } " — " strong { (m.what) }
+                    @if let Some(by) = &m.by { " by " (by) }
+                    @if let Some(n) = &m.note { ": " span.muted { (n) } }
+                }
+            }
+        }
+    }
+}
+
+/// Axis ticks between two days: (x, label, whether it starts a year). Years only over long
+/// spans; months (labelled every one, two or three) over short ones.
+fn ticks(lo: NaiveDate, hi: NaiveDate, x: &impl Fn(NaiveDate) -> f64) -> Vec<(f64, String, bool)> {
+    let days = (hi - lo).num_days();
+    if days > 3 * 365 {
+        let years: Vec<i32> = (lo.year() + 1..=hi.year()).collect();
+        let step = years.len().div_ceil(12).max(1);
+        return years
+            .iter()
+            .enumerate()
+            .filter_map(|(i, y)| {
+                let d = NaiveDate::from_ymd_opt(*y, 1, 1)?;
+                Some((
+                    x(d),
+                    if i % step == 0 {
+                        y.to_string()
+                    } else {
+                        String::new()
+                    },
+                    true,
+                ))
+            })
+            .collect();
+    }
+    let every = if days > 2 * 365 {
+        3
+    } else if days > 365 {
+        2
+    } else {
+        1
+    };
+    let mut out = Vec::new();
+    let mut month = NaiveDate::from_ymd_opt(lo.year(), lo.month(), 1);
+    while let Some(d) = month.filter(|d| *d <= hi) {
+        if d > lo {
+            let label = if d.month() == 1 {
+                d.year().to_string()
+            } else if (d.month() - 1) % every == 0 {
+                MONTHS[d.month0() as usize].to_string()
+            } else {
+                String::new()
+            };
+            out.push((x(d), label, d.month() == 1));
+        }
+        month = d.checked_add_months(chrono::Months::new(1));
+    }
+    out
+}
+
+/// The legend of the status colours.
+pub(crate) fn legend() -> Markup {
+    html! {
+        p.muted {
+            @for (colour, words) in STATUS_COLOURS {
+                span style="white-space:nowrap;margin-right:14px" {
+                    svg width="14" height="14" style="vertical-align:-2px;margin-right:4px" { rect width="14" height="14" fill=(colour) {} }
+                    (words)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        ictguard_rules::parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn bands_follow_the_packs_own_status() {
+        let pack = RulePack::bundled();
+        let order = pack.order("EO-13971").unwrap();
+        let svg = timeline(&pack, order, day("2021-03-01")).into_string();
+        // not yet effective, in force but not implemented, revoked: one band each, in order
+        let fills: Vec<&str> = svg
+            .split("<rect ")
+            .skip(1)
+            .filter_map(|r| r.split("fill=\"").nth(1)?.split('"').next())
+            .collect();
+        assert_eq!(fills, ["#c3c8d2", "#a3d9b1", "#a4161a"]);
+        assert!(svg.contains("2021-06-09</time> — <strong>revoked</strong> by EO-14034"));
+        assert!(svg.contains("as of 2021-03-01"));
+    }
+
+    #[test]
+    fn an_identification_ends_with_the_order_it_implements() {
+        let pack = RulePack::bundled();
+        let order = pack.order("COMMERCE-ID-TIKTOK-2020").unwrap();
+        let svg = timeline(&pack, order, day("2020-10-01")).into_string();
+        assert!(svg.contains("revoked with EO-13942"), "{svg}");
+        assert!(svg.contains("<strong>enjoined"), "{svg}");
+        // the injunction shows as its own band
+        assert!(svg.contains("fill=\"#e8590c\""), "{svg}");
+    }
+
+    #[test]
+    fn ticks_are_months_over_short_spans_and_years_over_long_ones() {
+        let x = |d: NaiveDate| (d - day("2020-01-01")).num_days() as f64;
+        let short = ticks(day("2021-01-10"), day("2021-06-20"), &x);
+        let labels: Vec<&str> = short.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(labels, ["Feb", "Mar", "Apr", "May", "Jun"]);
+        let long = ticks(day("2020-06-01"), day("2026-03-01"), &x);
+        let labels: Vec<&str> = long.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(labels, ["2021", "2022", "2023", "2024", "2025", "2026"]);
+    }
+}

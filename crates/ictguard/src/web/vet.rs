@@ -1,0 +1,202 @@
+//! `/ui/vet`: upload an APK and read its vetting report. The report is written to the audit trail
+//! as `POST /v1/vet` writes it (a high or critical risk opens a case), then shown: a summary, and
+//! the full HTML report `ictguard vet --format html` writes, in a sandboxed frame.
+
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ictguard_store::Role;
+use ictguard_vet::{Report, Risk};
+use maud::{html, Markup};
+
+use super::auth::{require, require_post, Viewer};
+use super::layout::{badge, error, page, respond, Nav};
+use super::{blocking, AppRef};
+
+/// Largest upload accepted: the API's APK limit, plus room for the form around the file.
+pub(crate) const MAX_UPLOAD: usize = crate::serve::MAX_APK + (1 << 20);
+/// Longest file name kept (for the report and the audit record).
+const MAX_FILE_NAME: usize = 200;
+
+fn upload_page(status: StatusCode, viewer: &Viewer, message: Option<&str>) -> Response {
+    let body = html! {
+        h1 { "Vet an Android app" }
+        @if let Some(m) = message { p.flash.error role="alert" { (m) } }
+        div.card {
+            form.stack method="post" action="/ui/vet" enctype="multipart/form-data" {
+                div.wide {
+                    label for="apk" { "APK file " span.hint { "(up to " (crate::serve::MAX_APK >> 20) " MiB)" } }
+                    input id="apk" name="apk" type="file" accept=".apk,application/vnd.android.package-archive" required;
+                }
+                div {
+                    label for="as_of" { "As of " span.hint { "(default today)" } }
+                    input id="as_of" name="as_of" type="date";
+                }
+                div { button type="submit" { "Upload and vet" } }
+            }
+        }
+        p.muted { "The app is read, never run: its manifest, code, signatures and resources are checked against the rule pack and the bundled SDK and tracker knowledge." }
+    };
+    respond(status, page("Vet an APK", Some(viewer), Nav::Vet, body))
+}
+
+/// `GET /ui/vet`.
+pub(crate) async fn form(State(s): State<AppRef>, headers: HeaderMap) -> Response {
+    match require(&s, &headers, Role::Screen) {
+        Ok(v) => upload_page(StatusCode::OK, &v, None),
+        Err(r) => r.into_response(),
+    }
+}
+
+/// The uploaded file and the form's date.
+struct Upload {
+    file: String,
+    bytes: axum::body::Bytes,
+    as_of: Option<String>,
+}
+
+async fn read_upload(mut form: Multipart) -> Result<Upload, (StatusCode, String)> {
+    let bad = |e: axum::extract::multipart::MultipartError| (e.status(), e.body_text());
+    let mut upload = Upload {
+        file: String::new(),
+        bytes: axum::body::Bytes::new(),
+        as_of: None,
+    };
+    while let Some(part) = form.next_field().await.map_err(bad)? {
+        match part.name() {
+            Some("apk") => {
+                upload.file = part
+                    .file_name()
+                    .unwrap_or("upload.apk")
+                    .chars()
+                    .take(MAX_FILE_NAME)
+                    .collect();
+                upload.bytes = part.bytes().await.map_err(bad)?;
+            }
+            Some("as_of") => upload.as_of = Some(part.text().await.map_err(bad)?),
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// `POST /ui/vet`: a multipart upload (`apk`, `as_of`); vet, record, show.
+pub(crate) async fn upload(
+    State(s): State<AppRef>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let viewer = match require_post(&s, &headers, Role::Screen) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    // refuse an oversized upload from its declared length, before reading any of it
+    let declared = headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_UPLOAD as u64) {
+        let message = format!(
+            "The upload is larger than the limit of {} MiB.",
+            crate::serve::MAX_APK >> 20
+        );
+        return upload_page(StatusCode::PAYLOAD_TOO_LARGE, &viewer, Some(&message));
+    }
+    let form = match form {
+        Ok(f) => f,
+        Err(e) => return upload_page(e.status(), &viewer, Some(&e.body_text())),
+    };
+    let up = match read_upload(form).await {
+        Ok(u) => u,
+        Err((status, message)) => return upload_page(status, &viewer, Some(&message)),
+    };
+    if up.bytes.is_empty() {
+        return upload_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &viewer,
+            Some("Choose an APK file to upload."),
+        );
+    }
+    let as_of = match super::field(&up.as_of) {
+        None => crate::today(),
+        Some(d) => match ictguard_rules::parse_date(&d) {
+            Ok(d) => d,
+            Err(e) => {
+                return upload_page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &viewer,
+                    Some(&e.to_string()),
+                )
+            }
+        },
+    };
+    let actor = viewer.key_id.clone();
+    let file = up.file.clone();
+    let vetted = blocking(&s, move |st| {
+        st.vet_and_record(&file, &up.bytes, as_of, actor)
+    })
+    .await;
+    match vetted {
+        Ok(Ok((report, _, seq))) => {
+            let summary = summary(&report, seq);
+            let full = crate::vet_html::render(&[(up.file, Ok(report))], as_of);
+            let body = html! {
+                h1 { "Vetting report" }
+                (summary)
+                h2 { "Full report" }
+                iframe.report title="Full vetting report" sandbox="" srcdoc=(full) {}
+                p { a href="/ui/vet" { "Vet another APK" } }
+            };
+            respond(
+                StatusCode::OK,
+                page("Vetting report", Some(&viewer), Nav::Vet, body),
+            )
+        }
+        Ok(Err(e)) if e.1 == "not_an_apk" => upload_page(
+            e.0,
+            &viewer,
+            Some(&format!("{} could not be read as an APK: {}", up.file, e.2)),
+        ),
+        Ok(Err(e)) => error(e.0, Some(&viewer), "Vetting failed", &e.2),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(&viewer),
+            "Vetting failed",
+            &e.to_string(),
+        ),
+    }
+}
+
+fn summary(r: &Report, seq: i64) -> Markup {
+    html! {
+        section.card aria-labelledby="summary-heading" {
+            h2 id="summary-heading" { "Summary" }
+            div.decision {
+                span { "Risk " span id="risk" { (badge(r.risk.as_str())) } }
+                span { "score " strong { (r.score) } }
+                span { "recommendation " span id="recommendation" { (badge(r.recommendation.as_str())) } }
+                span.muted id="audit-seq" { "audit record #" (seq) }
+            }
+            @if r.risk >= Risk::High {
+                p.flash { "A review case was opened with this record: a reviewer resolves it on the Cases page." }
+            }
+            table {
+                tbody {
+                    tr { th scope="row" { "Package" } td id="package" { code { (r.package.as_deref().unwrap_or("unknown")) } } }
+                    tr { th scope="row" { "Label" } td { (r.label.as_deref().unwrap_or("")) } }
+                    tr { th scope="row" { "Version" } td { (r.version_name.as_deref().unwrap_or("")) @if let Some(c) = r.version_code { " (" (c) ")" } } }
+                    tr { th scope="row" { "File" } td { (r.file) } }
+                    tr { th scope="row" { "SHA-256" } td { code { (r.sha256) } } }
+                    tr { th scope="row" { "As of" } td { (r.as_of) } }
+                }
+            }
+            h3 { "Why" }
+            ul { @for reason in &r.reasons { li { (reason) } } }
+            @if !r.conditions.is_empty() {
+                h3 { "Conditions" }
+                ul { @for c in &r.conditions { li { (c) } } }
+            }
+        }
+    }
+}
