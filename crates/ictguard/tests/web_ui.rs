@@ -139,6 +139,36 @@ fn sign_in(url: &str, key: &str) -> String {
     a.cookie.split(';').next().unwrap().to_string()
 }
 
+/// POST a request head to `/ui/vet` declaring `len` bytes of body without sending them; the
+/// status and the start of the answer.
+fn declared_upload(url: &str, cookie: &str, len: usize) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /ui/vet HTTP/1.1\r\nHost: {addr}\r\nOrigin: {url}\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = String::new();
+    let mut buf = [0u8; 4096];
+    while !answer.contains("</html>") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+    }
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
 #[test]
 fn pages_refuse_without_a_valid_session_and_cross_site_posts() {
     let dir = tempfile::tempdir().unwrap();
@@ -274,6 +304,11 @@ fn pages_refuse_without_a_valid_session_and_cross_site_posts() {
         "{}",
         a.body
     );
+
+    // an upload declared larger than the limit is refused before any of it is read
+    let (status, page) = declared_upload(&url, &screen, 600 << 20);
+    assert_eq!(status, 413, "{page}");
+    assert!(page.contains("larger than the limit of 512 MiB"), "{page}");
 
     // signing out ends the session: the old cookie no longer works
     let a = post_form(&format!("{url}/ui/signout"), Some(&screen), Some(&url), &[]);
@@ -526,7 +561,7 @@ fn a_reviewers_day_in_headless_chromium() {
     );
     assert!(section.contains("not yet implemented"), "{section}");
     assert_eq!(
-        b.count("#order-EO-13971 svg.timeline rect"),
+        b.count("#order-EO-13971 svg.timeline rect.band"),
         3,
         "not yet effective, in force unimplemented, revoked"
     );

@@ -160,7 +160,7 @@ fn signin_page(status: StatusCode, message: Option<&str>) -> Response {
         @if let Some(m) = message {
             p.flash.error role="alert" { (m) }
         }
-        div.card {
+        div.card.narrow {
             form method="post" action="/ui/signin" {
                 label for="key" { "API key " span.hint { "(from " code { "ictguard keys create" } ")" } }
                 input id="key" name="key" type="password" autocomplete="off" required autofocus;

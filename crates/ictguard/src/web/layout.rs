@@ -47,6 +47,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .decision .badge{font-size:20px;padding:4px 18px}
 .flash{border-left:5px solid var(--ok);background:#e9f6ef;padding:10px 14px;border-radius:6px;margin:12px 0}
 .flash.error{border-color:var(--bad);background:#fbecec}
+.flash.warn{border-color:var(--warn);background:#fdf3e6}
+.narrow{max-width:560px}
 .muted{color:var(--muted)}
 code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
 details>summary{cursor:pointer;font-weight:600}

@@ -46,7 +46,7 @@ pub(crate) async fn show(
             p.flash.error role="alert" { "That date could not be read (" (e) "); showing today." }
         }
         @if let Some(w) = pack.horizon_warning(as_of) {
-            p.flash.error { "Note: " (w) }
+            p.flash.warn { "Note: " (w) }
         }
         form.card method="get" action="/ui/rules" {
             label for="as_of" { "Status as of" }

@@ -157,15 +157,69 @@ fn boundaries(order: &Order, marks: &[Mark], lo: NaiveDate, hi: NaiveDate) -> Ve
     days
 }
 
+/// One marker on the axis: the events of one day, by their numbers in the list.
+struct Pin {
+    x: f64,
+    y: f64,
+    label: String,
+    colour: &'static str,
+}
+
+impl Pin {
+    fn width(&self) -> f64 {
+        if self.label.chars().count() == 1 {
+            18.0
+        } else {
+            10.0 + 6.5 * self.label.chars().count() as f64
+        }
+    }
+}
+
+/// One pin per day with events, lifted a row when it would overlap one already placed.
+fn pins(marks: &[Mark], x: &impl Fn(NaiveDate) -> f64) -> Vec<Pin> {
+    let mut out: Vec<Pin> = Vec::new();
+    let mut i = 0;
+    while i < marks.len() {
+        let day = marks[i].date;
+        let n = marks[i..].iter().take_while(|m| m.date == day).count();
+        let label = if n == 1 {
+            (i + 1).to_string()
+        } else {
+            format!("{}–{}", i + 1, i + n)
+        };
+        let mut pin = Pin {
+            x: x(day),
+            y: ROWS[0],
+            label,
+            // the day's last event decides (a revocation after an effective date, say)
+            colour: marks[i + n - 1].colour,
+        };
+        let fits = |y: f64, pin: &Pin| {
+            out.iter()
+                .all(|p| p.y != y || (p.x - pin.x).abs() >= (p.width() + pin.width()) / 2.0 + 2.0)
+        };
+        pin.y = ROWS.into_iter().find(|y| fits(*y, &pin)).unwrap_or(ROWS[0]);
+        out.push(pin);
+        i += n;
+    }
+    out
+}
+
 /// The timeline of `order`, with `as_of` marked.
 pub(crate) fn timeline(pack: &RulePack, order: &Order, as_of: NaiveDate) -> Markup {
     let marks = marks(pack, order);
-    let first = marks.first().map_or(as_of, |m| m.date).min(as_of);
-    let last = marks.last().map_or(as_of, |m| m.date).max(as_of);
+    // the axis spans the order's own events; an "as of" outside them is named at the edge
+    let first = marks.first().map_or(as_of, |m| m.date);
+    // ... and the end of any suspension, to show what follows it
+    let suspended_until = order.event.iter().filter_map(|e| e.until).max();
+    let last = marks
+        .last()
+        .map_or(as_of, |m| m.date)
+        .max(suspended_until.unwrap_or(NaiveDate::MIN));
     let span = (last - first).num_days().max(60);
     // a little room before the first event, more after the last (to show the status it leaves)
     let before = Days::new((span / 25).max(10) as u64);
-    let after = Days::new((span / 10).max(15) as u64);
+    let after = Days::new((span / 8).max(20) as u64);
     let lo = first.checked_sub_days(before).unwrap_or(first);
     let hi = last.checked_add_days(after).unwrap_or(last);
     let total = (hi - lo).num_days().max(1) as f64;
@@ -182,27 +236,14 @@ pub(crate) fn timeline(pack: &RulePack, order: &Order, as_of: NaiveDate) -> Mark
         }
     }
     let ticks = ticks(lo, hi, &x);
-    // markers: numbered circles above the band, lifted a row when they would overlap
-    let mut placed: Vec<(f64, f64)> = Vec::new();
-    for m in &marks {
-        let mx = x(m.date);
-        let y = ROWS
-            .into_iter()
-            .find(|y| {
-                placed
-                    .iter()
-                    .all(|(px, py)| (px - mx).abs() >= 19.0 || py != y)
-            })
-            .unwrap_or(ROWS[0]);
-        placed.push((mx, y));
-    }
+    let pins = pins(&marks, &x);
     let title_id = format!("tl-{}", order.id);
-    let ax = x(as_of);
+    let label_y = HEIGHT - 4.0;
     html! {
         svg.timeline viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img" aria-labelledby=(title_id) xmlns="http://www.w3.org/2000/svg" {
             title id=(title_id) { "Status timeline of " (order.id) ", as of " (as_of) }
             @for (x0, x1, colour) in &bands {
-                rect x=(format!("{x0:.1}")) y=(BAND_Y) width=(format!("{:.1}", (x1 - x0).max(0.5))) height=(BAND_H) fill=(colour) {}
+                rect.band x=(format!("{x0:.1}")) y=(BAND_Y) width=(format!("{:.1}", (x1 - x0).max(0.5))) height=(BAND_H) fill=(colour) {}
             }
             line x1=(LEFT) x2=(RIGHT) y1=(BAND_Y + BAND_H) y2=(BAND_Y + BAND_H) stroke="#525c6e" stroke-width="1" {}
             @for (tx, label, major) in &ticks {
@@ -211,18 +252,25 @@ pub(crate) fn timeline(pack: &RulePack, order: &Order, as_of: NaiveDate) -> Mark
                     text x=(format!("{tx:.1}")) y=(BAND_Y + BAND_H + 19.0) font-size="12" font-weight=(if *major { "700" } else { "400" }) text-anchor="middle" fill="#525c6e" { (label) }
                 }
             }
-            // stems first, then the circles over them, so no stem crosses a number
-            @for (m, (mx, my)) in marks.iter().zip(&placed) {
-                line x1=(format!("{mx:.1}")) x2=(format!("{mx:.1}")) y1=(my + 9.0) y2=(BAND_Y) stroke=(m.colour) stroke-width="1.5" {}
+            // stems first, then the pins over them, so no stem crosses a number
+            @for p in &pins {
+                line x1=(format!("{:.1}", p.x)) x2=(format!("{:.1}", p.x)) y1=(p.y + 9.0) y2=(BAND_Y) stroke=(p.colour) stroke-width="1.5" {}
             }
-            @for (i, (m, (mx, my))) in marks.iter().zip(&placed).enumerate() {
-                circle cx=(format!("{mx:.1}")) cy=(my) r="9" fill=(m.colour) stroke="#fff" stroke-width="1.5" {}
-                text x=(format!("{mx:.1}")) y=(my + 4.0) font-size="11" font-weight="700" text-anchor="middle" fill="#fff" { (i + 1) }
+            @for p in &pins {
+                rect.pin x=(format!("{:.1}", p.x - p.width() / 2.0)) y=(p.y - 9.0) width=(format!("{:.1}", p.width())) height="18" rx="9" fill=(p.colour) stroke="#fff" stroke-width="1.5" {}
+                text x=(format!("{:.1}", p.x)) y=(p.y + 4.0) font-size="11" font-weight="700" text-anchor="middle" fill="#fff" { (p.label) }
             }
-            line x1=(format!("{ax:.1}")) x2=(format!("{ax:.1}")) y1=(BAND_Y - 8.0) y2=(BAND_Y + BAND_H + 8.0) stroke="#16213e" stroke-width="2.5" stroke-dasharray="4 3" {}
-            text x=(format!("{ax:.1}")) y=(HEIGHT - 4.0) font-size="12" font-weight="700" fill="#16213e"
-                text-anchor=(if ax > WIDTH - 90.0 { "end" } else if ax < 90.0 { "start" } else { "middle" }) {
-                "as of " (as_of)
+            @if as_of > hi {
+                text x=(RIGHT) y=(label_y) font-size="12" font-weight="700" fill="#16213e" text-anchor="end" { "as of " (as_of) " →" }
+            } @else if as_of < lo {
+                text x=(LEFT) y=(label_y) font-size="12" font-weight="700" fill="#16213e" text-anchor="start" { "← as of " (as_of) }
+            } @else {
+                @let ax = x(as_of);
+                line x1=(format!("{ax:.1}")) x2=(format!("{ax:.1}")) y1=(BAND_Y - 8.0) y2=(BAND_Y + BAND_H + 8.0) stroke="#16213e" stroke-width="2.5" stroke-dasharray="4 3" {}
+                text x=(format!("{ax:.1}")) y=(label_y) font-size="12" font-weight="700" fill="#16213e"
+                    text-anchor=(if ax > WIDTH - 90.0 { "end" } else if ax < 90.0 { "start" } else { "middle" }) {
+                    "as of " (as_of)
+                }
             }
         }
         ol.events {
@@ -315,7 +363,7 @@ mod tests {
         let svg = timeline(&pack, order, day("2021-03-01")).into_string();
         // not yet effective, in force but not implemented, revoked: one band each, in order
         let fills: Vec<&str> = svg
-            .split("<rect ")
+            .split("<rect class=\"band\" ")
             .skip(1)
             .filter_map(|r| r.split("fill=\"").nth(1)?.split('"').next())
             .collect();
@@ -331,8 +379,24 @@ mod tests {
         let svg = timeline(&pack, order, day("2020-10-01")).into_string();
         assert!(svg.contains("revoked with EO-13942"), "{svg}");
         assert!(svg.contains("<strong>enjoined"), "{svg}");
-        // the injunction shows as its own band
+        // the injunction shows as its own band, and the four items of 12 November share a pin
         assert!(svg.contains("fill=\"#e8590c\""), "{svg}");
+        assert!(svg.contains(">6–9</text>"), "{svg}");
+    }
+
+    #[test]
+    fn a_suspension_ends_on_the_axis() {
+        let pack = RulePack::bundled();
+        let order = pack.order("PAFACA-2024").unwrap();
+        let svg = timeline(&pack, order, day("2026-11-25")).into_string();
+        let fills: Vec<&str> = svg
+            .split("<rect class=\"band\" ")
+            .skip(1)
+            .filter_map(|r| r.split("fill=\"").nth(1)?.split('"').next())
+            .collect();
+        // not yet effective; in force for one day (19 January 2025); suspended (one band across
+        // the extensions); in force again after 23 January 2026
+        assert_eq!(fills, ["#c3c8d2", "#2b8a3e", "#f2c14e", "#2b8a3e"], "{svg}");
     }
 
     #[test]
