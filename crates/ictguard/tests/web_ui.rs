@@ -3,7 +3,9 @@
 //! input), and a person's work driven in headless Chromium over WebDriver (sign in, screen a name
 //! that blocks and one that lands in review, upload an APK from the corpus, resolve the review's
 //! case, read it in the audit trail, read EO 13971's timeline), with a screenshot of every step.
+//! Each runs on SQLite and, when `ICTGUARD_TEST_POSTGRES` names a server, on PostgreSQL.
 
+mod common;
 mod webdriver;
 
 use std::io::{BufRead, BufReader};
@@ -30,7 +32,7 @@ impl Drop for Server {
 }
 
 /// Start the server on a free loopback port.
-fn start(db: &Path) -> Server {
+fn start(db: &str) -> Server {
     let mut child = bin()
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(db)
@@ -51,7 +53,7 @@ fn start(db: &Path) -> Server {
 }
 
 /// A new key of a role, made with the real `ictguard keys create`.
-fn key(db: &Path, role: &str) -> String {
+fn key(db: &str, role: &str) -> String {
     let out = bin()
         .args(["keys", "create", "--role", role, "--database"])
         .arg(db)
@@ -169,13 +171,10 @@ fn declared_upload(url: &str, cookie: &str, len: usize) -> (u16, String) {
     (status, answer)
 }
 
-#[test]
-fn pages_refuse_without_a_valid_session_and_cross_site_posts() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ictguard.db");
-    let screen_key = key(&db, "screen");
-    let admin_key = key(&db, "admin");
-    let server = start(&db);
+fn pages_refuse_without_a_valid_session_and_cross_site_posts(db: &str) {
+    let screen_key = key(db, "screen");
+    let admin_key = key(db, "admin");
+    let server = start(db);
     let url = server.url.clone();
 
     // no cookie, or a made-up one: every page sends you to sign in
@@ -322,7 +321,7 @@ fn pages_refuse_without_a_valid_session_and_cross_site_posts() {
     let id = admin_key.split('_').nth(1).unwrap();
     let out = bin()
         .args(["keys", "revoke", id, "--database"])
-        .arg(&db)
+        .arg(db)
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -339,7 +338,7 @@ fn pages_refuse_without_a_valid_session_and_cross_site_posts() {
     );
 
     // the API is untouched: the UI's screenings are in the trail like the API's
-    let checker = key(&db, "admin");
+    let checker = key(db, "admin");
     let mut resp = agent()
         .get(format!("{url}/v1/audit?kind=screen"))
         .header("authorization", &format!("Bearer {checker}"))
@@ -355,9 +354,16 @@ fn pages_refuse_without_a_valid_session_and_cross_site_posts() {
     assert_eq!(subjects, [hostile]);
 }
 
-/// Where the screenshots go.
-fn shots_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-ui-screenshots");
+/// Where the screenshots go: a folder per backend (the tests run side by side).
+fn shots_dir(db: &str) -> PathBuf {
+    let backend = if db.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("web-ui-screenshots")
+        .join(backend);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -384,8 +390,8 @@ const HEADER: ([u8; 3], usize) = ([0x16, 0x21, 0x3e], 20_000);
 
 /// Save a screenshot and check it is a real picture of a page: a PNG of the window's size, not
 /// blank, with at least so many pixels of each colour given.
-fn shot(b: &webdriver::Browser, name: &str, expect: &[([u8; 3], usize)]) {
-    let path = shots_dir().join(format!("{name}.png"));
+fn shot(b: &webdriver::Browser, dir: &Path, name: &str, expect: &[([u8; 3], usize)]) {
+    let path = dir.join(format!("{name}.png"));
     std::fs::write(&path, b.screenshot()).unwrap();
     let (_, w, h, distinct) = inspect(&path, [0, 0, 0]);
     assert_eq!((w, h), (1280, 1000), "{}", path.display());
@@ -423,16 +429,14 @@ fn corpus_apk() -> PathBuf {
     std::fs::canonicalize(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-#[test]
-fn a_reviewers_day_in_headless_chromium() {
+fn a_reviewers_day_in_headless_chromium(db: &str) {
     let Some((chromium, chromedriver)) = webdriver::installed() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ictguard.db");
-    let screen_key = key(&db, "screen");
-    let admin_key = key(&db, "admin");
-    let server = start(&db);
+    let shots = shots_dir(db);
+    let screen_key = key(db, "screen");
+    let admin_key = key(db, "admin");
+    let server = start(db);
     let url = server.url.clone();
     let b = webdriver::Browser::start(&chromium, &chromedriver, 1280, 1000);
 
@@ -440,7 +444,7 @@ fn a_reviewers_day_in_headless_chromium() {
     b.goto(&format!("{url}/ui/"));
     assert!(b.url().ends_with("/ui/signin"), "{}", b.url());
     assert!(b.title().starts_with("Sign in"));
-    shot(&b, "01-sign-in", &[HEADER]);
+    shot(&b, &shots, "01-sign-in", &[HEADER]);
     fill(&b, "key", &screen_key);
     b.click(&b.find("main button[type=submit]"));
     b.wait_for("ul.tiles");
@@ -450,7 +454,7 @@ fn a_reviewers_day_in_headless_chromium() {
         3,
         "a screen key sees no admin pages"
     );
-    shot(&b, "02-home", &[HEADER]);
+    shot(&b, &shots, "02-home", &[HEADER]);
 
     // a name that blocks: the decision and its evidence
     b.click(&b.find("a[href='/ui/screen']"));
@@ -471,7 +475,12 @@ fn a_reviewers_day_in_headless_chromium() {
         "{evidence}"
     );
     assert!(b.text_of("#audit-seq").starts_with("audit record #"));
-    shot(&b, "03-screen-block", &[HEADER, ([0xa4, 0x16, 0x1a], 1500)]);
+    shot(
+        &b,
+        &shots,
+        "03-screen-block",
+        &[HEADER, ([0xa4, 0x16, 0x1a], 1500)],
+    );
 
     // a near match lands in review and opens a case
     b.goto(&format!("{url}/ui/screen"));
@@ -483,6 +492,7 @@ fn a_reviewers_day_in_headless_chromium() {
     assert!(b.source().contains("A review case was opened"));
     shot(
         &b,
+        &shots,
         "04-screen-review",
         &[HEADER, ([0x9a, 0x4a, 0x00], 1500)],
     );
@@ -496,7 +506,12 @@ fn a_reviewers_day_in_headless_chromium() {
     assert_eq!(b.text_of("#risk").to_lowercase(), "moderate");
     assert_eq!(b.text_of("#recommendation").to_lowercase(), "restrict");
     assert_eq!(b.count("iframe.report"), 1);
-    shot(&b, "05-vet-report", &[HEADER, ([0x9a, 0x4a, 0x00], 800)]);
+    shot(
+        &b,
+        &shots,
+        "05-vet-report",
+        &[HEADER, ([0x9a, 0x4a, 0x00], 800)],
+    );
 
     // as an admin, resolve the review's case through the form
     b.click(&b.find("header form button"));
@@ -518,7 +533,7 @@ fn a_reviewers_day_in_headless_chromium() {
     );
     let case = b.text_of("section[id^=case-] h3");
     assert!(case.contains("TikTak"), "{case}");
-    shot(&b, "06-case-open", &[HEADER]);
+    shot(&b, &shots, "06-case-open", &[HEADER]);
     b.click(&b.find("section[id^=case-] select option[value=allow]"));
     fill(&b, "reason-1", "A different company: TikTak is not TikTok");
     b.click(&b.find("section[id^=case-] button[type=submit]"));
@@ -530,7 +545,12 @@ fn a_reviewers_day_in_headless_chromium() {
         resolved.contains("TikTak") && resolved.contains("A different company"),
         "{resolved}"
     );
-    shot(&b, "07-case-resolved", &[HEADER, ([0x0b, 0x6b, 0x3a], 300)]);
+    shot(
+        &b,
+        &shots,
+        "07-case-resolved",
+        &[HEADER, ([0x0b, 0x6b, 0x3a], 300)],
+    );
 
     // the audit trail lists the resolution, and the chain verifies
     b.click(&b.find("#flash a"));
@@ -540,13 +560,14 @@ fn a_reviewers_day_in_headless_chromium() {
     assert_eq!(b.count("#records tbody tr"), 1, "filtered to kind=case");
     b.goto(&format!("{url}/ui/audit"));
     assert_eq!(b.count("#records tbody tr"), 4, "block, review, vet, case");
-    shot(&b, "08-audit", &[HEADER]);
+    shot(&b, &shots, "08-audit", &[HEADER]);
     b.click(&b.find("main form[action='/ui/audit/verify'] button"));
     assert!(b
         .text(&b.wait_for("#chain"))
         .contains("All 4 records hash correctly"));
     shot(
         &b,
+        &shots,
         "09-chain-verified",
         &[HEADER, ([0x0b, 0x6b, 0x3a], 300)],
     );
@@ -568,7 +589,27 @@ fn a_reviewers_day_in_headless_chromium() {
     // the timeline's bands: in force but not implemented (light green), then revoked (red)
     shot(
         &b,
+        &shots,
         "10-rules-eo13971",
         &[([0xa3, 0xd9, 0xb1], 5000), ([0xa4, 0x16, 0x1a], 1000)],
     );
 }
+
+/// One `#[test]` per backend and case, so a failure names both (as in `serve.rs`).
+macro_rules! on_every_backend {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $case() { super::$case(&super::common::TestDb::sqlite().url); } )*
+        }
+        mod postgres {
+            $( #[test] fn $case() {
+                if let Some(db) = super::common::TestDb::postgres() { super::$case(&db.url); }
+            } )*
+        }
+    };
+}
+
+on_every_backend!(
+    pages_refuse_without_a_valid_session_and_cross_site_posts,
+    a_reviewers_day_in_headless_chromium,
+);
