@@ -802,10 +802,23 @@ pub(crate) struct VetParams {
     format: Option<String>,
 }
 
-/// `POST /v1/vet`: an APK as the raw body; the vetting report as JSON (or `?format=html|sarif`),
-/// written to the audit trail.
+/// The multipart form of `POST /v1/vet`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes the form for the OpenAPI document; read by web::vet::read_upload
+pub(crate) struct VetForm {
+    /// The APK file.
+    #[schema(format = Binary, content_media_type = "application/vnd.android.package-archive")]
+    apk: Vec<u8>,
+    /// The date the rules are applied as of (the query parameter wins).
+    as_of: Option<String>,
+}
+
+/// `POST /v1/vet`: an APK as the raw body, or as the `apk` part of a `multipart/form-data` form;
+/// the vetting report as JSON (or `?format=html|sarif`), written to the audit trail.
 #[utoipa::path(post, path = "/v1/vet", tag = "vetting", security(("api_key" = [])),
-    request_body(content = Vec<u8>, content_type = "application/vnd.android.package-archive", description = "the APK's bytes (up to 512 MiB)"),
+    request_body(description = "the APK's bytes as the body (up to 512 MiB), or a form with the APK as its `apk` part", content(
+        (Vec<u8> = "application/vnd.android.package-archive"),
+        (VetForm = "multipart/form-data"))),
     params(
         ("as_of" = Option<String>, Query, description = "the date the rules are applied as of (today)"),
         ("format" = Option<String>, Query, description = "json (default), html or sarif")),
@@ -819,14 +832,41 @@ pub(crate) async fn vet(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     UrlQuery(p): UrlQuery<VetParams>,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    request: axum::extract::Request,
 ) -> ApiResult {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    // refuse before reading the upload
+    let actor = s.authorize(&headers, Role::Screen)?;
+    let multipart = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (body, form_as_of) = if multipart {
+        use axum::extract::FromRequest as _;
+        let form = axum::extract::Multipart::from_request(request, &())
+            .await
+            .map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
+        let upload = crate::web::vet::read_upload(form)
+            .await
+            .map_err(|(status, why)| ApiError(status, "bad_request", why))?;
+        if upload.bytes.is_empty() {
+            return Err(ApiError(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_an_apk",
+                "the form has no `apk` file part".into(),
+            ));
+        }
+        (upload.bytes, upload.as_of)
+    } else {
+        use axum::extract::FromRequest as _;
+        let bytes = axum::body::Bytes::from_request(request, &())
+            .await
+            .map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
+        (bytes, None)
+    };
     let state = s.clone();
     tokio::task::spawn_blocking(move || {
-        let actor = state.authorize(&headers, Role::Screen)?;
-        let body = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
-        let as_of = as_of_param(p.as_of.as_deref())?;
+        let as_of = as_of_param(p.as_of.as_deref().or(form_as_of.as_deref()))?;
         let (report, value, _) = state.vet_and_record("upload.apk", &body, as_of, actor)?;
         let vetted = vec![("upload.apk".to_string(), Ok(report))];
         match p.format.as_deref().unwrap_or("json") {

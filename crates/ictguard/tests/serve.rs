@@ -343,6 +343,32 @@ fn batch_screening_and_apk_vetting_over_http(db: &str) {
         .unwrap();
     let sarif: Value = resp.body_mut().read_json().unwrap();
     assert_eq!(sarif["version"], "2.1.0");
+    // the same APK as a multipart form, with the date as a part
+    let boundary = "ictguard-test-boundary";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n2021-03-01\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"apk\"; filename=\"refs.apk\"\r\n\
+         Content-Type: application/vnd.android.package-archive\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(&apk);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut resp = agent()
+        .post(&format!("{url}/v1/vet"))
+        .header("authorization", &format!("Bearer {k}"))
+        .header(
+            "content-type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .send(&form[..])
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let from_form: Value = resp.body_mut().read_json().unwrap();
+    assert_eq!(
+        (from_form["package"].as_str(), from_form["as_of"].as_str()),
+        (Some("com.example.refs"), Some("2021-03-01"))
+    );
+    assert_eq!(from_form["sha256"], report["sha256"]);
     let (status, body) = post(&format!("{url}/v1/vet"), Some(&k), "not an apk");
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -352,7 +378,7 @@ fn batch_screening_and_apk_vetting_over_http(db: &str) {
     let (_, text) = get(&format!("{url}/v1/audit?kind=vet"), Some(&admin));
     let audit: Value = serde_json::from_str(&text).unwrap();
     let records = audit["records"].as_array().unwrap();
-    assert_eq!(records.len(), 2);
+    assert_eq!(records.len(), 3);
     assert_eq!(records[0]["subject"], "com.example.refs");
     assert_eq!(records[0]["decision"], "restrict");
     let (_, text) = get(&format!("{url}/v1/audit?kind=screen"), Some(&admin));

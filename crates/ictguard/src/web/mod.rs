@@ -31,7 +31,7 @@ mod rules;
 mod screen;
 mod session;
 mod timeline;
-mod vet;
+pub(crate) mod vet;
 
 pub(crate) use session::Sessions;
 

@@ -50,13 +50,18 @@ pub(crate) async fn form(State(s): State<AppRef>, headers: HeaderMap) -> Respons
 }
 
 /// The uploaded file and the form's date.
-struct Upload {
-    file: String,
-    bytes: axum::body::Bytes,
-    as_of: Option<String>,
+pub(crate) struct Upload {
+    /// The file's name as uploaded (shortened).
+    pub(crate) file: String,
+    /// Its bytes (empty when no `apk` part came).
+    pub(crate) bytes: axum::body::Bytes,
+    /// The `as_of` part, if any.
+    pub(crate) as_of: Option<String>,
 }
 
-async fn read_upload(mut form: Multipart) -> Result<Upload, (StatusCode, String)> {
+/// Read a multipart form's `apk` file part and its `as_of` part (the web form, and `POST /v1/vet`
+/// with `multipart/form-data`).
+pub(crate) async fn read_upload(mut form: Multipart) -> Result<Upload, (StatusCode, String)> {
     let bad = |e: axum::extract::multipart::MultipartError| (e.status(), e.body_text());
     let mut upload = Upload {
         file: String::new(),
