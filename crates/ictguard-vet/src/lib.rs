@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! # use ictguard_vet::{Vetter, Knowledge};
-//! let vetter = Vetter::new(ictguard_rules::RulePack::bundled(), Knowledge::bundled().unwrap());
+//! let vetter = Vetter::new(ictguard_rules::RulePack::bundled(), Knowledge::bundled());
 //! let bytes = std::fs::read("app.apk").unwrap();
 //! let today = chrono::Utc::now().date_naive();
 //! let report = vetter.vet("app.apk", &bytes, today).unwrap();

@@ -18,8 +18,7 @@ type Vetted = (String, Result<Report, String>);
 
 pub fn run(pack: RulePack, args: &VetArgs) -> anyhow::Result<Outcome> {
     let as_of = as_of_or_today(args.as_of.as_deref())?;
-    let knowledge = Knowledge::bundled().context("loading the bundled knowledge")?;
-    let mut vetter = Vetter::new(pack, knowledge);
+    let mut vetter = Vetter::new(pack, Knowledge::bundled());
     if let Some(path) = &args.suppressions {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
