@@ -216,7 +216,9 @@ impl RulePack {
         let mut pack = RulePack::default();
         let mut errors = Vec::new();
         for layer in layers {
-            let mut seen_in_layer: HashMap<String, (usize, usize)> = HashMap::new();
+            // id → (file, span) of its first definition in this layer (the line is worked out
+            // only for a duplicate's message)
+            let mut seen_in_layer: HashMap<String, (usize, Range<usize>)> = HashMap::new();
             for (name, text) in &layer.files {
                 let file = pack.sources.len();
                 pack.sources
@@ -238,8 +240,9 @@ impl RulePack {
                             let item = spanned.into_inner();
                             let id = item.id.clone();
                             let origin = Origin { file, span };
-                            if let Some((pf, pline)) = seen_in_layer.get(&id) {
+                            if let Some((pf, pspan)) = seen_in_layer.get(&id) {
                                 let src = &pack.sources[file];
+                                let pline = pack.sources[*pf].field_line(pspan, &[("id", None)]);
                                 errors.push(Diagnostic {
                                     file: src.name.clone(),
                                     line: src.field_line(&origin.span, &[("id", None)]),
@@ -251,8 +254,7 @@ impl RulePack {
                                 });
                                 continue;
                             }
-                            let line = pack.sources[file].field_line(&origin.span, &[("id", None)]);
-                            seen_in_layer.insert(id.clone(), (file, line));
+                            seen_in_layer.insert(id.clone(), (file, origin.span.clone()));
                             pack.remove_item(&id);
                             pack.$field.push(Located { item, origin });
                         }
