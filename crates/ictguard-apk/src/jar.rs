@@ -360,7 +360,11 @@ fn verify_prehashed(hash: Hash, key: &[u8], prehash: &[u8], sig: &[u8]) -> Resul
             return Err("DSA with this digest is not supported by Android".into());
         }
         let s = dsa::Signature::try_from(sig).map_err(|e| bad(&e))?;
-        return k.verify_prehash(prehash, &s).map_err(|e| bad(&e));
+        return if crate::dsa_verify::verify_prehash(&k, prehash, &s) {
+            Ok(())
+        } else {
+            Err("signature does not verify (signature error)".into())
+        };
     }
     Err("unsupported public key".into())
 }

@@ -18,6 +18,7 @@ pub mod axml;
 pub mod cert;
 pub mod der;
 pub mod dex;
+mod dsa_verify;
 pub mod inventory;
 pub mod jar;
 pub mod manifest;
