@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::report::{Evidence, Finding, FindingKind, SdkFound, Severity};
 use crate::Context;
 
@@ -23,16 +25,19 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
         }
     };
 
-    // classes: each package prefix of each class once, then the Exodus regexes on the classes
-    let mut packages_seen = rustc_hash::FxHashSet::default();
+    // classes: each package prefix of each class once, then the Exodus regexes on the classes;
+    // in name order (names are unique, so an unstable sort is as deterministic), on every core
     let mut classes: Vec<(&String, &String)> = cx.scan.classes.iter().collect();
-    classes.sort();
+    classes.par_sort_unstable();
+    let mut previous = "";
     for (class, dex) in &classes {
         let mut end = 0;
         while let Some(dot) = class[end..].find('.') {
             end += dot;
             let package = &class[..end];
-            if packages_seen.insert(package.to_string()) {
+            // the classes of a package ("P.") are neighbours in name order: the first of them is
+            // where the package is first seen
+            if !previous.starts_with(&class[..=end]) {
                 for &i in k.sdks_with_prefix(package) {
                     note(
                         ("sdk-signatures", i),
@@ -42,6 +47,7 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
             }
             end += 1;
         }
+        previous = class;
         for i in k.trackers_matching_class(class) {
             note(
                 ("exodus", i),
