@@ -17,8 +17,8 @@ use crate::{as_of_or_today, Outcome};
 type Vetted = (String, Result<Report, String>);
 
 /// A single APK smaller than this is vetted on the calling thread alone: hashing and verifying it
-/// takes less time than starting the thread pool would (a pool costs about 0.1 ms to start, the
-/// whole run of a small APK about 2 ms).
+/// takes less time than starting the thread pool and handing work between its threads (vetting a
+/// 5 KB APK took 0.8 ms with the pool, 0.5 ms without, of a whole run of about 2.4 ms).
 const ONE_THREAD_BELOW_BYTES: u64 = 1 << 20;
 
 pub fn run(pack: RulePack, args: &VetArgs) -> anyhow::Result<Outcome> {
