@@ -6,7 +6,7 @@
 //! APK was also signed with v2 or v3 (`X-Android-APK-Signed`) while those schemes are missing is the
 //! mark of stripped signatures, and fails.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::hazmat::PrehashVerifier;
@@ -360,7 +360,11 @@ fn verify_prehashed(hash: Hash, key: &[u8], prehash: &[u8], sig: &[u8]) -> Resul
             return Err("DSA with this digest is not supported by Android".into());
         }
         let s = dsa::Signature::try_from(sig).map_err(|e| bad(&e))?;
-        return k.verify_prehash(prehash, &s).map_err(|e| bad(&e));
+        return if crate::dsa_verify::verify_prehash(&k, prehash, &s) {
+            Ok(())
+        } else {
+            Err("signature does not verify (signature error)".into())
+        };
     }
     Err("unsupported public key".into())
 }
@@ -387,7 +391,8 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
     let manifest = zip.read(manifest_entry).map_err(|e| e.to_string())?;
     let msections = sections(&manifest);
     let main = msections.first().ok_or("empty manifest")?;
-    let by_name: HashMap<&str, &Section> = msections
+    // in name order, so that the failure reported (the first found) is the same on every run
+    let by_name: BTreeMap<&str, &Section> = msections
         .iter()
         .skip(1)
         .filter_map(|s| s.get("Name").map(|n| (n, s)))

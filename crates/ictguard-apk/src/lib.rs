@@ -18,6 +18,7 @@ pub mod axml;
 pub mod cert;
 pub mod der;
 pub mod dex;
+mod dsa_verify;
 pub mod inventory;
 pub mod jar;
 pub mod manifest;
@@ -242,11 +243,13 @@ impl<'a> Apk<'a> {
             .collect()
     }
 
-    /// The bytes of every root `classes*.dex`, in load order (classes.dex, classes2.dex, …).
+    /// The bytes of every root `classes*.dex`, in load order (classes.dex, classes2.dex, …),
+    /// inflated in parallel.
     pub fn dex_files(&self) -> Vec<(String, EntryBytes<'a>)> {
+        use rayon::prelude::*;
         inventory::Inventory::of(&self.zip)
             .dex
-            .into_iter()
+            .into_par_iter()
             .filter_map(|name| self.zip.entry(&name).map(|e| (name, self.zip.read(e))))
             .collect()
     }

@@ -166,8 +166,11 @@ fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Resul
             let k = dsa::VerifyingKey::from_public_key_der(key)
                 .map_err(|e| format!("not a DSA key: {e}"))?;
             let s = dsa::Signature::try_from(sig).map_err(|e| bad(&e))?;
-            k.verify_prehash(&Sha256::digest(msg), &s)
-                .map_err(|e| bad(&e))
+            if crate::dsa_verify::verify_prehash(&k, &Sha256::digest(msg), &s) {
+                Ok(())
+            } else {
+                Err("signature does not verify (signature error)".into())
+            }
         }
         Algorithm::Verity => Err("verity signatures are not verified here".into()),
     }

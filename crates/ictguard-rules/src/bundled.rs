@@ -4,9 +4,14 @@ use crate::pack::Layer;
 
 macro_rules! bundle {
     ($($path:literal),* $(,)?) => {
-        /// Every bundled file, by its path relative to `rules/`.
-        pub(crate) const FILES: &[(&str, &str)] = &[
-            $(($path, include_str!(concat!("../../../rules/", $path)))),*
+        /// Every bundled file, by its path relative to `rules/`: its TOML text, and the JSON twin of
+        /// its items that `build.rs` compiled from it (what the loader reads).
+        pub(crate) const FILES: &[(&str, &str, &str)] = &[
+            $((
+                $path,
+                include_str!(concat!("../../../rules/", $path)),
+                include_str!(concat!(env!("OUT_DIR"), "/rules/", $path, ".json")),
+            )),*
         ];
     };
 }
@@ -27,12 +32,7 @@ bundle!(
 
 /// The bundled files as a loader layer.
 pub(crate) fn layer() -> Layer {
-    Layer::from_files(
-        FILES
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect(),
-    )
+    Layer::compiled(FILES)
 }
 
 #[cfg(test)]
@@ -50,5 +50,35 @@ mod tests {
             bundled.names(),
             "add new rules/ files to bundled.rs"
         );
+    }
+
+    #[test]
+    fn the_compiled_files_load_as_the_toml_does() {
+        // the same pack, origins included, from the JSON twins and from the TOML texts
+        let toml = Layer::from_files(
+            FILES
+                .iter()
+                .map(|(n, t, _)| (n.to_string(), t.to_string()))
+                .collect(),
+        );
+        let from_toml = crate::RulePack::from_layers(&[toml]).expect("the TOML loads");
+        let compiled = crate::RulePack::from_layers(&[layer()]).expect("the twins load");
+        assert!(!compiled.orders.is_empty() && !compiled.apps.is_empty());
+        // every field but the id index (a HashMap, whose order differs), which both rebuild alike
+        let fields = |p: &crate::RulePack| {
+            format!(
+                "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                p.meta,
+                p.orders,
+                p.apps,
+                p.entities,
+                p.cases,
+                p.country_lists,
+                p.criteria,
+                p.data_rules,
+                p.sources
+            )
+        };
+        assert_eq!(fields(&compiled), fields(&from_toml));
     }
 }

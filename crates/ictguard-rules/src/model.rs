@@ -3,6 +3,8 @@
 //! Every struct denies unknown keys, so a misspelt field in a user's pack is an error that names the
 //! file and line instead of a silently ignored setting.
 
+use std::ops::Range;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +37,49 @@ pub struct PackFile {
     /// Data-transfer rules (28 CFR 202): categories, bulk thresholds, classes of transaction.
     #[serde(default)]
     pub data_rule: Vec<toml::Spanned<DataRule>>,
+}
+
+/// A pack file's items, each with the byte span of its table in the file's TOML text: read from
+/// the TOML ([`PackFile`]), or from the JSON twin that `build.rs` makes of a bundled file, whose
+/// items are `[span, item]` pairs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileItems {
+    pub pack: Option<PackMeta>,
+    #[serde(default)]
+    pub order: Vec<(Range<usize>, Order)>,
+    #[serde(default)]
+    pub app: Vec<(Range<usize>, App)>,
+    #[serde(default)]
+    pub entity: Vec<(Range<usize>, Entity)>,
+    #[serde(default)]
+    pub case: Vec<(Range<usize>, Case)>,
+    #[serde(default)]
+    pub country_list: Vec<(Range<usize>, CountryList)>,
+    #[serde(default)]
+    pub criterion: Vec<(Range<usize>, Criterion)>,
+    #[serde(default)]
+    pub data_rule: Vec<(Range<usize>, DataRule)>,
+}
+
+impl From<PackFile> for FileItems {
+    fn from(f: PackFile) -> FileItems {
+        fn items<T>(list: Vec<toml::Spanned<T>>) -> Vec<(Range<usize>, T)> {
+            list.into_iter()
+                .map(|s| (s.span(), s.into_inner()))
+                .collect()
+        }
+        FileItems {
+            pack: f.pack,
+            order: items(f.order),
+            app: items(f.app),
+            entity: items(f.entity),
+            case: items(f.case),
+            country_list: items(f.country_list),
+            criterion: items(f.criterion),
+            data_rule: items(f.data_rule),
+        }
+    }
 }
 
 /// Identity and version of a rule pack.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, PackErrors, SourceText};
 use crate::model::{
-    App, Case, CountryList, Criterion, DataRule, Entity, Order, PackFile, PackMeta,
+    App, Case, CountryList, Criterion, DataRule, Entity, FileItems, Order, PackFile, PackMeta,
 };
 use crate::validate;
 
@@ -104,13 +104,46 @@ impl ItemKind {
 /// One layer of files (the bundled pack, or a user's directory).
 #[derive(Debug, Clone, Default)]
 pub struct Layer {
-    files: Vec<(String, String)>,
+    files: Vec<LayerFile>,
+}
+
+/// A file of a layer.
+#[derive(Debug, Clone)]
+struct LayerFile {
+    name: String,
+    /// The TOML text (the source of truth; diagnostics and origins point into it).
+    text: String,
+    /// For a bundled file: its items compiled to JSON at build time, read instead of the TOML.
+    compiled: Option<&'static str>,
 }
 
 impl Layer {
     /// A layer from in-memory files (name, text).
     pub fn from_files(files: Vec<(String, String)>) -> Self {
-        Layer { files }
+        Layer {
+            files: files
+                .into_iter()
+                .map(|(name, text)| LayerFile {
+                    name,
+                    text,
+                    compiled: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// A layer of files compiled in: (name, TOML text, the JSON twin of its items).
+    pub(crate) fn compiled(files: &[(&str, &str, &'static str)]) -> Self {
+        Layer {
+            files: files
+                .iter()
+                .map(|(name, text, json)| LayerFile {
+                    name: name.to_string(),
+                    text: text.to_string(),
+                    compiled: Some(json),
+                })
+                .collect(),
+        }
     }
 
     /// The pack compiled into the binary, as a layer.
@@ -120,7 +153,7 @@ impl Layer {
 
     /// File names in this layer, sorted.
     pub fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.files.iter().map(|(n, _)| n.clone()).collect();
+        let mut v: Vec<String> = self.files.iter().map(|f| f.name.clone()).collect();
         v.sort();
         v
     }
@@ -151,7 +184,11 @@ impl Layer {
         for p in paths {
             let name = p.strip_prefix(dir).unwrap_or(&p).display().to_string();
             match read_limited(&p) {
-                Ok(text) => files.push((name, text)),
+                Ok(text) => files.push(LayerFile {
+                    name,
+                    text,
+                    compiled: None,
+                }),
                 Err(e) => errors.diagnostics.push(Diagnostic {
                     file: name,
                     line: 0,
@@ -216,30 +253,51 @@ impl RulePack {
         let mut pack = RulePack::default();
         let mut errors = Vec::new();
         for layer in layers {
-            let mut seen_in_layer: HashMap<String, (usize, usize)> = HashMap::new();
-            for (name, text) in &layer.files {
+            // id → (file, span) of its first definition in this layer (the line is worked out
+            // only for a duplicate's message)
+            let mut seen_in_layer: HashMap<String, (usize, Range<usize>)> = HashMap::new();
+            for LayerFile {
+                name,
+                text,
+                compiled,
+            } in &layer.files
+            {
                 let file = pack.sources.len();
                 pack.sources
                     .push(SourceText::new(name.clone(), text.clone()));
-                let parsed: PackFile = match toml::from_str(text) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        errors.push(parse_diagnostic(&pack.sources[file], &e));
-                        continue;
-                    }
+                let parsed: FileItems = match compiled {
+                    Some(json) => match serde_json::from_str(json) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            // the build compiled it from this very text: a build defect
+                            errors.push(Diagnostic {
+                                file: name.clone(),
+                                line: 0,
+                                field: String::new(),
+                                message: format!("the compiled form does not load: {e}"),
+                            });
+                            continue;
+                        }
+                    },
+                    None => match toml::from_str::<PackFile>(text) {
+                        Ok(p) => p.into(),
+                        Err(e) => {
+                            errors.push(parse_diagnostic(&pack.sources[file], &e));
+                            continue;
+                        }
+                    },
                 };
                 if let Some(meta) = parsed.pack {
                     pack.meta = Some(meta);
                 }
                 macro_rules! take {
                     ($list:expr, $field:ident, $kind:expr) => {
-                        for spanned in $list {
-                            let span = spanned.span();
-                            let item = spanned.into_inner();
+                        for (span, item) in $list {
                             let id = item.id.clone();
                             let origin = Origin { file, span };
-                            if let Some((pf, pline)) = seen_in_layer.get(&id) {
+                            if let Some((pf, pspan)) = seen_in_layer.get(&id) {
                                 let src = &pack.sources[file];
+                                let pline = pack.sources[*pf].field_line(pspan, &[("id", None)]);
                                 errors.push(Diagnostic {
                                     file: src.name.clone(),
                                     line: src.field_line(&origin.span, &[("id", None)]),
@@ -251,8 +309,7 @@ impl RulePack {
                                 });
                                 continue;
                             }
-                            let line = pack.sources[file].field_line(&origin.span, &[("id", None)]);
-                            seen_in_layer.insert(id.clone(), (file, line));
+                            seen_in_layer.insert(id.clone(), (file, origin.span.clone()));
                             pack.remove_item(&id);
                             pack.$field.push(Located { item, origin });
                         }

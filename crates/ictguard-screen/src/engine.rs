@@ -1,6 +1,7 @@
 //! The decision engine: a query in, block / review / allow out, with the evidence for it.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use ictguard_rules::{Decisive, OrderStatus, Ownership, RulePack, Status, TransactionKind};
@@ -260,7 +261,9 @@ pub struct Screener {
     lists: Vec<ListEntry>,
     records: Vec<Record>,
     names: NameIndex,
-    app_names: NameIndex,
+    /// The apps' names alone, for `app` queries: built on the first one, since most uses (party
+    /// names, package ids, vetting an APK) never ask and it is a third of the build.
+    app_names: OnceLock<NameIndex>,
     identifiers: HashMap<String, Vec<(usize, &'static str, String)>>,
     config: ScreenConfig,
 }
@@ -270,7 +273,6 @@ impl Screener {
     pub fn new(pack: RulePack, lists: Vec<ListEntry>, config: ScreenConfig) -> Self {
         let mut records = Vec::new();
         let mut names = NameIndex::new();
-        let mut app_names = NameIndex::new();
         let mut identifiers: HashMap<String, Vec<(usize, &'static str, String)>> = HashMap::new();
         for (i, la) in pack.apps.iter().enumerate() {
             let a = &la.item;
@@ -278,7 +280,6 @@ impl Screener {
             records.push(Record::App(i));
             for n in std::iter::once(&a.name).chain(&a.aliases) {
                 names.add(r, n);
-                app_names.add(r, n);
             }
             for (field, ids) in [("package", &a.android), ("bundle", &a.ios)] {
                 for id in ids {
@@ -310,7 +311,7 @@ impl Screener {
             lists,
             records,
             names,
-            app_names,
+            app_names: OnceLock::new(),
             identifiers,
             config,
         }
@@ -319,6 +320,20 @@ impl Screener {
     /// The rule pack in use.
     pub fn pack(&self) -> &RulePack {
         &self.pack
+    }
+
+    fn app_names(&self) -> &NameIndex {
+        self.app_names.get_or_init(|| {
+            let mut index = NameIndex::new();
+            for (i, la) in self.pack.apps.iter().enumerate() {
+                // apps are the first records, in order
+                let r = self.record_of_app(i) as u32;
+                for n in std::iter::once(&la.item.name).chain(&la.item.aliases) {
+                    index.add(r, n);
+                }
+            }
+            index
+        })
     }
 
     /// The configuration in use.
@@ -393,9 +408,13 @@ impl Screener {
                 );
             }
         }
-        for (field, value, index) in [("name", &name, &self.names), ("app", &app, &self.app_names)]
-        {
+        for (field, value) in [("name", &name), ("app", &app)] {
             let Some(value) = value else { continue };
+            let index = if field == "app" {
+                self.app_names()
+            } else {
+                &self.names
+            };
             let norm = normalize_name(value);
             for hit in index.search(&norm, self.config.review_threshold, self.config.max_matches) {
                 let r = hit.name.record as usize;
@@ -775,5 +794,34 @@ fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
         decided_by,
         enforcement_suspended: None,
         reach: "listed".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_names_are_indexed_on_the_first_app_query() {
+        let s = Screener::new(RulePack::bundled(), Vec::new(), ScreenConfig::default());
+        let day = NaiveDate::from_ymd_opt(2020, 9, 20).unwrap();
+        let by_name = Query {
+            name: Some("Tencent Holdings".into()),
+            ..Query::default()
+        };
+        assert!(!s.screen(&by_name, day).unwrap().matches.is_empty());
+        assert!(
+            s.app_names.get().is_none(),
+            "a name query needs no app index"
+        );
+        let by_app = Query {
+            app: Some("微信".into()),
+            ..Query::default()
+        };
+        let r = s.screen(&by_app, day).unwrap();
+        let m = r.matches.first().expect("WeChat by its Chinese name");
+        assert_eq!((m.kind, m.field.as_str()), (ItemKind::App, "app"));
+        assert!(m.name.contains("WeChat"), "{}", m.name);
+        assert!(s.app_names.get().is_some());
     }
 }

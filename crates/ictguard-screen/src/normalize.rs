@@ -320,7 +320,13 @@ fn push_latin(text: &str, tokens: &mut Vec<NameToken>) {
 
 /// Normalise a name written in any script.
 pub fn normalize_name(raw: &str) -> NormalizedName {
-    let folded: String = raw.chars().take(MAX_CHARS).nfkc().collect();
+    // ASCII is its own NFKC form, and most names are ASCII: skip the normaliser's per-character
+    // work for them
+    let folded: String = if raw.is_ascii() {
+        raw[..raw.len().min(MAX_CHARS)].to_string()
+    } else {
+        raw.chars().take(MAX_CHARS).nfkc().collect()
+    };
     let mut tokens: Vec<NameToken> = Vec::new();
     // Segments of one script; punctuation belongs to the segment it sits in.
     let mut seg = String::new();
@@ -464,6 +470,13 @@ pub fn normalize_identifier(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_is_its_own_nfkc_form() {
+        // what the fast path of `normalize_name` rests on
+        let ascii: String = (0u8..128).map(char::from).collect();
+        assert_eq!(ascii.nfkc().collect::<String>(), ascii);
+    }
 
     fn key(s: &str) -> String {
         normalize_name(s).key()

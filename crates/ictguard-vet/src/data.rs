@@ -26,7 +26,7 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Permission
     let mut uses = Vec::new();
     let mut by_category: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for name in &cx.summary.permissions {
-        let level = cx.knowledge.permissions.get(name).map(|p| p.level.clone());
+        let level = cx.knowledge.permission(name).map(|p| p.level.to_string());
         let category = cx.knowledge.category_of(name);
         // normal-level permissions (ACCESS_WIFI_STATE, say) open little on their own; dangerous,
         // signature and privileged ones count, as do those outside AOSP's list in a category
@@ -39,19 +39,19 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Permission
             });
         if counts {
             by_category
-                .entry(category.map(|c| c.id.clone()).unwrap_or_default())
+                .entry(category.map(|c| c.id.to_string()).unwrap_or_default())
                 .or_default()
                 .push(name.clone());
         }
         uses.push(PermissionUse {
             name: name.clone(),
             protection_level: level,
-            category: category.map(|c| c.id.clone()),
+            category: category.map(|c| c.id.to_string()),
             implied: implied.contains(&name.as_str()),
         });
     }
     for (id, permissions) in by_category {
-        let Some(category) = cx.knowledge.categories.iter().find(|c| c.id == id) else {
+        let Some(category) = cx.knowledge.categories().iter().find(|c| c.id == id) else {
             continue;
         };
         let severity = if MOST_SENSITIVE.contains(&id.as_str()) {
@@ -71,7 +71,6 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Permission
                 category.title.to_lowercase(),
                 category
                     .cfr202
-                    .as_deref()
                     .map(|c| format!(", sensitive personal data under 28 CFR 202 ({c})"))
                     .unwrap_or_default()
             ),
@@ -80,10 +79,8 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Permission
                 .map(|p| {
                     let level = cx
                         .knowledge
-                        .permissions
-                        .get(p)
-                        .map(|x| x.level.clone())
-                        .unwrap_or_else(|| "not an AOSP permission".into());
+                        .permission(p)
+                        .map_or("not an AOSP permission", |x| x.level);
                     Evidence::with(
                         "AndroidManifest.xml",
                         p.clone(),
@@ -92,7 +89,7 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Permission
                 })
                 .collect(),
             criteria: vec!["EO-14034-C6".into()],
-            data_categories: category.cfr202.iter().cloned().collect(),
+            data_categories: category.cfr202.iter().map(|c| c.to_string()).collect(),
             points: 0,
             suppressed: None,
         });

@@ -22,7 +22,7 @@ pub(crate) fn check(
         let tracker = k
             .trackers_matching_host(&s.host)
             .first()
-            .map(|i| k.trackers[*i].name.clone());
+            .map(|i| k.trackers()[*i].name.to_string());
         let country = info.as_ref().and_then(|i| i.country.clone());
         let foreign_adversary = country.as_deref().and_then(|c| cx.adversary(c)).is_some();
         out.push(Endpoint {

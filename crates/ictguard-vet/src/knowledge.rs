@@ -2,157 +2,98 @@
 //! with their protection levels (AOSP, Apache-2.0), the personal data each opens (ours), SDK
 //! signatures (apk-analyzer, MIT), Exodus Privacy's tracker signatures (ODbL 1.0), and who owns each
 //! SDK vendor and network domain, in which country (ours, with sources).
+//!
+//! The files are parsed, checked and indexed when the crate is built (`build.rs` writes them as
+//! static tables with sorted indexes), so a process that vets one APK pays nothing to load them:
+//! a lookup is a binary search in read-only memory.
+// Rejected: parsing the JSON and TOML at start-up (about 4 ms and 44 million instructions per
+// process, most of a small APK's vetting time); a serialised blob (postcard, bincode) still
+// allocates every string and rebuilds the maps; `phf` maps would add a dependency for lookups
+// that binary search already does in a few comparisons.
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
 use regex::Regex;
-use rustc_hash::FxHashMap;
-use serde::Deserialize;
-
-const PERMISSIONS: &str = include_str!("../../../knowledge/permissions.json");
-const CATEGORIES: &str = include_str!("../../../knowledge/permission_categories.toml");
-const SDKS: &str = include_str!("../../../knowledge/sdks.json");
-const TRACKERS: &str = include_str!("../../../knowledge/exodus_trackers.json");
-const VENDORS: &str = include_str!("../../../knowledge/vendors.toml");
-
-/// Why the knowledge could not be loaded (a broken data file: a build defect, reported, not hidden).
-#[derive(Debug, thiserror::Error)]
-#[error("knowledge/{file}: {why}")]
-pub struct KnowledgeError {
-    /// The data file.
-    pub file: &'static str,
-    /// What is wrong with it.
-    pub why: String,
-}
 
 /// An Android permission as AOSP defines it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Permission {
     /// Protection level: `dangerous`, `normal`, `signature|privileged`, …
-    pub level: String,
+    pub level: &'static str,
     /// Permission group, if any.
-    pub group: Option<String>,
+    pub group: Option<&'static str>,
     /// Label shown to users.
-    pub label: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PermissionFile {
-    permissions: FxHashMap<String, Permission>,
+    pub label: Option<&'static str>,
 }
 
 /// A group of permissions that open one kind of personal data.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct DataCategory {
     /// Stable id, e.g. `precise_location`.
-    pub id: String,
+    pub id: &'static str,
     /// Title.
-    pub title: String,
+    pub title: &'static str,
     /// The category of sensitive personal data under 28 CFR 202, if any.
-    pub cfr202: Option<String>,
+    pub cfr202: Option<&'static str>,
     /// Permission names.
-    pub permissions: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct CategoryFile {
-    category: Vec<DataCategory>,
+    pub permissions: &'static [&'static str],
 }
 
 /// An SDK signature.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Sdk {
     /// Id in the source database.
-    pub id: String,
+    pub id: &'static str,
     /// Name.
-    pub name: String,
+    pub name: &'static str,
     /// Vendor as the source writes it.
-    pub vendor: Option<String>,
+    pub vendor: Option<&'static str>,
     /// Category (ads, analytics, push, …).
-    pub category: Option<String>,
+    pub category: Option<&'static str>,
     /// Java package prefixes of its classes.
-    #[serde(default)]
-    pub package_prefixes: Vec<String>,
+    pub package_prefixes: &'static [&'static str],
     /// Native library file names.
-    #[serde(default)]
-    pub native_libs: Vec<String>,
+    pub native_libs: &'static [&'static str],
     /// Manifest component class names it declares.
-    #[serde(default)]
-    pub components: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct SdkFile {
-    sdks: Vec<Sdk>,
+    pub components: &'static [&'static str],
 }
 
 /// An Exodus Privacy tracker signature.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Tracker {
     /// Exodus id.
     pub id: u32,
     /// Name.
-    pub name: String,
+    pub name: &'static str,
     /// Regex alternatives on class names (`.` also matching `/`).
-    pub code_signature: Option<String>,
+    pub code_signature: Option<&'static str>,
     /// Regex on host names.
-    pub network_signature: Option<String>,
+    pub network_signature: Option<&'static str>,
     /// Website.
-    pub website: Option<String>,
+    pub website: Option<&'static str>,
     /// Categories (Analytics, Advertisement, …).
-    #[serde(default)]
-    pub categories: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct TrackerFile {
-    trackers: Vec<Tracker>,
+    pub categories: &'static [&'static str],
 }
 
 /// A company behind SDKs and domains.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Vendor {
     /// Stable id.
-    pub id: String,
+    pub id: &'static str,
     /// Display name.
-    pub name: String,
+    pub name: &'static str,
     /// Vendor strings of the SDK data and tracker-name prefixes that mean this company.
-    #[serde(default)]
-    pub names: Vec<String>,
+    pub names: &'static [&'static str],
     /// Ultimate parent company.
-    pub parent: Option<String>,
+    pub parent: Option<&'static str>,
     /// ISO 3166 alpha-2 country of the parent's headquarters.
-    pub country: Option<String>,
+    pub country: Option<&'static str>,
     /// Registrable domains it operates.
-    #[serde(default)]
-    pub domains: Vec<String>,
+    pub domains: &'static [&'static str],
     /// Where the facts come from.
-    #[serde(default)]
-    pub sources: Vec<String>,
+    pub sources: &'static [&'static str],
     /// Context.
-    pub note: Option<String>,
-}
-
-/// The owner of a network domain that is not an SDK vendor (clouds, CDNs, platforms).
-#[derive(Debug, Clone, Deserialize)]
-pub struct DomainOwner {
-    /// Registrable domain.
-    pub domain: String,
-    /// Who runs it.
-    pub owner: String,
-    /// Link to a vendor id.
-    pub vendor: Option<String>,
-    /// ISO 3166 alpha-2 country.
-    pub country: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct VendorFile {
-    #[serde(default)]
-    vendor: Vec<Vendor>,
-    #[serde(default)]
-    domain_owner: Vec<DomainOwner>,
+    pub note: Option<&'static str>,
 }
 
 /// Who is behind a domain, and where.
@@ -166,44 +107,43 @@ pub struct DomainInfo {
     pub basis: &'static str,
 }
 
-/// Everything vetting knows, indexed for lookups.
-#[derive(Debug)]
-pub struct Knowledge {
-    /// Permissions by name.
-    pub permissions: FxHashMap<String, Permission>,
-    /// Personal-data categories.
-    pub categories: Vec<DataCategory>,
-    category_of: FxHashMap<String, usize>,
-    /// SDK signatures.
-    pub sdks: Vec<Sdk>,
-    /// package prefix → SDK indices
-    sdk_prefixes: FxHashMap<String, Vec<usize>>,
-    /// native library name → SDK indices
-    sdk_libs: FxHashMap<String, Vec<usize>>,
-    /// component class name → SDK indices
-    sdk_components: FxHashMap<String, Vec<usize>>,
-    /// Exodus trackers.
-    pub trackers: Vec<Tracker>,
-    /// The literal alternatives of the trackers' code signatures (class-name prefixes), and the
-    /// tracker of each; matched from the start of a dotted class name.
-    tracker_code: AhoCorasick,
-    tracker_code_index: Vec<usize>,
-    /// (tracker index, host literal): network signatures that are plain host names
-    tracker_host_literals: Vec<(usize, String)>,
-    /// (tracker index, pattern): the other network signatures, compiled on first use
-    tracker_host_patterns: Vec<(usize, String)>,
-    tracker_host_regexes: OnceLock<Vec<(usize, Regex)>>,
-    /// Vendors.
-    pub vendors: Vec<Vendor>,
-    vendor_by_name: FxHashMap<String, usize>,
-    domains: FxHashMap<String, DomainInfo>,
+/// A row of the domain table: a vendor's domain (the vendor's parent, or the vendor, owns it) or a
+/// `[[domain_owner]]` row.
+struct DomainEntry {
+    owner: &'static str,
+    country: Option<&'static str>,
+    basis: &'static str,
 }
 
-fn json<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<T, KnowledgeError> {
-    serde_json::from_str(text).map_err(|e| KnowledgeError {
-        file,
-        why: e.to_string(),
-    })
+/// One literal alternative of the trackers' code signatures (a class-name prefix), sorted.
+struct CodeLiteral {
+    literal: &'static str,
+    /// The longest other literal that is a prefix of this one ([`NO_PARENT`]: none).
+    parent: usize,
+    /// The trackers whose signature has this alternative.
+    trackers: &'static [usize],
+}
+
+const NO_PARENT: usize = usize::MAX;
+
+// PERMISSIONS, CATEGORIES, CATEGORY_OF, SDKS, SDK_PREFIXES, SDK_LIBS, SDK_COMPONENTS, TRACKERS,
+// TRACKER_CODE, TRACKER_HOST_LITERALS, TRACKER_HOST_PATTERNS, VENDORS, VENDOR_BY_NAME (lower case,
+// sorted), VENDOR_NAMES (lower case, in file order), DOMAINS (sorted)
+include!(concat!(env!("OUT_DIR"), "/knowledge_tables.rs"));
+
+/// The value of `key` in a table sorted by key.
+fn lookup<T>(table: &'static [(&'static str, T)], key: &str) -> Option<&'static T> {
+    table
+        .binary_search_by(|(k, _)| (*k).cmp(key))
+        .ok()
+        .map(|i| &table[i].1)
+}
+
+/// Everything vetting knows, indexed for lookups.
+#[derive(Debug, Default)]
+pub struct Knowledge {
+    /// The trackers' network signatures that are not plain host names, compiled on first use.
+    tracker_host_regexes: OnceLock<Vec<(usize, Regex)>>,
 }
 
 /// Country-code top-level domains in use (ISO 3166 alpha-2 codes, plus `.ac`, `.eu` and `.uk`).
@@ -231,194 +171,95 @@ pub fn cctld_country(tld: &str) -> Option<String> {
 }
 
 impl Knowledge {
-    /// Load and index the bundled knowledge.
-    pub fn bundled() -> Result<Knowledge, KnowledgeError> {
-        let permissions = json::<PermissionFile>("permissions.json", PERMISSIONS)?.permissions;
-        let categories: CategoryFile = toml::from_str(CATEGORIES).map_err(|e| KnowledgeError {
-            file: "permission_categories.toml",
-            why: e.to_string(),
-        })?;
-        let categories = categories.category;
-        let mut category_of = FxHashMap::default();
-        for (i, c) in categories.iter().enumerate() {
-            for p in &c.permissions {
-                category_of.insert(p.clone(), i);
-            }
-        }
-        let sdks = json::<SdkFile>("sdks.json", SDKS)?.sdks;
-        let mut sdk_prefixes: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        let mut sdk_libs: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        let mut sdk_components: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        for (i, s) in sdks.iter().enumerate() {
-            for p in &s.package_prefixes {
-                sdk_prefixes
-                    .entry(p.trim_end_matches('.').to_string())
-                    .or_default()
-                    .push(i);
-            }
-            for l in &s.native_libs {
-                sdk_libs.entry(l.clone()).or_default().push(i);
-            }
-            for c in &s.components {
-                sdk_components.entry(c.clone()).or_default().push(i);
-            }
-        }
-        let trackers = json::<TrackerFile>("exodus_trackers.json", TRACKERS)?.trackers;
-        // Exodus's code signatures are alternations of package prefixes ("com.umeng.|com.uc.");
-        // as literals they build in a millisecond where 400 regexes take tens of milliseconds,
-        // which every `ictguard vet` process would pay at start-up
-        let mut literals = Vec::new();
-        let mut tracker_code_index = Vec::new();
-        let mut tracker_host_literals = Vec::new();
-        let mut tracker_host_patterns = Vec::new();
-        for (i, t) in trackers.iter().enumerate() {
-            if let Some(code) = t.code_signature.as_deref() {
-                for alt in code.split('|').map(str::trim).filter(|a| !a.is_empty()) {
-                    if !alt
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._$-".contains(c))
-                    {
-                        return Err(KnowledgeError {
-                            file: "exodus_trackers.json",
-                            why: format!(
-                                "code signature {alt:?} of {} is not a package prefix",
-                                t.name
-                            ),
-                        });
-                    }
-                    literals.push(alt.to_string());
-                    tracker_code_index.push(i);
-                }
-            }
-            if let Some(net) = t.network_signature.as_deref() {
-                for alt in net.split('|').map(str::trim).filter(|a| !a.is_empty()) {
-                    let unescaped = alt.replace("\\.", ".").replace("\\-", "-");
-                    if unescaped
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
-                    {
-                        tracker_host_literals.push((i, unescaped.to_ascii_lowercase()));
-                    } else {
-                        tracker_host_patterns.push((i, alt.to_string()));
-                    }
-                }
-            }
-        }
-        let tracker_code = AhoCorasick::new(&literals).map_err(|e| KnowledgeError {
-            file: "exodus_trackers.json",
-            why: e.to_string(),
-        })?;
-        let vendor_file: VendorFile = toml::from_str(VENDORS).map_err(|e| KnowledgeError {
-            file: "vendors.toml",
-            why: e.to_string(),
-        })?;
-        let vendors = vendor_file.vendor;
-        let mut vendor_by_name = FxHashMap::default();
-        let mut domains = FxHashMap::default();
-        for (i, v) in vendors.iter().enumerate() {
-            for n in v.names.iter().chain(std::iter::once(&v.name)) {
-                vendor_by_name.insert(n.to_lowercase(), i);
-            }
-            vendor_by_name.insert(v.id.to_lowercase(), i);
-            for d in &v.domains {
-                domains.insert(
-                    d.to_ascii_lowercase(),
-                    DomainInfo {
-                        owner: Some(v.parent.clone().unwrap_or_else(|| v.name.clone())),
-                        country: v.country.clone().filter(|c| !c.is_empty()),
-                        basis: "vendor table",
-                    },
-                );
-            }
-        }
-        for d in vendor_file.domain_owner {
-            domains
-                .entry(d.domain.to_ascii_lowercase())
-                .or_insert(DomainInfo {
-                    owner: Some(d.owner),
-                    country: d.country.filter(|c| !c.is_empty()),
-                    basis: "domain table",
-                });
-        }
-        Ok(Knowledge {
-            permissions,
-            categories,
-            category_of,
-            sdks,
-            sdk_prefixes,
-            sdk_libs,
-            sdk_components,
-            trackers,
-            tracker_code,
-            tracker_code_index,
-            tracker_host_literals,
-            tracker_host_patterns,
-            tracker_host_regexes: OnceLock::new(),
-            vendors,
-            vendor_by_name,
-            domains,
-        })
+    /// The bundled knowledge (checked and indexed when the crate was built).
+    pub fn bundled() -> Knowledge {
+        Knowledge::default()
+    }
+
+    /// An Android permission by name.
+    pub fn permission(&self, name: &str) -> Option<&'static Permission> {
+        lookup(PERMISSIONS, name)
+    }
+
+    /// Number of permissions known.
+    pub fn permission_count(&self) -> usize {
+        PERMISSIONS.len()
+    }
+
+    /// Personal-data categories.
+    pub fn categories(&self) -> &'static [DataCategory] {
+        CATEGORIES
+    }
+
+    /// SDK signatures.
+    pub fn sdks(&self) -> &'static [Sdk] {
+        SDKS
+    }
+
+    /// Exodus trackers.
+    pub fn trackers(&self) -> &'static [Tracker] {
+        TRACKERS
+    }
+
+    /// Vendors.
+    pub fn vendors(&self) -> &'static [Vendor] {
+        VENDORS
     }
 
     /// The personal-data category a permission opens.
-    pub fn category_of(&self, permission: &str) -> Option<&DataCategory> {
-        self.category_of
-            .get(permission)
-            .map(|i| &self.categories[*i])
+    pub fn category_of(&self, permission: &str) -> Option<&'static DataCategory> {
+        lookup(CATEGORY_OF, permission).map(|i| &CATEGORIES[*i])
     }
 
     /// The vendor an SDK vendor string or tracker name means.
-    pub fn vendor(&self, name: &str) -> Option<&Vendor> {
+    pub fn vendor(&self, name: &str) -> Option<&'static Vendor> {
         let lower = name.to_lowercase();
-        if let Some(i) = self.vendor_by_name.get(&lower) {
-            return Some(&self.vendors[*i]);
+        if let Some(i) = lookup(VENDOR_BY_NAME, &lower) {
+            return Some(&VENDORS[*i]);
         }
         // a tracker name that starts with a vendor name ("Umeng Analytics", "Tencent Map LBS"):
         // the longest such name, ending at a word break ("360" must not claim "360Dialog")
-        let mut best: Option<(usize, &Vendor)> = None;
-        for v in &self.vendors {
-            for n in v.names.iter().chain(std::iter::once(&v.name)) {
-                let n = n.to_lowercase();
-                let breaks = lower.strip_prefix(n.as_str()).is_some_and(|rest| {
-                    rest.is_empty() || rest.starts_with([' ', '-', '(', '/', ','])
-                });
-                if n.len() >= 3 && breaks && best.is_none_or(|(len, _)| n.len() > len) {
-                    best = Some((n.len(), v));
-                }
+        let mut best: Option<(usize, usize)> = None;
+        for &(n, i) in VENDOR_NAMES {
+            let breaks = lower
+                .strip_prefix(n)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '-', '(', '/', ',']));
+            if n.len() >= 3 && breaks && best.is_none_or(|(len, _)| n.len() > len) {
+                best = Some((n.len(), i));
             }
         }
-        best.map(|(_, v)| v)
+        best.map(|(_, i)| &VENDORS[i])
     }
 
     /// SDKs whose package prefix is `package` exactly (a dotted Java package name).
-    pub fn sdks_with_prefix(&self, package: &str) -> &[usize] {
-        self.sdk_prefixes
-            .get(package)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+    pub fn sdks_with_prefix(&self, package: &str) -> &'static [usize] {
+        lookup(SDK_PREFIXES, package).copied().unwrap_or(&[])
     }
 
     /// SDKs that ship a native library with this file name.
-    pub fn sdks_with_library(&self, file: &str) -> &[usize] {
-        self.sdk_libs.get(file).map(Vec::as_slice).unwrap_or(&[])
+    pub fn sdks_with_library(&self, file: &str) -> &'static [usize] {
+        lookup(SDK_LIBS, file).copied().unwrap_or(&[])
     }
 
     /// SDKs that declare a manifest component with this class name.
-    pub fn sdks_with_component(&self, class: &str) -> &[usize] {
-        self.sdk_components
-            .get(class)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+    pub fn sdks_with_component(&self, class: &str) -> &'static [usize] {
+        lookup(SDK_COMPONENTS, class).copied().unwrap_or(&[])
     }
 
     /// Trackers whose code signature matches a dotted class name (a prefix of it).
     pub fn trackers_matching_class(&self, name: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .tracker_code
-            .find_overlapping_iter(name)
-            .filter(|m| m.start() == 0)
-            .map(|m| self.tracker_code_index[m.pattern().as_usize()])
-            .collect();
+        // The literals that are prefixes of `name` are all prefixes of the greatest literal not
+        // after `name` (anything between a prefix of `name` and `name` starts with that prefix),
+        // so they lie on that literal's chain of parents.
+        let mut out = Vec::new();
+        let after = TRACKER_CODE.partition_point(|c| c.literal <= name);
+        let mut at = after.checked_sub(1).unwrap_or(NO_PARENT);
+        while let Some(c) = TRACKER_CODE.get(at) {
+            if name.starts_with(c.literal) {
+                out.extend_from_slice(c.trackers);
+            }
+            at = c.parent;
+        }
         out.sort_unstable();
         out.dedup();
         out
@@ -428,15 +269,14 @@ impl Knowledge {
     pub fn trackers_matching_host(&self, host: &str) -> Vec<usize> {
         let host = host.to_ascii_lowercase();
         let regexes = self.tracker_host_regexes.get_or_init(|| {
-            self.tracker_host_patterns
+            TRACKER_HOST_PATTERNS
                 .iter()
                 .filter_map(|(i, p)| Regex::new(p).ok().map(|re| (*i, re)))
                 .collect()
         });
-        let mut out: Vec<usize> = self
-            .tracker_host_literals
+        let mut out: Vec<usize> = TRACKER_HOST_LITERALS
             .iter()
-            .filter(|(_, lit)| host.contains(lit.as_str()))
+            .filter(|(_, lit)| host.contains(lit))
             .map(|(i, _)| *i)
             .chain(
                 regexes
@@ -455,11 +295,15 @@ impl Knowledge {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         let mut rest = host.as_str();
         loop {
-            if let Some(info) = self.domains.get(rest) {
-                return Some(info.clone());
+            if let Some(e) = lookup(DOMAINS, rest) {
+                return Some(DomainInfo {
+                    owner: Some(e.owner.to_string()),
+                    country: e.country.map(str::to_string),
+                    basis: e.basis,
+                });
             }
             match rest.split_once('.') {
-                Some((_, tail)) if tail.contains('.') || self.domains.contains_key(tail) => {
+                Some((_, tail)) if tail.contains('.') || lookup(DOMAINS, tail).is_some() => {
                     rest = tail
                 }
                 _ => break,
@@ -480,24 +324,25 @@ mod tests {
 
     #[test]
     fn bundled_knowledge_loads_and_indexes() {
-        let k = Knowledge::bundled().unwrap();
-        assert!(k.permissions.len() > 900);
-        assert!(k.permissions["android.permission.ACCESS_FINE_LOCATION"]
+        let k = Knowledge::bundled();
+        assert!(k.permission_count() > 900);
+        assert!(k
+            .permission("android.permission.ACCESS_FINE_LOCATION")
+            .unwrap()
             .level
             .contains("dangerous"));
         assert_eq!(
             k.category_of("android.permission.ACCESS_FINE_LOCATION")
                 .unwrap()
-                .cfr202
-                .as_deref(),
+                .cfr202,
             Some("precise_geolocation")
         );
-        assert!(k.sdks.len() > 2_000 && k.trackers.len() > 400);
+        assert!(k.sdks().len() > 2_000 && k.trackers().len() > 400);
         // Exodus: Umeng's analytics classes
         let umeng: Vec<_> = k
             .trackers_matching_class("com.umeng.analytics.MobclickAgent")
             .into_iter()
-            .map(|i| k.trackers[i].name.clone())
+            .map(|i| k.trackers()[i].name)
             .collect();
         assert!(umeng.iter().any(|n| n.contains("Umeng")), "{umeng:?}");
         assert!(k
@@ -507,12 +352,48 @@ mod tests {
         assert!(k
             .trackers_matching_host("alog.umeng.com")
             .iter()
-            .any(|i| k.trackers[*i].name.contains("Umeng")));
+            .any(|i| k.trackers()[*i].name.contains("Umeng")));
+    }
+
+    #[test]
+    fn class_prefix_chains_find_every_literal_that_is_a_prefix() {
+        // against the definition: every code-signature literal that `name` starts with
+        let k = Knowledge::bundled();
+        let naive = |name: &str| {
+            let mut out: Vec<usize> = TRACKER_CODE
+                .iter()
+                .filter(|c| name.starts_with(c.literal))
+                .flat_map(|c| c.trackers.iter().copied())
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            out
+        };
+        let mut names = vec![String::new(), "a".into(), "zzz".into(), "com".into()];
+        for c in TRACKER_CODE {
+            let l = c.literal;
+            names.push(l.to_string());
+            names.push(format!("{l}Foo"));
+            names.push(format!("{l}.a.B"));
+            names.push(format!("{l}zz"));
+            names.push(l[..l.len() - 1].to_string());
+            names.push(format!("{}~", &l[..l.len() - 1]));
+            names.push(format!("{}0", &l[..l.len() - 1]));
+        }
+        let mut matched = 0;
+        for n in &names {
+            let got = k.trackers_matching_class(n);
+            assert_eq!(got, naive(n), "{n}");
+            matched += usize::from(!got.is_empty());
+        }
+        assert!(matched > TRACKER_CODE.len());
+        // nested literals: a class under both com.google.firebase. and com.google.firebase.analytics.
+        assert!(TRACKER_CODE.iter().any(|c| c.parent != NO_PARENT));
     }
 
     #[test]
     fn domains_by_table_then_cctld() {
-        let k = Knowledge::bundled().unwrap();
+        let k = Knowledge::bundled();
         assert_eq!(
             k.domain("collect.example.cn").unwrap().country.as_deref(),
             Some("CN")

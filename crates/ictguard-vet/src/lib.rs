@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! # use ictguard_vet::{Vetter, Knowledge};
-//! let vetter = Vetter::new(ictguard_rules::RulePack::bundled(), Knowledge::bundled().unwrap());
+//! let vetter = Vetter::new(ictguard_rules::RulePack::bundled(), Knowledge::bundled());
 //! let bytes = std::fs::read("app.apk").unwrap();
 //! let today = chrono::Utc::now().date_naive();
 //! let report = vetter.vet("app.apk", &bytes, today).unwrap();
@@ -112,10 +112,12 @@ impl Vetter {
     /// Vet one APK given as bytes; `file` names it in the report.
     pub fn vet(&self, file: &str, bytes: &[u8], as_of: NaiveDate) -> Result<Report, VetError> {
         let apk = Apk::parse(bytes)?;
-        // the signatures (hashing the archive), the file's own hash and the code scan, side by side
-        let ((summary, file_sha256), scan) = rayon::join(
-            || rayon::join(|| apk.summary(), || sha256_hex(bytes)),
-            || scan::scan(&apk),
+        // the file's own hash, the code scan and the signatures (hashing the archive again, in
+        // chunks), side by side: the file hash cannot be split, so it starts first on one thread;
+        // the other scans the code meanwhile, and both share the signature's chunks at the end
+        let (file_sha256, (scan, summary)) = rayon::join(
+            || sha256_hex(bytes),
+            || rayon::join(|| scan::scan(&apk), || apk.summary()),
         );
         let cx = Context {
             apk: &apk,

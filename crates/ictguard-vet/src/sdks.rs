@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::report::{Evidence, Finding, FindingKind, SdkFound, Severity};
 use crate::Context;
 
@@ -23,16 +25,19 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
         }
     };
 
-    // classes: each package prefix of each class once, then the Exodus regexes on the classes
-    let mut packages_seen = rustc_hash::FxHashSet::default();
+    // classes: each package prefix of each class once, then the Exodus regexes on the classes;
+    // in name order (names are unique, so an unstable sort is as deterministic), on every core
     let mut classes: Vec<(&String, &String)> = cx.scan.classes.iter().collect();
-    classes.sort();
+    classes.par_sort_unstable();
+    let mut previous = "";
     for (class, dex) in &classes {
         let mut end = 0;
         while let Some(dot) = class[end..].find('.') {
             end += dot;
             let package = &class[..end];
-            if packages_seen.insert(package.to_string()) {
+            // the classes of a package ("P.") are neighbours in name order: the first of them is
+            // where the package is first seen
+            if !previous.starts_with(&class[..=end]) {
                 for &i in k.sdks_with_prefix(package) {
                     note(
                         ("sdk-signatures", i),
@@ -42,6 +47,7 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
             }
             end += 1;
         }
+        previous = class;
         for i in k.trackers_matching_class(class) {
             note(
                 ("exodus", i),
@@ -98,12 +104,20 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
     for ((source, i), evidence) in hits {
         let (name, vendor_name, category) = match source {
             "exodus" => {
-                let t = &k.trackers[i];
-                (t.name.clone(), None, t.categories.first().cloned())
+                let t = &k.trackers()[i];
+                (
+                    t.name.to_string(),
+                    None,
+                    t.categories.first().map(|c| c.to_string()),
+                )
             }
             _ => {
-                let s = &k.sdks[i];
-                (s.name.clone(), s.vendor.clone(), s.category.clone())
+                let s = &k.sdks()[i];
+                (
+                    s.name.to_string(),
+                    s.vendor.map(str::to_string),
+                    s.category.map(str::to_string),
+                )
             }
         };
         let vendor = vendor_name
@@ -112,30 +126,25 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
             .or_else(|| k.vendor(&name))
             .or_else(|| {
                 // an Exodus tracker: its website's domain
-                let t = (source == "exodus").then(|| &k.trackers[i])?;
-                let host = t
-                    .website
-                    .as_deref()?
-                    .split("://")
-                    .nth(1)?
-                    .split('/')
-                    .next()?;
-                k.vendors.iter().find(|v| {
+                let t = (source == "exodus").then(|| &k.trackers()[i])?;
+                let host = t.website?.split("://").nth(1)?.split('/').next()?;
+                k.vendors().iter().find(|v| {
                     v.domains
                         .iter()
-                        .any(|d| host == d || host.ends_with(&format!(".{d}")))
+                        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
                 })
             });
         let country = vendor
-            .and_then(|v| v.country.clone())
-            .filter(|c| !c.is_empty());
+            .and_then(|v| v.country)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
         // the same SDK found twice (both databases, or two entries of one) is one SDK: same vendor,
         // and the same name (one containing the other) or the same classes
         let lower = name.to_lowercase();
         if let Some(existing) = out.iter_mut().find(|o| {
             let other = o.name.to_lowercase();
             o.vendor.is_some()
-                && o.vendor == vendor.map(|v| v.name.clone())
+                && o.vendor.as_deref() == vendor.map(|v| v.name)
                 && (other.contains(&lower)
                     || lower.contains(&other)
                     || o.evidence
@@ -159,8 +168,8 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
         let foreign_adversary = country.as_deref().and_then(|c| cx.adversary(c)).is_some();
         out.push(SdkFound {
             name,
-            vendor: vendor.map(|v| v.name.clone()).or(vendor_name),
-            parent: vendor.and_then(|v| v.parent.clone()),
+            vendor: vendor.map(|v| v.name.to_string()).or(vendor_name),
+            parent: vendor.and_then(|v| v.parent).map(str::to_string),
             country,
             category,
             source: source.to_string(),
@@ -226,12 +235,11 @@ fn reached_categories(cx: &Context) -> Vec<String> {
         .filter_map(|p| {
             let level = cx
                 .knowledge
-                .permissions
-                .get(p)
-                .map(|x| x.level.as_str())
+                .permission(p)
+                .map(|x| x.level)
                 .unwrap_or("dangerous");
             (level.contains("dangerous") || level.contains("signature") || level.contains("appop"))
-                .then(|| cx.knowledge.category_of(p).map(|c| c.id.clone()))
+                .then(|| cx.knowledge.category_of(p).map(|c| c.id.to_string()))
                 .flatten()
         })
         .collect();

@@ -19,7 +19,7 @@ fn day(s: &str) -> NaiveDate {
 }
 
 fn vetter() -> Vetter {
-    Vetter::new(RulePack::bundled(), Knowledge::bundled().unwrap())
+    Vetter::new(RulePack::bundled(), Knowledge::bundled())
 }
 
 fn vet(v: &Vetter, name: &str, date: &str) -> Report {
@@ -131,7 +131,7 @@ fn a_repackaged_covered_app_is_found_by_its_key() {
         .item
         .certificates
         .push(sha.clone());
-    let r = Vetter::new(pack, Knowledge::bundled().unwrap())
+    let r = Vetter::new(pack, Knowledge::bundled())
         .vet(&file, &bytes, day("2021-03-01"))
         .unwrap();
     let f = finding(&r, "IG-COVERED-CERT:wps-office").unwrap();

@@ -263,7 +263,7 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
             ictguard_store::display_database(&args.database)
         )
     })?;
-    let knowledge = ictguard_vet::Knowledge::bundled().context("loading the bundled knowledge")?;
+    let knowledge = ictguard_vet::Knowledge::bundled();
     let state = Arc::new(AppState {
         vetter: ictguard_vet::Vetter::new(pack.clone(), knowledge),
         screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),

@@ -1,0 +1,103 @@
+//! DSA signature verification (FIPS 186-4, 4.7) over the `dsa` crate's key and signature types.
+//!
+//! The `dsa` crate (0.7) parses and checks the key, and its own `verify_prehash` computes the same
+//! result, but raises g and y to exponents widened to the size of p: for a 3072-bit key that walks
+//! 3072 exponent bits where the exponents (u1, u2 < q) have at most 256, about 20 ms per signature,
+//! the whole cost of vetting such an APK. This is its computation with the exponents bounded by the
+//! size of q and the Montgomery parameters of p made once, in variable time: everything here is
+//! public (key, signature, message digest), so constant time protects nothing. The test below
+//! checks it against `dsa::VerifyingKey::verify_prehash` on good and altered signatures.
+
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{BoxedUint, Resize};
+
+/// True when `sig` is `key`'s signature of the digest `prehash`.
+pub(crate) fn verify_prehash(
+    key: &dsa::VerifyingKey,
+    prehash: &[u8],
+    sig: &dsa::Signature,
+) -> bool {
+    let c = key.components();
+    let (p, q, g, y) = (c.p(), c.q(), c.g(), key.y());
+    let (r, s) = (sig.r(), sig.s());
+    if r.as_ref() >= q.as_ref() || s.as_ref() >= q.as_ref() {
+        return false;
+    }
+    // the scalars at the precision of q, the powers at that of p
+    let width = q.bits_precision();
+    let (r, s) = (r.resize(width), s.resize(width));
+    let Some(w) = Option::<BoxedUint>::from(s.invert_mod(q)) else {
+        return false;
+    };
+    // z: the leftmost min(N, outlen) bits of the digest, in whole bytes as the `dsa` crate takes them
+    let z_len = ((q.bit_width() / 8) as usize).min(prehash.len());
+    let Some(z) = prehash
+        .get(..z_len)
+        .and_then(|z| BoxedUint::from_be_slice(z, z_len as u32 * 8).ok())
+    else {
+        return false;
+    };
+    let z = z.resize(width);
+    let u1 = z.mul_mod(&w, q).resize(p.bits_precision());
+    let u2 = r.mul_mod(&w, q).resize(p.bits_precision());
+    // v = (g^u1 · y^u2 mod p) mod q; u1 and u2 are below q, so only q's bits are walked
+    let params = BoxedMontyParams::new_vartime(p.clone());
+    let exponent_bits = q.bit_width();
+    let g_u1 = BoxedMontyForm::new((**g).clone(), &params).pow_bounded_exp(&u1, exponent_bits);
+    let y_u2 = BoxedMontyForm::new((**y).clone(), &params).pow_bounded_exp(&u2, exponent_bits);
+    let v = (g_u1 * y_u2).retrieve().rem_vartime(q);
+    v == *r
+}
+
+#[cfg(test)]
+mod tests {
+    use dsa::pkcs8::DecodePrivateKey;
+    use rsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+
+    #[test]
+    fn agrees_with_the_dsa_crate_on_good_and_altered_signatures() {
+        // apksig's DSA test keys, as the corpus ships them (1024, 2048 and 3072 bits)
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/apk/signing/apksig");
+        let mut checked = 0;
+        for bits in [1024, 2048, 3072] {
+            let Ok(der) = std::fs::read(dir.join(format!("dsa-{bits}.pk8"))) else {
+                continue;
+            };
+            let signer = dsa::SigningKey::from_pkcs8_der(&der).unwrap();
+            let key = signer.verifying_key();
+            // digests of SHA-1, SHA-224 and SHA-256 length (a longer one is cut to q's size)
+            for len in [20, 28, 32] {
+                let digest: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+                let sig = signer.sign_prehash(&digest).unwrap();
+                let mut altered = digest.clone();
+                altered[len / 2] ^= 1;
+                let other =
+                    dsa::Signature::from_components(sig.s().clone().get(), sig.r().clone().get())
+                        .unwrap();
+                for (d, s, valid) in [
+                    (&digest, &sig, true),
+                    (&altered, &sig, false),
+                    (&digest, &other, false),
+                ] {
+                    assert_eq!(
+                        super::verify_prehash(key, d, s),
+                        valid,
+                        "{bits} bits, {len}"
+                    );
+                    assert_eq!(
+                        key.verify_prehash(d, s).is_ok(),
+                        valid,
+                        "{bits} bits, {len}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        if dir.exists() {
+            assert_eq!(checked, 9);
+        } else {
+            eprintln!("no corpus keys (../shared/corpus/apk/signing/apksig): skipped");
+        }
+    }
+}
