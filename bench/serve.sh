@@ -2,6 +2,7 @@
 # Load test: `wrk` against POST /v1/screen on loopback, with the SQLite audit trail on (every
 # answer waits for its record's commit). Prints throughput and latency percentiles.
 #   bench/serve.sh [SECONDS] [CONNECTIONS]     (default 15 s, 64 connections)
+# env: DATABASE=postgres://…   audit to an (empty) PostgreSQL database instead of a new SQLite file
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-15}
@@ -9,7 +10,7 @@ CONNS=${2:-64}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release -q
 tmp=$(mktemp -d)
-db="$tmp/ictguard.db"
+db=${DATABASE:-$tmp/ictguard.db}
 KEY=$(target/release/ictguard keys create --role screen --database "$db" 2>/dev/null)
 target/release/ictguard serve --listen 127.0.0.1:0 --database "$db" > "$tmp/addr" &
 pid=$!
