@@ -22,6 +22,8 @@ mod keys;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 pub use keys::Role;

@@ -3,9 +3,7 @@
 //! broken record, concurrent writers lose nothing, keys are checked by hash and revocable, cases
 //! resolve into the trail.
 
-mod common;
-
-use common::TestDb;
+use ictguard_store::testing::TestDb;
 use ictguard_store::{AuditQuery, AuditWriter, ChainCheck, NewRecord, Resolved, Role};
 
 fn rec(i: usize) -> NewRecord {
@@ -295,11 +293,11 @@ fn opening_together_migrates_once(db: TestDb) {
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
-            $( #[test] fn $case() { super::$case(super::common::TestDb::sqlite()); } )*
+            $( #[test] fn $case() { super::$case(ictguard_store::testing::TestDb::sqlite()); } )*
         }
         mod postgres {
             $( #[test] fn $case() {
-                if let Some(db) = super::common::TestDb::postgres() { super::$case(db); }
+                if let Some(db) = ictguard_store::testing::TestDb::postgres() { super::$case(db); }
             } )*
         }
     };

@@ -5,50 +5,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use common::{bin, key, start};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ictguard"))
-}
-
-/// Start the server on a free port; returns the child and its base URL.
-fn start(db: &str) -> (Child, String) {
-    let mut child = bin()
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("address line")
-        .to_string();
-    (child, url)
-}
-
-fn key(db: &str, role: &str) -> String {
-    let out = bin()
-        .args(["keys", "create", "--role", role, "--database", db])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -936,20 +899,6 @@ fn two_servers_on_one_database_keep_one_chain(db: &str) {
             records: *seqs.last().unwrap()
         }
     );
-}
-
-/// One `#[test]` per backend and case, so a failure names both.
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $case() { super::$case(&super::common::TestDb::sqlite().url); } )*
-        }
-        mod postgres {
-            $( #[test] fn $case() {
-                if let Some(db) = super::common::TestDb::postgres() { super::$case(&db.url); }
-            } )*
-        }
-    };
 }
 
 on_every_backend!(

@@ -8,15 +8,13 @@
 mod common;
 mod webdriver;
 
-use std::io::{BufRead, BufReader};
+use common::{bin, key};
+
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use serde_json::json;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ictguard"))
-}
 
 /// The server, killed when dropped.
 struct Server {
@@ -33,34 +31,8 @@ impl Drop for Server {
 
 /// Start the server on a free loopback port.
 fn start(db: &str) -> Server {
-    let mut child = bin()
-        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("address line")
-        .to_string();
+    let (child, url) = common::start(db);
     Server { child, url }
-}
-
-/// A new key of a role, made with the real `ictguard keys create`.
-fn key(db: &str, role: &str) -> String {
-    let out = bin()
-        .args(["keys", "create", "--role", role, "--database"])
-        .arg(db)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// An agent that follows no redirects and treats no status as an error.
@@ -593,20 +565,6 @@ fn a_reviewers_day_in_headless_chromium(db: &str) {
         "10-rules-eo13971",
         &[([0xa3, 0xd9, 0xb1], 5000), ([0xa4, 0x16, 0x1a], 1000)],
     );
-}
-
-/// One `#[test]` per backend and case, so a failure names both (as in `serve.rs`).
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $case() { super::$case(&super::common::TestDb::sqlite().url); } )*
-        }
-        mod postgres {
-            $( #[test] fn $case() {
-                if let Some(db) = super::common::TestDb::postgres() { super::$case(&db.url); }
-            } )*
-        }
-    };
 }
 
 on_every_backend!(

@@ -1,84 +1,63 @@
-//! A fresh database for one test, on a backend: its `--database` argument. (The same fixture as
-//! `crates/ictguard-store/tests/common`, without the raw SQL.)
+//! What the server tests share: the binary, a server on a free loopback port, keys made with the
+//! real `ictguard keys create`, a fresh database per test on either backend (the store's test
+//! support), and one `#[test]` per backend and case.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 
-/// A fresh, empty database, dropped (PostgreSQL) or deleted (SQLite) with the value.
-pub struct TestDb {
-    /// The database argument (a path or a URL).
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    /// The server URL and the name of a PostgreSQL database to drop at the end.
-    drop_pg: Option<(String, String)>,
+pub use ictguard_store::testing::TestDb;
+
+/// The `ictguard` binary under test.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ictguard"))
 }
 
-impl TestDb {
-    /// A new SQLite file.
-    pub fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let url = dir.path().join("ictguard.db").display().to_string();
-        TestDb {
-            url,
-            _dir: Some(dir),
-            drop_pg: None,
+/// Start the server on a free port; returns the child and its base URL.
+pub fn start(db: &str) -> (Child, String) {
+    let mut child = bin()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("address line")
+        .to_string();
+    (child, url)
+}
+
+/// A new key of a role.
+pub fn key(db: &str, role: &str) -> String {
+    let out = bin()
+        .args(["keys", "create", "--role", role, "--database", db])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// One `#[test]` per backend and case, so a failure names both; each case takes the database
+/// argument.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $case() { super::$case(&super::common::TestDb::sqlite().url); } )*
         }
-    }
-
-    /// A new PostgreSQL database, when `ICTGUARD_TEST_POSTGRES` names a server (a URL whose role
-    /// may create databases); `None` otherwise, unless `ICTGUARD_REQUIRE_POSTGRES=1` (CI), which
-    /// makes its absence a failure.
-    pub fn postgres() -> Option<TestDb> {
-        let Ok(server) = std::env::var("ICTGUARD_TEST_POSTGRES") else {
-            assert!(
-                std::env::var("ICTGUARD_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                "ICTGUARD_REQUIRE_POSTGRES=1 but ICTGUARD_TEST_POSTGRES is not set"
-            );
-            return None;
-        };
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        // digits and underscores only: safe to write into the statement unquoted
-        let name = format!(
-            "ictguard_serve_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            nanos % 1_000_000_000_000
-        );
-        postgres::Client::connect(&server, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("ICTGUARD_TEST_POSTGRES={server}: {e:?}"))
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        Some(TestDb {
-            url: with_database(&server, &name),
-            _dir: None,
-            drop_pg: Some((server, name)),
-        })
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((server, name)) = &self.drop_pg {
-            // FORCE: a server killed mid-test may not have closed its sessions yet
-            if let Ok(mut c) = postgres::Client::connect(server, postgres::NoTls) {
-                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
+        mod postgres {
+            $( #[test] fn $case() {
+                if let Some(db) = super::common::TestDb::postgres() { super::$case(&db.url); }
+            } )*
         }
-    }
-}
-
-/// `url` with its database (the path) replaced by `name`, options kept.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, options) = match url.split_once('?') {
-        Some((b, o)) => (b, format!("?{o}")),
-        None => (url, String::new()),
     };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{options}", &base[..host_end])
 }

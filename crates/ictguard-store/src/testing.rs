@@ -1,8 +1,9 @@
-//! A fresh database for one test, on a backend, with raw SQL for tampering.
+//! Test support (feature `testing`): a fresh database for one test on a backend, with raw SQL for
+//! tampering. Shared by this crate's tests and the server's (`crates/ictguard/tests`).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use ictguard_store::Store;
+use crate::Store;
 
 /// A fresh, empty database.
 pub struct TestDb {
@@ -65,12 +66,12 @@ impl TestDb {
 
     /// Open the store.
     pub fn open(&self) -> Box<dyn Store> {
-        ictguard_store::open(&self.url).unwrap()
+        crate::open(&self.url).unwrap()
     }
 
     /// Run a statement behind the store's back (tampering).
     pub fn execute(&self, sql: &str) {
-        if ictguard_store::is_postgres_url(&self.url) {
+        if crate::is_postgres_url(&self.url) {
             self.pg().batch_execute(sql).unwrap();
         } else {
             rusqlite::Connection::open(&self.url)
@@ -82,7 +83,7 @@ impl TestDb {
 
     /// The first column of the first row, as text.
     pub fn query_text(&self, sql: &str) -> String {
-        if ictguard_store::is_postgres_url(&self.url) {
+        if crate::is_postgres_url(&self.url) {
             self.pg().query_one(sql, &[]).unwrap().get(0)
         } else {
             rusqlite::Connection::open(&self.url)
