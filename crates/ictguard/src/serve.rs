@@ -435,7 +435,10 @@ pub(crate) async fn metrics(State(s): State<Arc<AppState>>) -> String {
         (status = 200, description = "the decision with its evidence (what `ictguard screen --json` prints), committed to the audit trail",
          body = ictguard_screen::engine::ScreenResult,
          headers(("x-audit-seq" = i64, description = "the audit record's sequence number"))),
-        (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer), (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+        (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
+        (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer),
+        (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn screen(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -488,7 +491,8 @@ fn screen_record(
 }
 
 #[utoipa::path(get, path = "/v1/rules", tag = "rules", security(("api_key" = [])),
-    responses((status = 200, description = "the pack's orders, data rules, apps and entities", body = crate::openapi::RulesList), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer)))]
+    responses((status = 200, description = "the pack's orders, data rules, apps and entities", body = crate::openapi::RulesList),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn rules_list(State(s): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult {
     s.authorize(&headers, Role::Screen)?;
     let pack = s.screener.pack();
@@ -526,7 +530,9 @@ pub(crate) async fn rules_list(State(s): State<Arc<AppState>>, headers: HeaderMa
 
 #[utoipa::path(get, path = "/v1/rules/{id}", tag = "rules", security(("api_key" = [])),
     params(("id" = String, Path, description = "an order, data rule, app or entity id")),
-    responses((status = 200, description = "the item as `ictguard rules show --json` prints it", body = Object), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 404, description = "no such item", body = crate::openapi::ErrorAnswer)))]
+    responses((status = 200, description = "the item as `ictguard rules show --json` prints it", body = Object),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
+        (status = 404, description = "no such item", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn rules_show(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -553,7 +559,9 @@ pub(crate) struct StatusParams {
 
 #[utoipa::path(get, path = "/v1/rules/status", tag = "rules", security(("api_key" = [])),
     params(("as_of" = Option<String>, Query, description = "a date (YYYY-MM-DD); today when absent")),
-    responses((status = 200, description = "every order's status on the date", body = crate::openapi::RulesStatus), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+    responses((status = 200, description = "every order's status on the date", body = crate::openapi::RulesStatus),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
+        (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn rules_status(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -578,7 +586,10 @@ pub(crate) async fn rules_status(
         ("kind" = Option<String>, Query, description = "only this kind: screen, vet, case"),
         ("since" = Option<String>, Query, description = "only records at or after this time (RFC 3339 or a date)"),
         ("until" = Option<String>, Query, description = "only records before this time")),
-    responses((status = 200, description = "a page of the trail (admins)", body = crate::openapi::AuditPage), (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer)))]
+    responses((status = 200, description = "a page of the trail (admins)", body = crate::openapi::AuditPage),
+        (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
+        (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn audit(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -609,7 +620,8 @@ pub(crate) async fn audit(
     responses(
         (status = 200, description = "one line per query, in order: the screening answer or {\"line\", \"error\"}; streamed, each chunk sent once committed; a stream that fails ends with an {\"error\"} line",
          body = String, content_type = "application/x-ndjson"),
-        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer)))]
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
+        (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn screen_batch(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -827,7 +839,9 @@ pub(crate) struct VetForm {
             (ictguard_vet::Report = "application/json"),
             (String = "text/html"),
             (Object = "application/sarif+json"))),
-        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer), (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
+        (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer),
+        (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn vet(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -903,7 +917,10 @@ pub(crate) struct CaseParams {
     params(
         ("status" = Option<String>, Query, description = "open or resolved"),
         ("limit" = Option<i64>, Query, description = "at most this many (100)")),
-    responses((status = 200, description = "the review queue (admins)", body = crate::openapi::CaseList), (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer)))]
+    responses((status = 200, description = "the review queue (admins)", body = crate::openapi::CaseList),
+        (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
+        (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn cases(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -926,7 +943,12 @@ pub(crate) async fn cases(
     params(("id" = i64, Path, description = "the case number")),
     request_body = crate::openapi::Resolution,
     responses((status = 200, description = "resolved; the resolution is in the audit trail", body = crate::openapi::ResolvedAnswer),
-        (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer), (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer), (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer), (status = 404, description = "no such item", body = crate::openapi::ErrorAnswer), (status = 409, description = "already resolved", body = crate::openapi::ErrorAnswer), (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+        (status = 400, description = "malformed body", body = crate::openapi::ErrorAnswer),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
+        (status = 403, description = "the key's role does not allow this", body = crate::openapi::ErrorAnswer),
+        (status = 404, description = "no such item", body = crate::openapi::ErrorAnswer),
+        (status = 409, description = "already resolved", body = crate::openapi::ErrorAnswer),
+        (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn resolve(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
