@@ -326,8 +326,8 @@ pub struct AuditWriter {
     jobs: mpsc::Sender<Job>,
 }
 
-/// Records committed per transaction, at most.
-const MAX_GROUP: usize = 512;
+/// Records gathered into one transaction: whole jobs until this many (a larger job is committed alone).
+const MAX_GROUP: usize = 4096;
 
 impl AuditWriter {
     /// Start the writer on the store a database argument names. The store is opened on the
@@ -362,10 +362,16 @@ impl AuditWriter {
                     }
                 };
                 while let Ok(first) = rx.recv() {
+                    // whole jobs, until the group holds MAX_GROUP records (a job larger than
+                    // that is committed alone)
+                    let mut records = first.0.len();
                     let mut batch = vec![first];
-                    while batch.len() < MAX_GROUP {
+                    while records < MAX_GROUP {
                         match rx.try_recv() {
-                            Ok(job) => batch.push(job),
+                            Ok(job) => {
+                                records += job.0.len();
+                                batch.push(job);
+                            }
                             Err(_) => break,
                         }
                     }

@@ -365,7 +365,13 @@ fn case_from(r: &postgres::Row) -> Case {
 impl Store for PgStore {
     fn append(&mut self, records: &[NewRecord]) -> Result<Vec<i64>, StoreError> {
         self.with_conn(|conn| {
-            let mut tx = conn.client.transaction()?;
+            // READ COMMITTED whatever the server's default: the last hash must be read after the
+            // lock is held (a snapshot taken before the wait would be stale)
+            let mut tx = conn
+                .client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::ReadCommitted)
+                .start()?;
             tx.execute(&conn.stmts.lock, &[&TRAIL_LOCK])?;
             let out = append_in(&mut tx, &conn.stmts, records)?;
             tx.commit()?;
@@ -512,7 +518,13 @@ impl Store for PgStore {
     ) -> Result<Resolved, StoreError> {
         let (decision, reason, by) = (&*storable(decision), &*storable(reason), &*storable(by));
         self.with_conn(|conn| {
-            let mut tx = conn.client.transaction()?;
+            // READ COMMITTED whatever the server's default: the last hash must be read after the
+            // lock is held (a snapshot taken before the wait would be stale)
+            let mut tx = conn
+                .client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::ReadCommitted)
+                .start()?;
             // the trail's lock first: it also makes resolutions of one case take turns, so the
             // second sees the first's commit
             tx.execute(&conn.stmts.lock, &[&TRAIL_LOCK])?;

@@ -74,7 +74,15 @@ impl SqliteStore {
         let version = |c: &Connection| -> rusqlite::Result<i64> {
             c.pragma_query_value(None, "user_version", |r| r.get(0))
         };
-        if version(&conn)? < MIGRATIONS.len() as i64 {
+        let found = version(&conn)?;
+        if found > MIGRATIONS.len() as i64 {
+            return Err(StoreError::Invalid(format!(
+                "{}: schema version {found} is newer than this ictguard knows ({}); use a newer ictguard",
+                path.display(),
+                MIGRATIONS.len()
+            )));
+        }
+        if found < MIGRATIONS.len() as i64 {
             // under the write lock, read again: processes opening a new file together take
             // turns, and the second finds the work done
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

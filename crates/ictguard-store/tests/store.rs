@@ -352,3 +352,12 @@ mod postgres_only {
         ictguard_store::open(&format!("{}?sslmode=prefer", db.url)).unwrap();
     }
 }
+
+#[test]
+fn an_sqlite_file_from_a_newer_ictguard_is_refused() {
+    let db = TestDb::sqlite();
+    db.open().append(&[rec(1)]).unwrap();
+    db.execute("PRAGMA user_version = 99");
+    let err = ictguard_store::open(&db.url).err().expect("refused");
+    assert!(err.to_string().contains("newer"), "{err}");
+}

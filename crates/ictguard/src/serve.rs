@@ -649,6 +649,8 @@ mod batch {
     use super::*;
     use futures_util::StreamExt as _;
 
+    /// Longest a batch waits for more of its body, or for the client to take its answers.
+    const BATCH_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
     /// Longest line accepted.
     const MAX_LINE: usize = 64 << 10;
     /// Lines screened and committed together, at most.
@@ -665,7 +667,7 @@ mod batch {
     pub(super) async fn run(s: Arc<AppState>, actor: String, body: axum::body::Body, tx: Sender) {
         if let Err((code, message)) = pump(&s, &actor, body, &tx).await {
             s.metrics.errors.fetch_add(1, Ordering::Relaxed);
-            let _ = tx.send(error_line(code, message)).await;
+            let _ = tokio::time::timeout(BATCH_IDLE, tx.send(error_line(code, message))).await;
         }
     }
 
@@ -680,7 +682,15 @@ mod batch {
         let (mut bytes, mut line_no, mut queries) = (0usize, 0usize, 0usize);
         let mut done = false;
         while !done {
-            match stream.next().await {
+            let next = tokio::time::timeout(BATCH_IDLE, stream.next())
+                .await
+                .map_err(|_| {
+                    (
+                        "timeout",
+                        format!("no more of the body for {} s", BATCH_IDLE.as_secs()),
+                    )
+                })?;
+            match next {
                 Some(Ok(data)) => {
                     bytes += data.len();
                     if bytes > MAX_BATCH {
@@ -764,8 +774,12 @@ mod batch {
                         .map_err(|e| ("internal", e.to_string()))?
                         .map_err(|e| ("internal", format!("writing the audit trail: {e}")))?;
                 }
-                if tx.send(text.into()).await.is_err() {
-                    return Ok(()); // the client went away; what was committed stays
+                // a client that went away, or that does not read the answers while it sends
+                // (a streaming endpoint needs both at once), ends the batch; what was committed
+                // stays committed
+                match tokio::time::timeout(BATCH_IDLE, tx.send(text.into())).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) | Err(_) => return Ok(()),
                 }
             }
         }
@@ -854,7 +868,7 @@ pub(crate) async fn vet(
     let multipart = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
     let (body, form_as_of) = if multipart {
         use axum::extract::FromRequest as _;
         let form = axum::extract::Multipart::from_request(request, &())
@@ -870,7 +884,8 @@ pub(crate) async fn vet(
                 "the form has no `apk` file part".into(),
             ));
         }
-        (upload.bytes, upload.as_of)
+        let as_of = upload.as_of.filter(|d| !d.trim().is_empty());
+        (upload.bytes, as_of)
     } else {
         use axum::extract::FromRequest as _;
         let bytes = axum::body::Bytes::from_request(request, &())
@@ -886,7 +901,15 @@ pub(crate) async fn vet(
         match p.format.as_deref().unwrap_or("json") {
             "json" => Ok(Json(value).into_response()),
             "html" => Ok((
-                [("content-type", "text/html; charset=utf-8")],
+                // the report carries text from the APK: no scripts, no requests, no framing
+                [
+                    ("content-type", "text/html; charset=utf-8"),
+                    ("x-content-type-options", "nosniff"),
+                    (
+                        "content-security-policy",
+                        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'",
+                    ),
+                ],
                 crate::vet_html::render(&vetted, as_of),
             )
                 .into_response()),

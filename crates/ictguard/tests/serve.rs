@@ -306,6 +306,17 @@ fn batch_screening_and_apk_vetting_over_http(db: &str) {
         .unwrap();
     let sarif: Value = resp.body_mut().read_json().unwrap();
     assert_eq!(sarif["version"], "2.1.0");
+    // the HTML rendering carries text from the APK: served sandboxed, with no scripts
+    let resp = agent()
+        .post(&format!("{url}/v1/vet?format=html"))
+        .header("authorization", &format!("Bearer {k}"))
+        .send(&apk[..])
+        .unwrap();
+    let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
     // the same APK as a multipart form, with the date as a part
     let boundary = "ictguard-test-boundary";
     let mut form = format!(
@@ -341,7 +352,7 @@ fn batch_screening_and_apk_vetting_over_http(db: &str) {
     let (_, text) = get(&format!("{url}/v1/audit?kind=vet"), Some(&admin));
     let audit: Value = serde_json::from_str(&text).unwrap();
     let records = audit["records"].as_array().unwrap();
-    assert_eq!(records.len(), 3);
+    assert_eq!(records.len(), 4);
     assert_eq!(records[0]["subject"], "com.example.refs");
     assert_eq!(records[0]["decision"], "restrict");
     let (_, text) = get(&format!("{url}/v1/audit?kind=screen"), Some(&admin));
