@@ -291,10 +291,20 @@ pub(crate) fn now() -> String {
         .to_string()
 }
 
+/// The decisions a reviewer may resolve a case of a kind with: a vetting's recommendation, or a
+/// screening's block or allow.
+pub fn resolution_choices(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "vet" => &["prohibit", "restrict", "allow"],
+        _ => &["block", "allow"],
+    }
+}
+
 /// The audit record of a case's resolution (a decision and a reason are both required).
 pub(crate) fn resolution_record(
     id: i64,
     subject: &str,
+    kind: &str,
     decision: &str,
     reason: &str,
     by: &str,
@@ -303,6 +313,13 @@ pub(crate) fn resolution_record(
         return Err(StoreError::Invalid(
             "a resolution needs a decision and a reason".into(),
         ));
+    }
+    let choices = resolution_choices(kind);
+    if !choices.contains(&decision) {
+        return Err(StoreError::Invalid(format!(
+            "a {kind} case is resolved with one of {}, not {decision:?}",
+            choices.join(", ")
+        )));
     }
     Ok(NewRecord {
         kind: "case".into(),

@@ -528,15 +528,19 @@ impl Store for PgStore {
             // the trail's lock first: it also makes resolutions of one case take turns, so the
             // second sees the first's commit
             tx.execute(&conn.stmts.lock, &[&TRAIL_LOCK])?;
-            let found = tx.query_opt("SELECT status, subject FROM cases WHERE id = $1", &[&id])?;
+            let found = tx.query_opt(
+                "SELECT status, subject, kind FROM cases WHERE id = $1",
+                &[&id],
+            )?;
             let Some(row) = found else {
                 return Ok(Resolved::NoCase);
             };
-            let (status, subject): (String, String) = (row.get(0), row.get(1));
+            let (status, subject, kind): (String, String, String) =
+                (row.get(0), row.get(1), row.get(2));
             if status != "open" {
                 return Ok(Resolved::AlreadyResolved);
             }
-            let record = resolution_record(id, &subject, decision, reason, by)?;
+            let record = resolution_record(id, &subject, &kind, decision, reason, by)?;
             let seq = append_in(&mut tx, &conn.stmts, &[record])?[0];
             tx.execute(
                 "UPDATE cases SET status = 'resolved', resolution = $2, resolution_reason = $3,

@@ -296,20 +296,20 @@ impl Store for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let found: Option<(String, String)> = tx
+        let found: Option<(String, String, String)> = tx
             .query_row(
-                "SELECT status, subject FROM cases WHERE id = ?1",
+                "SELECT status, subject, kind FROM cases WHERE id = ?1",
                 params![id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let Some((status, subject)) = found else {
+        let Some((status, subject, kind)) = found else {
             return Ok(Resolved::NoCase);
         };
         if status != "open" {
             return Ok(Resolved::AlreadyResolved);
         }
-        let record = resolution_record(id, &subject, decision, reason, by)?;
+        let record = resolution_record(id, &subject, &kind, decision, reason, by)?;
         let seq = append_in(&tx, &[record])?[0];
         tx.execute(
             "UPDATE cases SET status = 'resolved', resolution = ?2, resolution_reason = ?3,

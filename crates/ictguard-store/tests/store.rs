@@ -135,6 +135,10 @@ fn cases_open_with_their_record_and_resolve_into_the_trail(db: TestDb) {
     let id = open_cases[0].id;
     // a resolution needs a reason; then it is in the trail
     assert!(store.resolve_case(id, "allow", " ", "reviewer-1").is_err());
+    // a screening case is resolved with block or allow, nothing else
+    assert!(store
+        .resolve_case(id, "prohibit", "a vetting word", "reviewer-1")
+        .is_err());
     let Resolved::Done(seq) = store
         .resolve_case(
             id,

@@ -83,7 +83,7 @@ pub struct CaseList {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resolution {
-    /// The decision (e.g. `allow`, `block`, `prohibit`).
+    /// `block` or `allow` for a screening case; `prohibit`, `restrict` or `allow` for a vetting.
     pub decision: String,
     /// Why, in words (required).
     pub reason: String,

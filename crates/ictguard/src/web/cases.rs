@@ -200,3 +200,14 @@ pub(crate) async fn resolve(
     };
     render(&s, viewer, Some(Flash::Problem(problem)), status).await
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_forms_offer_exactly_what_the_store_accepts() {
+        for kind in ["screen", "vet"] {
+            let offered: Vec<&str> = super::choices(kind).iter().map(|(v, _)| *v).collect();
+            assert_eq!(offered, ictguard_store::resolution_choices(kind), "{kind}");
+        }
+    }
+}
