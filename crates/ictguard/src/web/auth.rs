@@ -215,7 +215,7 @@ pub(crate) async fn signin(
         Err(e) => return signin_page(e.0, Some(&e.2)),
     };
     match s.sessions.create(key, admin) {
-        Ok(token) => see_other("/ui/", Some(session::set_cookie(&token))),
+        Ok(token) => see_other("/ui/", Some(session::set_cookie(&token, &headers))),
         Err(e) => signin_page(StatusCode::INTERNAL_SERVER_ERROR, Some(&e)),
     }
 }

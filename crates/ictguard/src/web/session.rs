@@ -100,9 +100,18 @@ pub(crate) fn token(headers: &HeaderMap) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// The `Set-Cookie` value that hands a browser its session token.
-pub(crate) fn set_cookie(token: &str) -> String {
-    format!("{COOKIE}={token}; Path=/ui; HttpOnly; SameSite=Strict")
+/// The `Set-Cookie` value that hands a browser its session token; `Secure` when the browser reached
+/// the server over HTTPS (a TLS-terminating proxy in front: the page's origin, or the proxy's
+/// `X-Forwarded-Proto`, says so), so the cookie is never sent in clear afterwards.
+pub(crate) fn set_cookie(token: &str, headers: &HeaderMap) -> String {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let https = ["origin", "referer"]
+        .into_iter()
+        .filter_map(header)
+        .any(|v| v.to_ascii_lowercase().starts_with("https://"))
+        || header("x-forwarded-proto").is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let secure = if https { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; Path=/ui; HttpOnly; SameSite=Strict{secure}")
 }
 
 /// The `Set-Cookie` value that makes a browser forget its session token.
@@ -124,6 +133,18 @@ mod tests {
         assert!(sessions.get("nope").is_none());
         sessions.remove(&t);
         assert!(sessions.get(&t).is_none());
+    }
+
+    #[test]
+    fn the_cookie_is_secure_when_the_browser_came_over_https() {
+        let mut h = HeaderMap::new();
+        h.insert("origin", "http://127.0.0.1:8080".parse().unwrap());
+        assert!(!set_cookie("t", &h).contains("Secure"));
+        h.insert("origin", "https://ictguard.example".parse().unwrap());
+        assert!(set_cookie("t", &h).ends_with("; Secure"));
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        assert!(set_cookie("t", &h).contains("HttpOnly; SameSite=Strict; Secure"));
     }
 
     #[test]
