@@ -491,6 +491,18 @@ fn batch_answers_stream_before_the_body_ends_and_each_answer_is_audited(db: &str
             && metrics.contains("ictguard_screenings_total{decision=\"allow\"} 1"),
         "{metrics}"
     );
+    // a line over its limit (64 KiB) ends the stream with an error line, in the one shape
+    let mut long = String::from("{\"name\":\"");
+    long.push_str(&"x".repeat(70 << 10));
+    long.push_str("\"}\n");
+    let mut resp = agent()
+        .post(&format!("{url}/v1/screen/batch"))
+        .header("authorization", &format!("Bearer {k}"))
+        .send(format!("{{\"name\":\"Acme\"}}\n{long}").as_str())
+        .unwrap();
+    let text = resp.body_mut().read_to_string().unwrap();
+    let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["error"]["code"], "line_too_long", "{text}");
     server.kill().unwrap();
     let _ = server.wait();
 }
