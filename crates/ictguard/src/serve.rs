@@ -152,23 +152,35 @@ impl AppState {
 
     /// The key id, when `key` is valid, not revoked, and its role allows `need`.
     pub(crate) fn authorize_key(&self, key: &str, need: Role) -> Result<String, ApiError> {
-        let refuse = |code: &'static str, why: &str| {
-            self.metrics.refused.fetch_add(1, Ordering::Relaxed);
-            ApiError(StatusCode::UNAUTHORIZED, code, why.to_string())
-        };
-        let found = self.with_reader(|db| db.check_key(key.trim()))?;
-        let Some((id, role)) = found else {
-            return Err(refuse("unauthorized", "unknown or revoked key"));
-        };
+        let (id, role) = self.key_role(key)?;
         if need == Role::Admin && role != Role::Admin {
-            self.metrics.refused.fetch_add(1, Ordering::Relaxed);
-            return Err(ApiError(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "this needs an admin key".into(),
-            ));
+            return Err(self.forbidden());
         }
         Ok(id)
+    }
+
+    /// Count and build the refusal of a valid key whose role is not enough.
+    pub(crate) fn forbidden(&self) -> ApiError {
+        self.metrics.refused.fetch_add(1, Ordering::Relaxed);
+        ApiError(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this needs an admin key".into(),
+        )
+    }
+
+    /// The key id and role of a valid, unrevoked key (one read of the store); unknown or revoked
+    /// keys are refused.
+    pub(crate) fn key_role(&self, key: &str) -> Result<(String, Role), ApiError> {
+        self.with_reader(|db| db.check_key(key.trim()))?
+            .ok_or_else(|| {
+                self.metrics.refused.fetch_add(1, Ordering::Relaxed);
+                ApiError(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "unknown or revoked key".into(),
+                )
+            })
     }
 
     /// Screen one query (as of its date, or today), count the decision, and write it to the audit
@@ -727,20 +739,24 @@ mod batch {
             }
             let rest = pending.split_off(complete);
             // the complete lines, without the newline that ends the last
-            let lines: Vec<Vec<u8>> = pending[..complete - 1]
-                .split(|&b| b == b'\n')
-                .map(<[u8]>::to_vec)
-                .collect();
-            pending = rest;
-            for chunk in lines.chunks(CHUNK_LINES) {
-                let numbered: Vec<(usize, Vec<u8>)> = chunk
-                    .iter()
+            let complete_lines = std::mem::replace(&mut pending, rest);
+            let mut lines = complete_lines[..complete - 1].split(|&b| b == b'\n');
+            loop {
+                // the next chunk's lines, numbered, blank ones skipped (but counted)
+                let mut taken = 0;
+                let numbered: Vec<(usize, Vec<u8>)> = lines
+                    .by_ref()
+                    .take(CHUNK_LINES)
+                    .inspect(|_| taken += 1)
                     .map(|l| {
                         line_no += 1;
-                        (line_no, l.clone())
+                        (line_no, l.to_vec())
                     })
                     .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
                     .collect();
+                if taken == 0 {
+                    break;
+                }
                 queries += numbered.len();
                 if queries > MAX_BATCH_LINES {
                     return Err((
@@ -869,8 +885,8 @@ pub(crate) async fn vet(
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    use axum::extract::FromRequest as _;
     let (body, form_as_of) = if multipart {
-        use axum::extract::FromRequest as _;
         let form = axum::extract::Multipart::from_request(request, &())
             .await
             .map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
@@ -884,10 +900,8 @@ pub(crate) async fn vet(
                 "the form has no `apk` file part".into(),
             ));
         }
-        let as_of = upload.as_of.filter(|d| !d.trim().is_empty());
-        (upload.bytes, as_of)
+        (upload.bytes, crate::web::field(&upload.as_of))
     } else {
-        use axum::extract::FromRequest as _;
         let bytes = axum::body::Bytes::from_request(request, &())
             .await
             .map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;

@@ -89,22 +89,19 @@ pub(crate) fn require(
         .sessions
         .get(&token)
         .ok_or(Refusal::SignIn(Some("ended")))?;
-    match state.authorize_key(&found.key, need) {
-        Ok(key_id) => Ok(Viewer {
+    match state.key_role(&found.key) {
+        Ok((key_id, role)) if need == Role::Admin && role != Role::Admin => {
+            let _ = state.forbidden(); // counted as the API counts it
+                                       // a valid key of the wrong role: show who is signed in, so they can sign out
+            Err(Refusal::NeedsAdmin(Some(Viewer {
+                key_id,
+                admin: false,
+            })))
+        }
+        Ok((key_id, _)) => Ok(Viewer {
             key_id,
             admin: found.admin,
         }),
-        Err(e) if e.0 == StatusCode::FORBIDDEN => {
-            // a valid key of the wrong role: show who is signed in, so they can sign out
-            let viewer = state
-                .authorize_key(&found.key, Role::Screen)
-                .ok()
-                .map(|key_id| Viewer {
-                    key_id,
-                    admin: false,
-                });
-            Err(Refusal::NeedsAdmin(viewer))
-        }
         Err(e) if e.0 == StatusCode::UNAUTHORIZED => {
             state.sessions.remove(&token);
             Err(Refusal::SignIn(Some("refused")))
@@ -202,17 +199,16 @@ pub(crate) async fn signin(
         return signin_page(StatusCode::BAD_REQUEST, Some("Give an API key."));
     };
     let key = form.key.trim();
-    if let Err(e) = s.authorize_key(key, Role::Screen) {
-        let message = if e.0 == StatusCode::UNAUTHORIZED {
-            "That key is unknown or revoked.".to_string()
-        } else {
-            format!("The key could not be checked: {}", e.2)
-        };
-        return signin_page(e.0, Some(&message));
-    }
-    let admin = match s.with_reader(|db| db.check_key(key)) {
-        Ok(found) => found.is_some_and(|(_, role)| role == Role::Admin),
-        Err(e) => return signin_page(e.0, Some(&e.2)),
+    let admin = match s.key_role(key) {
+        Ok((_, role)) => role == Role::Admin,
+        Err(e) => {
+            let message = if e.0 == StatusCode::UNAUTHORIZED {
+                "That key is unknown or revoked.".to_string()
+            } else {
+                format!("The key could not be checked: {}", e.2)
+            };
+            return signin_page(e.0, Some(&message));
+        }
     };
     match s.sessions.create(key, admin) {
         Ok(token) => see_other("/ui/", Some(session::set_cookie(&token, &headers))),

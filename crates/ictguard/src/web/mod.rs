@@ -70,7 +70,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// An optional form or query field: `None` when missing or blank, else trimmed.
-fn field(value: &Option<String>) -> Option<String> {
+pub(crate) fn field(value: &Option<String>) -> Option<String> {
     value
         .as_deref()
         .map(str::trim)
