@@ -22,6 +22,32 @@ fn rec(i: usize) -> NewRecord {
     }
 }
 
+/// `threads` threads, each appending `per_thread` jobs (`job(thread, i)`) through the writers in
+/// turn; every sequence number acknowledged, sorted.
+fn append_from_threads(
+    writers: &[AuditWriter],
+    threads: usize,
+    per_thread: usize,
+    job: fn(usize, usize) -> Vec<NewRecord>,
+) -> Vec<i64> {
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let w = writers[t % writers.len()].clone();
+            std::thread::spawn(move || {
+                (0..per_thread)
+                    .flat_map(|i| w.append(job(t, i)).unwrap())
+                    .collect::<Vec<i64>>()
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    all.sort();
+    all
+}
+
 fn the_chain_holds_and_breaks_where_it_was_changed(db: TestDb) {
     let mut store = db.open();
     let seqs = store
@@ -47,21 +73,7 @@ fn the_chain_holds_and_breaks_where_it_was_changed(db: TestDb) {
 
 fn concurrent_writers_lose_nothing(db: TestDb) {
     let writer = AuditWriter::start(&db.url).unwrap();
-    let handles: Vec<_> = (0..8)
-        .map(|t| {
-            let w = writer.clone();
-            std::thread::spawn(move || {
-                (0..250)
-                    .map(|i| w.append(vec![rec(t * 1000 + i)]).unwrap()[0])
-                    .collect::<Vec<i64>>()
-            })
-        })
-        .collect();
-    let mut all: Vec<i64> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    all.sort();
+    let all = append_from_threads(&[writer], 8, 250, |t, i| vec![rec(t * 1000 + i)]);
     assert_eq!(all, (1..=2000).collect::<Vec<i64>>());
     let mut store = db.open();
     assert_eq!(
@@ -225,21 +237,7 @@ fn two_writers_on_one_database_keep_one_chain(db: TestDb) {
         AuditWriter::start(&db.url).unwrap(),
         AuditWriter::start(&db.url).unwrap(),
     ];
-    let handles: Vec<_> = (0..6)
-        .map(|t| {
-            let w = writers[t % 2].clone();
-            std::thread::spawn(move || {
-                (0..100)
-                    .flat_map(|i| w.append(vec![rec(t * 1000 + i), rec(1)]).unwrap())
-                    .collect::<Vec<i64>>()
-            })
-        })
-        .collect();
-    let mut all: Vec<i64> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    all.sort();
+    let all = append_from_threads(&writers, 6, 100, |t, i| vec![rec(t * 1000 + i), rec(1)]);
     assert_eq!(all, (1..=1200).collect::<Vec<i64>>());
     assert_eq!(
         db.open().verify().unwrap(),
