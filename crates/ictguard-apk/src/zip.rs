@@ -12,7 +12,7 @@
 //! the input instead of owning a reader.
 
 use std::borrow::Cow;
-use std::io::Read;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -24,6 +24,11 @@ pub const MAX_ENTRY_BYTES: u64 = 1 << 30;
 pub const MAX_RATIO: u64 = 1_000;
 /// Entries smaller than this (uncompressed) are exempt from the ratio check.
 pub const RATIO_FLOOR: u64 = 1 << 20;
+/// Most memory set aside for an entry before inflating it (its declared size may be a lie); the
+/// buffer grows past this only as the data really inflates.
+const INITIAL_ROOM: u64 = 64 << 20;
+/// Size of the pieces [`Zip::stream`] hands over.
+const STREAM_PIECE: usize = 256 << 10;
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const EOCD64_LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -113,6 +118,17 @@ pub struct Zip<'a> {
     pub eocd_offset: u64,
     /// Names that appear more than once (Android rejects these since version 9).
     pub duplicate_names: Vec<String>,
+    /// The inflated bytes of the entries read through [`Zip::read_shared`], once read (by the whole
+    /// entry, since a crafted directory can point two entries at one local header).
+    kept: Vec<(Entry, OnceLock<EntryRead<'a>>)>,
+}
+
+/// An entry's uncompressed bytes, or why they cannot be had.
+type EntryRead<'a> = Result<Cow<'a, [u8]>, ZipError>;
+
+/// True for a root `classes.dex`, `classes2.dex`, …: the code Android loads.
+pub fn is_root_dex(name: &str) -> bool {
+    !name.contains('/') && name.starts_with("classes") && name.ends_with(".dex")
 }
 
 fn u16_at(d: &[u8], off: usize) -> Option<u16> {
@@ -236,6 +252,13 @@ impl<'a> Zip<'a> {
                 duplicate_names.push(e.name.clone());
             }
         }
+        // the root DEX files are read twice when an APK is vetted (its v1 signature's digests, the
+        // code scan), and are the largest entries to inflate
+        let kept = entries
+            .iter()
+            .filter(|e| is_root_dex(&e.name))
+            .map(|e| (e.clone(), OnceLock::new()))
+            .collect();
         Ok(Zip {
             data,
             entries,
@@ -243,6 +266,7 @@ impl<'a> Zip<'a> {
             central_directory_size: cd_size,
             eocd_offset: eocd as u64,
             duplicate_names,
+            kept,
         })
     }
 
@@ -292,10 +316,34 @@ impl<'a> Zip<'a> {
         if let Some(stored) = self.stored_bytes(entry)? {
             return Ok(Cow::Borrowed(stored));
         }
-        let cap = entry.uncompressed_size.min(MAX_ENTRY_BYTES);
-        let mut out = Vec::with_capacity(usize::try_from(cap.min(64 << 20)).unwrap_or(0));
-        self.inflate(entry, &mut |chunk| out.extend_from_slice(chunk))?;
+        let mut out = Vec::new();
+        self.inflate(entry, usize::MAX, &mut |whole| out = std::mem::take(whole))?;
         Ok(Cow::Owned(out))
+    }
+
+    /// True when [`Zip::read_shared`] keeps this entry's bytes once read (the root DEX files).
+    pub fn keeps(&self, entry: &Entry) -> bool {
+        self.kept_slot(entry).is_some()
+    }
+
+    fn kept_slot(&self, entry: &Entry) -> Option<&OnceLock<EntryRead<'a>>> {
+        self.kept
+            .iter()
+            .find(|(kept, _)| kept == entry)
+            .map(|(_, slot)| slot)
+    }
+
+    /// The uncompressed bytes of an entry, as [`Zip::read`] gives them; an entry this archive
+    /// [keeps](Zip::keeps) is inflated by the first reader only (others on other threads wait for
+    /// it) and then lent to every reader until the archive is dropped.
+    pub fn read_shared(&self, entry: &Entry) -> Result<Cow<'_, [u8]>, ZipError> {
+        match self.kept_slot(entry) {
+            Some(slot) => match slot.get_or_init(|| self.read(entry)) {
+                Ok(bytes) => Ok(Cow::Borrowed(bytes)),
+                Err(e) => Err(e.clone()),
+            },
+            None => self.read(entry),
+        }
     }
 
     /// Feed the uncompressed bytes of an entry to `sink` piece by piece, with the limits of
@@ -306,7 +354,7 @@ impl<'a> Zip<'a> {
                 sink(stored);
                 Ok(())
             }
-            None => self.inflate(entry, sink),
+            None => self.inflate(entry, STREAM_PIECE, &mut |piece| sink(piece)),
         }
     }
 
@@ -341,40 +389,76 @@ impl<'a> Zip<'a> {
         })
     }
 
-    /// Inflate an entry into `sink`, never past its declared size (nor the limit).
-    fn inflate(&self, entry: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<(), ZipError> {
+    /// Inflate an entry, never past its declared size (nor the limit). The bytes are written
+    /// straight into a vector's spare capacity; whenever it holds `piece` bytes it is handed to
+    /// `sink` (which may take it) and emptied, and at the end the rest is, so a large entry is never
+    /// whole in memory unless `piece` asks for it. (A buffered reader over the decoder, used before,
+    /// allocated and zeroed 96 KiB for every entry, most of the cost of reading a small APK.) Input
+    /// that ends before the deflate stream does gives what it holds, as `java.util.zip` readers do
+    /// not refuse it either: a digest over the entry then tells.
+    fn inflate(
+        &self,
+        entry: &Entry,
+        piece: usize,
+        sink: &mut dyn FnMut(&mut Vec<u8>),
+    ) -> Result<(), ZipError> {
         let raw = self.raw(entry)?;
-        // never trust the declared size beyond the limit: read at most that much plus one
         let cap = entry.uncompressed_size.min(MAX_ENTRY_BYTES);
-        let mut dec = flate2::read::DeflateDecoder::new(raw).take(cap + 1);
-        let mut buf = vec![0u8; 64 << 10];
-        let mut total = 0u64;
+        let corrupt = |why: String| match entry.method {
+            8 => ZipError::Corrupt {
+                name: entry.name.clone(),
+                why,
+            },
+            method => ZipError::Method {
+                name: entry.name.clone(),
+                method,
+            },
+        };
+        // room for one byte past the declared size, to notice an entry that inflates to more
+        let room =
+            |produced: u64| usize::try_from((cap + 1 - produced).min(INITIAL_ROOM)).unwrap_or(0);
+        let mut dec = flate2::Decompress::new(false);
+        let mut out: Vec<u8> = Vec::with_capacity(room(0).min(piece));
+        let mut produced = 0u64; // bytes already handed to `sink`
         loop {
-            let n = match dec.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(match entry.method {
-                        8 => ZipError::Corrupt {
-                            name: entry.name.clone(),
-                            why: format!("cannot inflate: {e}"),
-                        },
-                        method => ZipError::Method {
-                            name: entry.name.clone(),
-                            method,
-                        },
-                    })
-                }
-            };
-            total += n as u64;
-            if total > cap {
+            let consumed = usize::try_from(dec.total_in()).unwrap_or(usize::MAX);
+            let before = out.len();
+            let status = dec
+                .decompress_vec(
+                    raw.get(consumed..).unwrap_or_default(),
+                    &mut out,
+                    flate2::FlushDecompress::None,
+                )
+                .map_err(|e| corrupt(format!("cannot inflate: {e}")))?;
+            if produced + out.len() as u64 > cap {
                 return Err(ZipError::Limit {
                     name: entry.name.clone(),
                     why: "inflates to more than its declared size".into(),
                 });
             }
-            sink(&buf[..n]);
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+            let full = out.len() == out.capacity();
+            let progressed = out.len() != before || dec.total_in() as usize != consumed;
+            if !progressed && !full {
+                break; // the input ended first
+            }
+            if full {
+                if out.len() >= piece {
+                    produced += out.len() as u64;
+                    sink(&mut out);
+                    out.clear();
+                } else {
+                    let more = room(produced + out.len() as u64)
+                        .max(1)
+                        .min(piece - out.len());
+                    out.reserve(more);
+                }
+            }
+        }
+        if !out.is_empty() || produced == 0 {
+            sink(&mut out);
         }
         Ok(())
     }
@@ -415,22 +499,32 @@ mod tests {
 
     /// A minimal stored-entry ZIP built by hand.
     fn tiny_zip(name: &str, body: &[u8]) -> Vec<u8> {
+        zip_of(name, 0, body, body.len())
+    }
+
+    /// A one-entry ZIP whose entry has compression `method`, the bytes `data` as they sit in the
+    /// archive, and `declared` as its uncompressed size.
+    fn zip_of(name: &str, method: u16, data: &[u8], declared: usize) -> Vec<u8> {
         let mut z = Vec::new();
         z.extend(LFH_SIG.to_le_bytes());
-        z.extend([20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        z.extend([20, 0, 0, 0]);
+        z.extend(method.to_le_bytes());
+        z.extend([0, 0, 0, 0]);
         z.extend(0u32.to_le_bytes());
-        z.extend((body.len() as u32).to_le_bytes());
-        z.extend((body.len() as u32).to_le_bytes());
+        z.extend((data.len() as u32).to_le_bytes());
+        z.extend((declared as u32).to_le_bytes());
         z.extend((name.len() as u16).to_le_bytes());
         z.extend(0u16.to_le_bytes());
         z.extend(name.as_bytes());
-        z.extend(body);
+        z.extend(data);
         let cd = z.len();
         z.extend(CDH_SIG.to_le_bytes());
-        z.extend([20, 0, 20, 0, 1, 0, 0, 0, 0, 0, 0, 0]); // flags: "encrypted" bit set, ignored
+        z.extend([20, 0, 20, 0, 1, 0]); // flags: "encrypted" bit set, ignored
+        z.extend(method.to_le_bytes());
+        z.extend([0, 0, 0, 0]);
         z.extend(0u32.to_le_bytes());
-        z.extend((body.len() as u32).to_le_bytes());
-        z.extend((body.len() as u32).to_le_bytes());
+        z.extend((data.len() as u32).to_le_bytes());
+        z.extend((declared as u32).to_le_bytes());
         z.extend((name.len() as u16).to_le_bytes());
         z.extend([0u8; 12]);
         z.extend(0u32.to_le_bytes());
@@ -442,6 +536,126 @@ mod tests {
         z.extend((cd as u32).to_le_bytes());
         z.extend(0u16.to_le_bytes());
         z
+    }
+
+    fn deflate(body: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(body).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// Bytes that compress a little, and differ along their length.
+    fn sample(len: usize) -> Vec<u8> {
+        (0..len).map(|i| ((i * 7 % 251) ^ (i / 1000)) as u8).collect()
+    }
+
+    fn streamed(zip: &Zip, entry: &Entry) -> Result<(Vec<u8>, usize), ZipError> {
+        let (mut all, mut pieces) = (Vec::new(), 0);
+        zip.stream(entry, &mut |piece| {
+            all.extend_from_slice(piece);
+            pieces += 1;
+        })?;
+        Ok((all, pieces))
+    }
+
+    #[test]
+    fn inflates_whole_and_in_pieces_alike() {
+        // empty, smaller than one piece, and several pieces long (not a multiple of a piece)
+        for len in [0, 1, 5_000, 3 * STREAM_PIECE + 12_345] {
+            let body = sample(len);
+            let z = zip_of("classes.dex", 8, &deflate(&body), len);
+            let zip = Zip::parse(&z).unwrap();
+            let entry = &zip.entries()[0];
+            assert_eq!(&*zip.read(entry).unwrap(), &body[..], "read, {len} bytes");
+            let (all, pieces) = streamed(&zip, entry).unwrap();
+            assert_eq!(all, body, "stream, {len} bytes");
+            assert_eq!(pieces, len.div_ceil(STREAM_PIECE).max(1), "{len} bytes");
+        }
+    }
+
+    #[test]
+    fn root_dex_files_are_inflated_once_and_lent() {
+        let body = sample(50_000);
+        let z = zip_of("classes.dex", 8, &deflate(&body), body.len());
+        let zip = Zip::parse(&z).unwrap();
+        let entry = &zip.entries()[0];
+        assert!(zip.keeps(entry));
+        let (first, second) = (
+            zip.read_shared(entry).unwrap(),
+            zip.read_shared(entry).unwrap(),
+        );
+        assert!(matches!(first, Cow::Borrowed(_)));
+        assert_eq!(
+            first.as_ptr(),
+            second.as_ptr(),
+            "the same bytes, not a second inflation"
+        );
+        assert_eq!(&*first, &body[..]);
+        // other entries are read afresh each time, and an entry that is not the archive's own is
+        // not lent another's bytes
+        let z = zip_of("assets/classes.dex", 8, &deflate(&body), body.len());
+        let other = Zip::parse(&z).unwrap();
+        assert!(!other.keeps(&other.entries()[0]));
+        let mut forged = entry.clone();
+        forged.uncompressed_size = 10;
+        assert!(!zip.keeps(&forged));
+        assert!(zip.read_shared(&forged).is_err());
+    }
+
+    #[test]
+    fn an_entry_that_inflates_past_its_declared_size_is_refused() {
+        let body = sample(10_000);
+        for declared in [0, 1, 9_999] {
+            let z = zip_of("a", 8, &deflate(&body), declared);
+            let zip = Zip::parse(&z).unwrap();
+            let entry = &zip.entries()[0];
+            for result in [
+                zip.read(entry).map(|_| ()),
+                streamed(&zip, entry).map(|_| ()),
+            ] {
+                assert!(
+                    matches!(&result, Err(ZipError::Limit { why, .. }) if why.contains("declared size")),
+                    "declared {declared}: {result:?}"
+                );
+            }
+        }
+        // a declared size larger than the data is no error: the data is what it is
+        let z = zip_of("a", 8, &deflate(&body), 20_000);
+        assert_eq!(
+            &*Zip::parse(&z).unwrap().read_by_name("a").unwrap().unwrap(),
+            &body[..]
+        );
+    }
+
+    #[test]
+    fn cut_or_corrupt_deflate_data_is_an_error_or_what_it_holds_never_a_panic() {
+        let body = sample(200_000);
+        let data = deflate(&body);
+        for cut in [0, 1, 10, data.len() / 2, data.len() - 1] {
+            let z = zip_of("a", 8, &data[..cut], body.len());
+            let zip = Zip::parse(&z).unwrap();
+            match zip.read(&zip.entries()[0]) {
+                // what inflates is a prefix of the real thing
+                Ok(got) => assert!(body.starts_with(&got), "cut at {cut}"),
+                Err(e) => assert!(matches!(e, ZipError::Corrupt { .. }), "cut at {cut}: {e}"),
+            }
+        }
+        let garbage = vec![0xFFu8; 1_000];
+        let z = zip_of("a", 8, &garbage, 5_000);
+        let zip = Zip::parse(&z).unwrap();
+        assert!(matches!(
+            zip.read(&zip.entries()[0]),
+            Err(ZipError::Corrupt { .. })
+        ));
+        // an unknown method whose sizes differ is inflated, and named in the error when that fails
+        let z = zip_of("a", 99, &garbage, 5_000);
+        let zip = Zip::parse(&z).unwrap();
+        assert!(matches!(
+            zip.read(&zip.entries()[0]),
+            Err(ZipError::Method { method: 99, .. })
+        ));
     }
 
     #[test]
