@@ -165,6 +165,12 @@ impl ResourceTable<'_> {
         (0..self.strings.len()).filter_map(|i| self.strings.get(i))
     }
 
+    /// The strings of the global string pool that contain `needle` (ASCII), decoded; the others
+    /// are skipped without decoding them.
+    pub fn strings_containing<'s>(&'s self, needle: &'s str) -> impl Iterator<Item = String> + 's {
+        (0..self.strings.len()).filter_map(move |i| self.strings.get_containing(i, needle))
+    }
+
     /// Package names in the table.
     pub fn package_names(&self) -> Vec<String> {
         self.packages.iter().map(|p| p.name.clone()).collect()

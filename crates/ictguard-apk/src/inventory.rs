@@ -41,7 +41,7 @@ impl Inventory {
             if e.is_suspicious_path() {
                 inv.suspicious_names.push(n.to_string());
             }
-            if !n.contains('/') && n.starts_with("classes") && n.ends_with(".dex") {
+            if crate::zip::is_root_dex(n) {
                 inv.dex.push(n.to_string());
             } else if let Some(rest) = n.strip_prefix("lib/") {
                 if let Some((abi, lib)) = rest.split_once('/') {

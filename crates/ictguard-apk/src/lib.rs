@@ -27,6 +27,8 @@ pub mod strings;
 pub mod verify;
 pub mod zip;
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 pub use manifest::Manifest;
@@ -161,13 +163,9 @@ impl<'a> Apk<'a> {
     /// elsewhere in the archive (`assets/x.dex`) and the `classes*.dex` of APK and JAR files nested
     /// one level down (plugins, packers' payloads), named `outer!inner`. At most
     /// [`MAX_NESTED_DEX`] nested files are read.
-    pub fn all_dex_files(&self) -> Vec<(String, Result<Vec<u8>, ZipError>)> {
+    pub fn all_dex_files(&self) -> Vec<(String, EntryBytes<'_>)> {
         let inventory = inventory::Inventory::of(&self.zip);
-        let mut out: Vec<(String, Result<Vec<u8>, ZipError>)> = self
-            .dex_files()
-            .into_iter()
-            .map(|(name, bytes)| (name, bytes.map(|b| b.into_owned())))
-            .collect();
+        let mut out = self.dex_files();
         let mut nested = 0usize;
         for name in &inventory.embedded {
             if nested >= MAX_NESTED_DEX {
@@ -185,7 +183,7 @@ impl<'a> Apk<'a> {
             };
             if bytes.starts_with(b"dex\n") {
                 nested += 1;
-                out.push((name.clone(), Ok(bytes.into_owned())));
+                out.push((name.clone(), Ok(Cow::Owned(bytes.into_owned()))));
                 continue;
             }
             // an archive: its own classes*.dex (anything unreadable is skipped: many such files are
@@ -202,7 +200,7 @@ impl<'a> Apk<'a> {
                     nested += 1;
                     out.push((
                         format!("{name}!{dex}"),
-                        inner.read(e).map(|b| b.into_owned()),
+                        inner.read(e).map(|b| Cow::Owned(b.into_owned())),
                     ));
                 }
             }
@@ -244,13 +242,18 @@ impl<'a> Apk<'a> {
     }
 
     /// The bytes of every root `classes*.dex`, in load order (classes.dex, classes2.dex, …),
-    /// inflated in parallel.
-    pub fn dex_files(&self) -> Vec<(String, EntryBytes<'a>)> {
+    /// inflated in parallel, and only once however often they are asked for (the v1 signature
+    /// check reads them too: [`Zip::read_shared`]).
+    pub fn dex_files(&self) -> Vec<(String, EntryBytes<'_>)> {
         use rayon::prelude::*;
         inventory::Inventory::of(&self.zip)
             .dex
             .into_par_iter()
-            .filter_map(|name| self.zip.entry(&name).map(|e| (name, self.zip.read(e))))
+            .filter_map(|name| {
+                self.zip
+                    .entry(&name)
+                    .map(|e| (name, self.zip.read_shared(e)))
+            })
             .collect()
     }
 

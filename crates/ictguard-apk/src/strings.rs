@@ -54,6 +54,41 @@ impl StringPool {
 
     /// String `i`, or None when out of range or malformed.
     pub fn get(&self, i: usize) -> Option<String> {
+        Some(match self.raw(i)? {
+            Raw::Utf8(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            Raw::Utf16(bytes) => {
+                let units: Vec<u16> = bytes
+                    .chunks_exact(2)
+                    .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                    .collect();
+                String::from_utf16_lossy(&units)
+            }
+        })
+    }
+
+    /// String `i` when it contains `needle` (ASCII), or None. The test runs on the stored bytes, so
+    /// the many strings without it are never decoded.
+    pub fn get_containing(&self, i: usize, needle: &str) -> Option<String> {
+        let found = match self.raw(i)? {
+            Raw::Utf8(bytes) => contains(bytes, needle.as_bytes()),
+            Raw::Utf16(bytes) => {
+                let wide: Vec<u8> = needle.bytes().flat_map(|b| [b, 0]).collect();
+                // at an even offset: a code unit boundary
+                bytes
+                    .windows(wide.len().max(1))
+                    .step_by(2)
+                    .any(|w| w == &wide[..])
+            }
+        };
+        if found {
+            self.get(i)
+        } else {
+            None
+        }
+    }
+
+    /// The stored bytes of string `i`, cut at [`MAX_STRING`] characters.
+    fn raw(&self, i: usize) -> Option<Raw<'_>> {
         let off = self
             .strings_start
             .checked_add(*self.offsets.get(i)? as usize)?;
@@ -65,7 +100,7 @@ impl StringPool {
             let bytes = self
                 .data
                 .get(start..start.checked_add(len.min(MAX_STRING))?)?;
-            Some(String::from_utf8_lossy(bytes).into_owned())
+            Some(Raw::Utf8(bytes))
         } else {
             let first = u16_at(&self.data, off)? as usize;
             let (len, start) = if first & 0x8000 != 0 {
@@ -80,13 +115,19 @@ impl StringPool {
             let bytes = self
                 .data
                 .get(start..start.checked_add(len.checked_mul(2)?)?)?;
-            let units: Vec<u16> = bytes
-                .chunks_exact(2)
-                .map(|b| u16::from_le_bytes([b[0], b[1]]))
-                .collect();
-            Some(String::from_utf16_lossy(&units))
+            Some(Raw::Utf16(bytes))
         }
     }
+}
+
+/// A string as stored: UTF-8 bytes, or UTF-16LE code units.
+enum Raw<'a> {
+    Utf8(&'a [u8]),
+    Utf16(&'a [u8]),
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn utf8_len(d: &[u8], off: usize) -> Option<(usize, usize)> {
@@ -95,5 +136,66 @@ fn utf8_len(d: &[u8], off: usize) -> Option<(usize, usize)> {
         Some((((b0 & 0x7F) << 8) | *d.get(off + 1)? as usize, 2))
     } else {
         Some((b0, 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A string-pool chunk holding `strings`, UTF-8 or UTF-16 encoded as aapt writes them.
+    fn pool(strings: &[&str], utf8: bool) -> Vec<u8> {
+        let mut offsets = Vec::new();
+        let mut body = Vec::new();
+        for s in strings {
+            offsets.push(body.len() as u32);
+            if utf8 {
+                body.push(s.chars().count() as u8);
+                body.push(s.len() as u8);
+                body.extend(s.as_bytes());
+                body.push(0);
+            } else {
+                let units: Vec<u16> = s.encode_utf16().collect();
+                body.extend((units.len() as u16).to_le_bytes());
+                body.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+                body.extend([0, 0]);
+            }
+        }
+        let strings_start = 28 + 4 * strings.len() as u32;
+        let mut chunk = Vec::new();
+        chunk.extend(1u16.to_le_bytes());
+        chunk.extend(28u16.to_le_bytes());
+        chunk.extend((strings_start + body.len() as u32).to_le_bytes());
+        chunk.extend((strings.len() as u32).to_le_bytes());
+        chunk.extend(0u32.to_le_bytes());
+        chunk.extend((if utf8 { UTF8_FLAG } else { 0 }).to_le_bytes());
+        chunk.extend(strings_start.to_le_bytes());
+        chunk.extend(0u32.to_le_bytes());
+        chunk.extend(offsets.iter().flat_map(|o| o.to_le_bytes()));
+        chunk.extend(body);
+        chunk
+    }
+
+    #[test]
+    fn strings_containing_a_needle_in_either_encoding() {
+        let strings = [
+            "see https://example.cn/a",
+            "no link here",
+            "支付宝 http://203.0.113.7/",
+            "",
+            // in UTF-16LE these bytes hold ":\0/\0/\0" at an odd offset, across code units: no match
+            "\u{3a41}\u{2f00}\u{2f00}\u{4100}",
+        ];
+        for utf8 in [true, false] {
+            let p = StringPool::parse(&pool(&strings, utf8)).unwrap();
+            assert_eq!(p.len(), strings.len());
+            let all: Vec<String> = (0..p.len()).filter_map(|i| p.get(i)).collect();
+            assert_eq!(all, strings, "utf8: {utf8}");
+            let found: Vec<String> = (0..p.len())
+                .filter_map(|i| p.get_containing(i, "://"))
+                .collect();
+            assert_eq!(found, [strings[0], strings[2]], "utf8: {utf8}");
+            assert_eq!(p.get_containing(99, "://"), None);
+        }
     }
 }

@@ -311,7 +311,7 @@ pub fn scan(apk: &Apk) -> CodeScan {
     // string resources (URLs only: resource strings are prose, where bare words are not hosts)
     if let Some(Ok(table)) = apk.resources() {
         let mut found = Vec::new();
-        for text in table.strings().filter(|s| s.contains("://")) {
+        for text in table.strings_containing("://") {
             for token in text
                 .split(char::is_whitespace)
                 .filter(|t| t.contains("://"))

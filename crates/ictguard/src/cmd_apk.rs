@@ -260,7 +260,7 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                 })?;
                 for (name, data) in apk.all_dex_files() {
                     let data = data.with_context(|| format!("reading {name}"))?;
-                    dexes.push((name, std::borrow::Cow::Owned(data)));
+                    dexes.push((name, std::borrow::Cow::Owned(data.into_owned())));
                 }
             }
             for (name, data) in &dexes {
