@@ -54,25 +54,29 @@ pub struct SourceText {
     pub name: String,
     /// The full text.
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Byte offset of each line's start, computed on the first lookup: loading the bundled pack
+    /// never needs it unless something is reported.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceText {
     /// Index a file's text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceText {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
     /// 1-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        let line_starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        match line_starts.binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
         }
