@@ -99,12 +99,12 @@ pub struct NameIndex {
     names: Vec<IndexedName>,
     token_ids: FxHashMap<String, u32>,
     /// hash of each token's full text → token id, to meet deletion variants of the query
-    token_hashes: FxHashMap<u64, Vec<u32>>,
+    token_hashes: IdsByKey,
     token_text: Vec<String>,
     /// token id → names that contain it
     postings: Vec<Vec<u32>>,
     /// deletion variant → token ids it came from
-    deletions: FxHashMap<u64, Vec<u32>>,
+    deletions: IdsByKey,
     /// sound key of a name's spaceless form → names
     sounds: FxHashMap<String, Vec<u32>>,
     /// token id → (number of distinct records that use it, last record counted)
@@ -116,6 +116,42 @@ pub struct NameIndex {
     /// token id → weight, computed by [`NameIndex::finish`]
     weights: Vec<f64>,
     last_record: Option<u32>,
+}
+
+/// Token ids by a 64-bit hash. Nearly every hash names one token, so the first id is kept in the
+/// table itself and only the rare others beside it: a vector per hash was most of the cost of
+/// building an index (every token of four letters or more adds one hash per letter).
+#[derive(Debug, Default)]
+struct IdsByKey {
+    first: FxHashMap<u64, u32>,
+    more: FxHashMap<u64, Vec<u32>>,
+}
+
+impl IdsByKey {
+    /// Record `id` under `key`, once.
+    fn insert(&mut self, key: u64, id: u32) {
+        match self.first.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(id);
+            }
+            std::collections::hash_map::Entry::Occupied(o) if *o.get() != id => {
+                let more = self.more.entry(key).or_default();
+                if !more.contains(&id) {
+                    more.push(id);
+                }
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {}
+        }
+    }
+
+    /// The ids recorded under `key`, first recorded first.
+    fn get(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
+        self.first
+            .get(&key)
+            .copied()
+            .into_iter()
+            .chain(self.more.get(&key).into_iter().flatten().copied())
+    }
 }
 
 /// Hash of `token` with the byte at `skip` left out (`usize::MAX`: nothing left out). Deletion
@@ -166,14 +202,9 @@ impl NameIndex {
         self.weights.clear(); // stale until `finish`
         if token.len() >= MIN_FUZZY_LEN {
             self.token_hashes
-                .entry(variant_hash(token.as_bytes(), usize::MAX))
-                .or_default()
-                .push(id);
+                .insert(variant_hash(token.as_bytes(), usize::MAX), id);
             for v in deletion_variants(token) {
-                let ids = self.deletions.entry(v).or_default();
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
+                self.deletions.insert(v, id);
             }
         }
         id
@@ -272,33 +303,28 @@ impl NameIndex {
         if token.len() < MIN_FUZZY_LEN {
             return;
         }
-        let mut push = |ids: &[u32]| {
+        let mut push = |ids: &mut dyn Iterator<Item = u32>| {
             for id in ids {
-                if !out.iter().any(|(t, _)| t == id) {
-                    let sim = crate::score::token_similarity(token, &self.token_text[*id as usize]);
+                if !out.iter().any(|(t, _)| *t == id) {
+                    let sim = crate::score::token_similarity(token, &self.token_text[id as usize]);
                     if sim > 0.0 {
-                        out.push((*id, sim));
+                        out.push((id, sim));
                     }
                 }
             }
         };
         // the query token with one deletion may equal an index token (an insertion in the query) …
         for v in deletion_variants(token) {
-            if let Some(ids) = self.token_hashes.get(&v) {
-                push(ids);
-            }
+            push(&mut self.token_hashes.get(v));
             // … or an index token's deletion (substitution, transposition)
-            if let Some(ids) = self.deletions.get(&v) {
-                push(ids);
-            }
+            push(&mut self.deletions.get(v));
         }
         // an index token with one deletion equals the query token (a deletion in the query)
-        if let Some(ids) = self
-            .deletions
-            .get(&variant_hash(token.as_bytes(), usize::MAX))
-        {
-            push(ids);
-        }
+        push(
+            &mut self
+                .deletions
+                .get(variant_hash(token.as_bytes(), usize::MAX)),
+        );
     }
 
     /// The best-scoring names for a query, best first, with score at least `min_score`.
