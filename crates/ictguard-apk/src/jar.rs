@@ -324,28 +324,19 @@ fn verify_signer_info(
 fn verify_prehashed(hash: Hash, key: &[u8], prehash: &[u8], sig: &[u8]) -> Result<(), String> {
     let bad = |e: &dyn std::fmt::Display| format!("signature does not verify ({e})");
     if let Ok(k) = crate::verify::rsa_key(key) {
-        let s =
-            rsa::pkcs1v15::Signature::from_bytes_with_max_len(sig, crate::verify::MAX_RSA_BITS / 8)
-                .map_err(|e| bad(&e))?;
-        return match hash {
-            Hash::Md5 => {
-                rsa::pkcs1v15::VerifyingKey::<md5::Md5>::new(k).verify_prehash(prehash, &s)
-            }
-            Hash::Sha1 => rsa::pkcs1v15::VerifyingKey::<Sha1>::new(k).verify_prehash(prehash, &s),
-            Hash::Sha224 => {
-                rsa::pkcs1v15::VerifyingKey::<sha2::Sha224>::new(k).verify_prehash(prehash, &s)
-            }
-            Hash::Sha256 => {
-                rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k).verify_prehash(prehash, &s)
-            }
-            Hash::Sha384 => {
-                rsa::pkcs1v15::VerifyingKey::<Sha384>::new(k).verify_prehash(prehash, &s)
-            }
-            Hash::Sha512 => {
-                rsa::pkcs1v15::VerifyingKey::<Sha512>::new(k).verify_prehash(prehash, &s)
-            }
-        }
-        .map_err(|e| bad(&e));
+        let scheme = match hash {
+            Hash::Md5 => rsa::Pkcs1v15Sign::new::<md5::Md5>(),
+            Hash::Sha1 => rsa::Pkcs1v15Sign::new::<Sha1>(),
+            Hash::Sha224 => rsa::Pkcs1v15Sign::new::<sha2::Sha224>(),
+            Hash::Sha256 => rsa::Pkcs1v15Sign::new::<Sha256>(),
+            Hash::Sha384 => rsa::Pkcs1v15Sign::new::<Sha384>(),
+            Hash::Sha512 => rsa::Pkcs1v15Sign::new::<Sha512>(),
+        };
+        return if crate::rsa_verify::verify_prehash(&k, &scheme, prehash, sig) {
+            Ok(())
+        } else {
+            Err(crate::verify::NOT_VERIFIED.into())
+        };
     }
     if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(key) {
         let s = p256::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
@@ -368,7 +359,7 @@ fn verify_prehashed(hash: Hash, key: &[u8], prehash: &[u8], sig: &[u8]) -> Resul
         return if crate::dsa_verify::verify_prehash(&k, prehash, &s) {
             Ok(())
         } else {
-            Err("signature does not verify (signature error)".into())
+            Err(crate::verify::NOT_VERIFIED.into())
         };
     }
     Err("unsupported public key".into())

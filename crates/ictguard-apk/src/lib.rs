@@ -22,6 +22,7 @@ mod dsa_verify;
 pub mod inventory;
 pub mod jar;
 pub mod manifest;
+mod rsa_verify;
 pub mod signing;
 pub mod strings;
 pub mod verify;

@@ -8,6 +8,7 @@
 use rsa::pkcs8::DecodePublicKey; // for the EC and DSA keys
 use rsa::signature::hazmat::PrehashVerifier;
 use rsa::signature::Verifier;
+use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::der;
@@ -110,21 +111,17 @@ fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Resul
         | Algorithm::RsaPssSha512 => {
             let key = rsa_key(key)?;
             match alg {
-                Algorithm::RsaPkcs1Sha256 => {
-                    let s =
-                        rsa::pkcs1v15::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
-                            .map_err(|e| bad(&e))?;
-                    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
-                        .verify(msg, &s)
-                        .map_err(|e| bad(&e))
-                }
-                Algorithm::RsaPkcs1Sha512 => {
-                    let s =
-                        rsa::pkcs1v15::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
-                            .map_err(|e| bad(&e))?;
-                    rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key)
-                        .verify(msg, &s)
-                        .map_err(|e| bad(&e))
+                Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha512 => {
+                    let (scheme, digest) = if alg == Algorithm::RsaPkcs1Sha512 {
+                        (Pkcs1v15Sign::new::<Sha512>(), Sha512::digest(msg).to_vec())
+                    } else {
+                        (Pkcs1v15Sign::new::<Sha256>(), Sha256::digest(msg).to_vec())
+                    };
+                    if crate::rsa_verify::verify_prehash(&key, &scheme, &digest, sig) {
+                        Ok(())
+                    } else {
+                        Err(NOT_VERIFIED.into())
+                    }
                 }
                 Algorithm::RsaPssSha256 => {
                     let s = rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
@@ -169,12 +166,16 @@ fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Resul
             if crate::dsa_verify::verify_prehash(&k, &Sha256::digest(msg), &s) {
                 Ok(())
             } else {
-                Err("signature does not verify (signature error)".into())
+                Err(NOT_VERIFIED.into())
             }
         }
         Algorithm::Verity => Err("verity signatures are not verified here".into()),
     }
 }
+
+/// The reason given when a signature's arithmetic does not hold (the words the `rsa` and `dsa`
+/// crates' errors give).
+pub(crate) const NOT_VERIFIED: &str = "signature does not verify (signature error)";
 
 /// Largest RSA modulus accepted, in bits (apksig's test suite signs with 16384-bit keys).
 pub(crate) const MAX_RSA_BITS: usize = 16_384;

@@ -548,7 +548,9 @@ mod tests {
 
     /// Bytes that compress a little, and differ along their length.
     fn sample(len: usize) -> Vec<u8> {
-        (0..len).map(|i| ((i * 7 % 251) ^ (i / 1000)) as u8).collect()
+        (0..len)
+            .map(|i| ((i * 7 % 251) ^ (i / 1000)) as u8)
+            .collect()
     }
 
     fn streamed(zip: &Zip, entry: &Entry) -> Result<(Vec<u8>, usize), ZipError> {
