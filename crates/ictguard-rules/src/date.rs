@@ -3,30 +3,11 @@
 //! Packs write dates as TOML local dates (`signed = 2021-01-05`), which the `toml` crate hands over as
 //! its own `Datetime`; a quoted string is accepted too so that JSON-minded authors are not punished.
 
+use std::fmt;
+
 use chrono::NaiveDate;
+use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum DateRepr {
-    Toml(toml::value::Datetime),
-    Text(String),
-}
-
-fn to_date<E: serde::de::Error>(repr: DateRepr) -> Result<NaiveDate, E> {
-    match repr {
-        DateRepr::Toml(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => {
-                NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
-                    .ok_or_else(|| E::custom(format!("impossible date {dt}")))
-            }
-            _ => Err(E::custom(format!(
-                "expected a date without time, like 2021-01-05, got {dt}"
-            ))),
-        },
-        DateRepr::Text(s) => parse_date(&s).map_err(E::custom),
-    }
-}
 
 /// Parse an ISO 8601 calendar date (`YYYY-MM-DD`), with a message a person can act on.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -34,11 +15,42 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|e| format!("invalid date {s:?} ({e}); expected YYYY-MM-DD"))
 }
 
+/// Reads a date from whichever form the input has: a TOML date (which the `toml` crate hands over
+/// as a one-entry map) or a string. One visitor rather than an untagged enum, which buffered every
+/// value and built an error message for the form it was not (a fifth of loading the bundled pack's
+/// JSON twins, whose dates are strings).
+struct DateVisitor;
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = NaiveDate;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a date like 2021-01-05")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<NaiveDate, E> {
+        parse_date(s).map_err(E::custom)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<NaiveDate, A::Error> {
+        use serde::de::Error;
+        let dt =
+            toml::value::Datetime::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                .map_err(|_| A::Error::custom("expected a date like 2021-01-05"))?;
+        match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => {
+                NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+                    .ok_or_else(|| A::Error::custom(format!("impossible date {dt}")))
+            }
+            _ => Err(A::Error::custom(format!(
+                "expected a date without time, like 2021-01-05, got {dt}"
+            ))),
+        }
+    }
+}
+
 pub(crate) fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-    to_date(
-        DateRepr::deserialize(d)
-            .map_err(|_| serde::de::Error::custom("expected a date like 2021-01-05"))?,
-    )
+    d.deserialize_any(DateVisitor)
 }
 
 pub(crate) fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
@@ -66,7 +78,24 @@ mod tests {
     #[test]
     fn rejects_impossible_and_timed_dates() {
         assert!(toml::from_str::<T>("d = \"2021-02-30\"").is_err());
+        assert!(toml::from_str::<T>("d = 2021-02-30").is_err());
         assert!(toml::from_str::<T>("d = 2021-02-03T10:00:00").is_err());
+        assert!(toml::from_str::<T>("d = 10:00:00").is_err());
         assert!(toml::from_str::<T>("d = 5").is_err());
+        assert!(toml::from_str::<T>("d = { a = 1 }").is_err());
+    }
+
+    #[test]
+    fn reads_json_dates_as_the_compiled_pack_writes_them() {
+        let t: T = serde_json::from_str(r#"{"d": "2021-01-05"}"#).unwrap();
+        assert_eq!(t.d, NaiveDate::from_ymd_opt(2021, 1, 5).unwrap());
+        for bad in [
+            r#"{"d": "2021-13-01"}"#,
+            r#"{"d": 20210105}"#,
+            r#"{"d": {"x": 1}}"#,
+        ] {
+            let e = serde_json::from_str::<T>(bad).err().expect(bad).to_string();
+            assert!(e.contains("date"), "{bad}: {e}");
+        }
     }
 }
