@@ -69,7 +69,7 @@ struct Package {
 #[derive(Debug, Clone)]
 pub struct ResourceTable<'a> {
     data: Cow<'a, [u8]>,
-    strings: StringPool,
+    strings: StringPool<'a>,
     packages: Vec<Package>,
 }
 
@@ -95,6 +95,12 @@ impl<'a> ResourceTable<'a> {
             strings: StringPool::default(),
             packages: Vec::new(),
         };
+        // the string pool borrows the bytes the table borrows (a stored resources.arsc, the usual
+        // case); only a table inflated into memory of its own has its pool copied
+        let borrowed: Option<&'a [u8]> = match &table.data {
+            Cow::Borrowed(b) => Some(b),
+            Cow::Owned(_) => None,
+        };
         let data = &table.data[..];
         let (kind, header, size) = chunk_at(data, 0, data.len())?;
         if kind != RES_TABLE_TYPE {
@@ -108,7 +114,11 @@ impl<'a> ResourceTable<'a> {
             let (kind, _, len) = chunk_at(data, at, size)?;
             match kind {
                 RES_STRING_POOL_TYPE if strings.is_none() => {
-                    strings = Some(StringPool::parse(&data[at..at + len]).map_err(ArscError)?);
+                    let chunk: Cow<'a, [u8]> = match borrowed {
+                        Some(b) => Cow::Borrowed(&b[at..at + len]),
+                        None => Cow::Owned(data[at..at + len].to_vec()),
+                    };
+                    strings = Some(StringPool::parse(chunk).map_err(ArscError)?);
                 }
                 RES_TABLE_PACKAGE_TYPE => packages.push(read_package(data, at, len, &mut chunks)?),
                 _ => {}

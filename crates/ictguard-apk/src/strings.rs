@@ -2,41 +2,44 @@
 //! addressed by index. Strings are decoded on demand, so a pool of a million strings costs nothing
 //! until used.
 
+use std::borrow::Cow;
+
 use crate::axml::{u16_at, u32_at};
 
 const UTF8_FLAG: u32 = 1 << 8;
 /// Longest string decoded (characters); longer ones are cut.
 pub const MAX_STRING: usize = 1 << 20;
 
-/// A string pool borrowed from its chunk.
+/// A string pool over its chunk's bytes (borrowed when the chunk is, as in a stored
+/// `resources.arsc`, whose pool can be megabytes). Nothing is copied or decoded up front, not even
+/// the offset table: string `i` is found when asked for.
 #[derive(Debug, Clone, Default)]
-pub struct StringPool {
-    data: Vec<u8>,
-    offsets: Vec<u32>,
+pub struct StringPool<'a> {
+    data: Cow<'a, [u8]>,
+    count: usize,
+    offsets_at: usize,
     strings_start: usize,
     utf8: bool,
 }
 
-impl StringPool {
+impl<'a> StringPool<'a> {
     /// Parse a string-pool chunk (starting at its chunk header).
-    pub fn parse(chunk: &[u8]) -> Result<StringPool, String> {
-        let header = usize::from(u16_at(chunk, 2).ok_or("truncated string pool")?);
-        let count = u32_at(chunk, 8).ok_or("truncated string pool")? as usize;
-        let flags = u32_at(chunk, 16).ok_or("truncated string pool")?;
-        let strings_start = u32_at(chunk, 20).ok_or("truncated string pool")? as usize;
+    pub fn parse(chunk: impl Into<Cow<'a, [u8]>>) -> Result<StringPool<'a>, String> {
+        let data = chunk.into();
+        let header = usize::from(u16_at(&data, 2).ok_or("truncated string pool")?);
+        let count = u32_at(&data, 8).ok_or("truncated string pool")? as usize;
+        let flags = u32_at(&data, 16).ok_or("truncated string pool")?;
+        let strings_start = u32_at(&data, 20).ok_or("truncated string pool")? as usize;
         let offsets_at = header;
-        let offsets_end = count
+        count
             .checked_mul(4)
             .and_then(|n| n.checked_add(offsets_at))
-            .filter(|e| *e <= chunk.len())
+            .filter(|e| *e <= data.len())
             .ok_or_else(|| format!("string pool declares {count} strings, more than it holds"))?;
-        let offsets = chunk[offsets_at..offsets_end]
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
         Ok(StringPool {
-            data: chunk.to_vec(),
-            offsets,
+            data,
+            count,
+            offsets_at,
             strings_start,
             utf8: flags & UTF8_FLAG != 0,
         })
@@ -44,12 +47,12 @@ impl StringPool {
 
     /// Number of strings.
     pub fn len(&self) -> usize {
-        self.offsets.len()
+        self.count
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.offsets.is_empty()
+        self.count == 0
     }
 
     /// String `i`, or None when out of range or malformed.
@@ -89,9 +92,11 @@ impl StringPool {
 
     /// The stored bytes of string `i`, cut at [`MAX_STRING`] characters.
     fn raw(&self, i: usize) -> Option<Raw<'_>> {
-        let off = self
-            .strings_start
-            .checked_add(*self.offsets.get(i)? as usize)?;
+        if i >= self.count {
+            return None;
+        }
+        let offset = u32_at(&self.data, self.offsets_at + 4 * i)? as usize;
+        let off = self.strings_start.checked_add(offset)?;
         if self.utf8 {
             // UTF-16 length, then UTF-8 length (each 1 or 2 bytes), then the bytes
             let (_, n1) = utf8_len(&self.data, off)?;
@@ -187,7 +192,8 @@ mod tests {
             "\u{3a41}\u{2f00}\u{2f00}\u{4100}",
         ];
         for utf8 in [true, false] {
-            let p = StringPool::parse(&pool(&strings, utf8)).unwrap();
+            let chunk = pool(&strings, utf8);
+            let p = StringPool::parse(&chunk[..]).unwrap();
             assert_eq!(p.len(), strings.len());
             let all: Vec<String> = (0..p.len()).filter_map(|i| p.get(i)).collect();
             assert_eq!(all, strings, "utf8: {utf8}");

@@ -28,7 +28,7 @@ pub const RATIO_FLOOR: u64 = 1 << 20;
 /// buffer grows past this only as the data really inflates.
 const INITIAL_ROOM: u64 = 64 << 20;
 /// Size of the pieces [`Zip::stream`] hands over.
-const STREAM_PIECE: usize = 256 << 10;
+const STREAM_PIECE: usize = 64 << 10;
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const EOCD64_LOCATOR_SIG: u32 = 0x0706_4b50;
