@@ -97,7 +97,8 @@ pub struct Hit<'a> {
 #[derive(Debug, Default)]
 pub struct NameIndex {
     names: Vec<IndexedName>,
-    token_ids: FxHashMap<String, u32>,
+    /// hash of each token's text → its id (the text itself is in `token_text`)
+    token_ids: IdsByKey,
     /// hash of each token's full text → token id, to meet deletion variants of the query
     token_hashes: IdsByKey,
     token_text: Vec<String>,
@@ -190,24 +191,35 @@ impl NameIndex {
     }
 
     fn intern(&mut self, token: &str) -> u32 {
-        if let Some(id) = self.token_ids.get(token) {
-            return *id;
+        let hash = variant_hash(token.as_bytes(), usize::MAX);
+        if let Some(id) = self.token_id_by_hash(hash, token) {
+            return id;
         }
         let id = self.token_text.len() as u32;
-        self.token_ids.insert(token.to_string(), id);
+        self.token_ids.insert(hash, id);
         self.token_text.push(token.to_string());
         self.postings.push(Vec::new());
         self.record_df.push((0, u32::MAX));
         self.generic.push(GENERIC_WORDS.contains(&token));
         self.weights.clear(); // stale until `finish`
         if token.len() >= MIN_FUZZY_LEN {
-            self.token_hashes
-                .insert(variant_hash(token.as_bytes(), usize::MAX), id);
+            self.token_hashes.insert(hash, id);
             for v in deletion_variants(token) {
                 self.deletions.insert(v, id);
             }
         }
         id
+    }
+
+    /// The id of a token already in the index.
+    fn token_id(&self, token: &str) -> Option<u32> {
+        self.token_id_by_hash(variant_hash(token.as_bytes(), usize::MAX), token)
+    }
+
+    fn token_id_by_hash(&self, hash: u64, token: &str) -> Option<u32> {
+        self.token_ids
+            .get(hash)
+            .find(|id| self.token_text[*id as usize] == token)
     }
 
     /// Add a name for `record`. Names that normalise to nothing are ignored.
@@ -217,17 +229,20 @@ impl NameIndex {
             return;
         }
         let joined = normalized.joined();
-        let mut words: Vec<String> = normalized.core_tokens().map(str::to_string).collect();
-        if words.len() > 1 {
-            words.push(joined.clone()); // so that "zhifubao" finds "zhi fu bao"
-        }
         let name_id = self.names.len() as u32;
         if self.last_record != Some(record) {
             self.records += 1;
             self.last_record = Some(record);
         }
-        let mut tokens = Vec::with_capacity(words.len());
-        for w in &words {
+        let core: Vec<&str> = normalized.core_tokens().collect();
+        // the spaceless form is looked up too, so that "zhifubao" finds "zhi fu bao"
+        let with_joined = core.len() > 1;
+        let mut tokens = Vec::with_capacity(core.len() + 1);
+        for w in core
+            .iter()
+            .copied()
+            .chain(with_joined.then_some(joined.as_str()))
+        {
             let t = self.intern(w);
             if !tokens.contains(&t) {
                 tokens.push(t);
@@ -238,7 +253,8 @@ impl NameIndex {
                 }
             }
         }
-        if words.len() > 1 {
+        drop(core);
+        if with_joined {
             tokens.pop(); // the joined pseudo-token is for lookup only, not for scoring
         }
         let sound = sound_key(&joined);
@@ -287,8 +303,8 @@ impl NameIndex {
     }
 
     fn weight_of_text(&self, token: &str) -> f64 {
-        match self.token_ids.get(token) {
-            Some(t) => self.weight(*t),
+        match self.token_id(token) {
+            Some(t) => self.weight(t),
             None if GENERIC_WORDS.contains(&token) => GENERIC_WEIGHT,
             // unseen tokens are as rare as the rarest
             None => self.unseen_weight(),
@@ -297,8 +313,8 @@ impl NameIndex {
 
     /// Tokens of the index within one edit of `token` (itself included), with their similarity.
     fn near_tokens(&self, token: &str, out: &mut Vec<(u32, f64)>) {
-        if let Some(t) = self.token_ids.get(token) {
-            out.push((*t, 1.0));
+        if let Some(t) = self.token_id(token) {
+            out.push((t, 1.0));
         }
         if token.len() < MIN_FUZZY_LEN {
             return;
@@ -362,7 +378,7 @@ impl NameIndex {
             near.clear();
             self.near_tokens(w, &mut near);
             if !via_joined {
-                q_total += match self.token_ids.get(w) {
+                q_total += match self.token_id(w) {
                     Some(_) => q_weighted[i].weight,
                     None => near
                         .iter()

@@ -159,6 +159,15 @@ const LEGAL: [&str; 53] = [
     "pao",
 ];
 
+/// True when `token` is one of [`LEGAL`]. Most tokens are not, and most differ from every legal
+/// form in length or first letter, which this checks before comparing whole strings.
+fn is_legal_form(token: &str) -> bool {
+    let (len, first) = (token.len(), token.as_bytes().first());
+    LEGAL
+        .iter()
+        .any(|l| l.len() == len && l.as_bytes().first() == first && *l == token)
+}
+
 /// Long legal forms, matched with one edit of tolerance ("Coporation", "Limted", "Holdngs").
 const LEGAL_FUZZY: [&str; 7] = [
     "corporation",
@@ -215,7 +224,7 @@ fn merge_spaced_legal_forms(tokens: &mut Vec<NameToken>) {
                 continue;
             }
             let joined: String = tokens[i..i + len].iter().map(|t| t.text.as_str()).collect();
-            if LEGAL.contains(&joined.as_str()) {
+            if is_legal_form(&joined) {
                 merged = Some((len, joined));
                 break;
             }
@@ -322,17 +331,30 @@ fn push_latin(text: &str, tokens: &mut Vec<NameToken>) {
 pub fn normalize_name(raw: &str) -> NormalizedName {
     // ASCII is its own NFKC form, and most names are ASCII: skip the normaliser's per-character
     // work for them
-    let folded: String = if raw.is_ascii() {
-        raw[..raw.len().min(MAX_CHARS)].to_string()
+    let folded: std::borrow::Cow<str> = if raw.is_ascii() {
+        std::borrow::Cow::Borrowed(&raw[..raw.len().min(MAX_CHARS)])
     } else {
-        raw.chars().take(MAX_CHARS).nfkc().collect()
+        std::borrow::Cow::Owned(raw.chars().take(MAX_CHARS).nfkc().collect())
     };
     let mut tokens: Vec<NameToken> = Vec::new();
     // Segments of one script; punctuation belongs to the segment it sits in.
     let mut seg = String::new();
     let mut seg_script = Script::Other;
     let mut dotted = false; // inside a dotted abbreviation like "S.A."
-    let chars: Vec<char> = folded.chars().collect();
+                            // the characters, for looking around dots; most names fit the stack buffer
+    let mut stack = ['\0'; 128];
+    let heap: Vec<char>;
+    let chars: &[char] = if folded.len() <= stack.len() {
+        let mut n = 0;
+        for c in folded.chars() {
+            stack[n] = c;
+            n += 1;
+        }
+        &stack[..n]
+    } else {
+        heap = folded.chars().collect();
+        &heap
+    };
     let mut transliterated = false;
     let mut flush = |seg: &mut String, script: Script, tokens: &mut Vec<NameToken>| {
         if seg.is_empty() {
@@ -393,7 +415,7 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
     let n = tokens.len();
     for (i, t) in tokens.iter_mut().enumerate() {
         // a misspelt long legal form counts as one, except as the first word of a name
-        if LEGAL.contains(&t.text.as_str()) || (i > 0 && n > 1 && is_fuzzy_legal_form(&t.text)) {
+        if is_legal_form(&t.text) || (i > 0 && n > 1 && is_fuzzy_legal_form(&t.text)) {
             t.kind = TokenKind::LegalForm;
         }
     }
