@@ -20,7 +20,6 @@ mod web;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use ictguard_rules::{Combine, RulePack};
 
 use cli::{Cli, Command, RulesMode};
@@ -37,10 +36,10 @@ pub enum Outcome {
 }
 
 fn load_pack(cli: &Cli) -> anyhow::Result<RulePack> {
-    match &cli.rules {
+    match &cli.pack.rules {
         None => Ok(RulePack::bundled()),
         Some(dir) => {
-            let combine = match cli.rules_mode {
+            let combine = match cli.pack.rules_mode {
                 RulesMode::Merge => Combine::Merge,
                 RulesMode::Replace => Combine::Replace,
             };
@@ -65,7 +64,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     match run(cli) {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS, // `ictguard … | head` closed early
