@@ -12,14 +12,37 @@
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Resize};
 
+/// A DSA public key: the domain parameters, as the `dsa` crate reads and checks them, and y.
+pub(crate) struct PublicKey {
+    components: dsa::Components,
+    y: BoxedUint,
+}
+
+/// A DSA key from its SubjectPublicKeyInfo, read as `dsa::VerifyingKey` reads it but without its
+/// check that y lies in the subgroup of order q (y^q mod p = 1): a full exponentiation, which cost
+/// as much as the verification itself, and which Android's verifier (Java's) does not make either.
+/// A signature's verdict does not depend on it. None when it is not a DSA key.
+pub(crate) fn public_key(spki_der: &[u8]) -> Option<PublicKey> {
+    use rsa::pkcs8::der::asn1::UintRef;
+    use rsa::pkcs8::der::Decode;
+    use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
+    let info = SubjectPublicKeyInfoRef::from_der(spki_der).ok()?;
+    info.algorithm.assert_algorithm_oid(DSA_OID).ok()?;
+    let components: dsa::Components = info.algorithm.parameters_any().ok()?.decode_as().ok()?;
+    let y = UintRef::from_der(info.subject_public_key.as_bytes()?).ok()?;
+    let y = BoxedUint::from_be_slice_vartime(y.as_bytes());
+    // as the `dsa` crate requires: 1 < y < p
+    (y > BoxedUint::one() && y < *components.p().as_ref()).then_some(PublicKey { components, y })
+}
+
+/// id-dsa (RFC 3279).
+const DSA_OID: rsa::pkcs8::ObjectIdentifier =
+    rsa::pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
+
 /// True when `sig` is `key`'s signature of the digest `prehash`.
-pub(crate) fn verify_prehash(
-    key: &dsa::VerifyingKey,
-    prehash: &[u8],
-    sig: &dsa::Signature,
-) -> bool {
-    let c = key.components();
-    let (p, q, g, y) = (c.p(), c.q(), c.g(), key.y());
+pub(crate) fn verify_prehash(key: &PublicKey, prehash: &[u8], sig: &dsa::Signature) -> bool {
+    let c = &key.components;
+    let (p, q, g, y) = (c.p(), c.q(), c.g(), &key.y);
     let (r, s) = (sig.r(), sig.s());
     if r.as_ref() >= q.as_ref() || s.as_ref() >= q.as_ref() {
         return false;
@@ -44,7 +67,7 @@ pub(crate) fn verify_prehash(
     // v = (g^u1 · y^u2 mod p) mod q; u1 and u2 are below q, so only q's bits are walked
     let params = BoxedMontyParams::new_vartime(p.clone());
     let g = BoxedMontyForm::new((**g).clone(), &params);
-    let y = BoxedMontyForm::new((**y).clone(), &params);
+    let y = BoxedMontyForm::new(y.clone(), &params);
     let v = double_pow_vartime(&g, &u1, &y, &u2, q.bit_width())
         .retrieve()
         .rem_vartime(q);
@@ -77,7 +100,7 @@ fn double_pow_vartime(
 
 #[cfg(test)]
 mod tests {
-    use dsa::pkcs8::DecodePrivateKey;
+    use dsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
     use rsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 
     #[test]
@@ -92,6 +115,11 @@ mod tests {
             };
             let signer = dsa::SigningKey::from_pkcs8_der(&der).unwrap();
             let key = signer.verifying_key();
+            // the key as ours reads it from its SubjectPublicKeyInfo, the crate's own encoding
+            let spki = key.to_public_key_der().unwrap();
+            let ours = super::public_key(spki.as_bytes()).expect("a DSA key");
+            assert_eq!(ours.y, **key.y(), "{bits} bits");
+            assert_eq!(ours.components.p().as_ref(), key.components().p().as_ref());
             // digests of SHA-1, SHA-224 and SHA-256 length (a longer one is cut to q's size)
             for len in [20, 28, 32] {
                 let digest: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
@@ -107,7 +135,7 @@ mod tests {
                     (&digest, &other, false),
                 ] {
                     assert_eq!(
-                        super::verify_prehash(key, d, s),
+                        super::verify_prehash(&ours, d, s),
                         valid,
                         "{bits} bits, {len}"
                     );
@@ -120,6 +148,17 @@ mod tests {
                 checked += 1;
             }
         }
+        // not DSA keys: an RSA key, a truncated key, nothing
+        let rsa = std::fs::read(dir.join("rsa-2048.x509.pem"));
+        if let Ok(pem) = rsa {
+            let text = String::from_utf8(pem).unwrap();
+            let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+            let cert = crate::jar::b64(&b64).expect("PEM body");
+            let spki = crate::verify::certificate_key(&cert).expect("a certificate's key");
+            assert!(super::public_key(spki).is_none());
+            assert!(super::public_key(&spki[..spki.len() / 2]).is_none());
+        }
+        assert!(super::public_key(&[]).is_none());
         if dir.exists() {
             assert_eq!(checked, 9);
         } else {

@@ -148,7 +148,8 @@ fn sections(text: &[u8]) -> Vec<Section<'_>> {
     out
 }
 
-fn b64(s: &str) -> Option<Vec<u8>> {
+/// Standard base64, as JAR manifests write digests (padding optional); None on any other character.
+pub(crate) fn b64(s: &str) -> Option<Vec<u8>> {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = Vec::new();
     let (mut buf, mut bits) = (0u32, 0);
@@ -350,7 +351,7 @@ fn verify_prehashed(hash: Hash, key: &[u8], prehash: &[u8], sig: &[u8]) -> Resul
         let s = p521::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
         return k.verify_prehash(prehash, &s).map_err(|e| bad(&e));
     }
-    if let Ok(k) = dsa::VerifyingKey::from_public_key_der(key) {
+    if let Some(k) = crate::dsa_verify::public_key(key) {
         // as in apksig: DSA is verified with SHA-1, SHA-224 and SHA-256 only
         if matches!(hash, Hash::Sha384 | Hash::Sha512 | Hash::Md5) {
             return Err("DSA with this digest is not supported by Android".into());

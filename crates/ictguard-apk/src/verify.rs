@@ -160,8 +160,7 @@ fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Resul
             Err("EC key on an unsupported curve".into())
         }
         Algorithm::DsaSha256 => {
-            let k = dsa::VerifyingKey::from_public_key_der(key)
-                .map_err(|e| format!("not a DSA key: {e}"))?;
+            let k = crate::dsa_verify::public_key(key).ok_or("not a DSA key")?;
             let s = dsa::Signature::try_from(sig).map_err(|e| bad(&e))?;
             if crate::dsa_verify::verify_prehash(&k, &Sha256::digest(msg), &s) {
                 Ok(())
