@@ -148,21 +148,18 @@ fn sections(text: &[u8]) -> Vec<Section<'_>> {
     out
 }
 
-/// Standard base64, as JAR manifests write digests (padding optional); None on any other character.
+/// Standard base64, as JAR manifests write digests (padding optional, surrounding spaces
+/// ignored); None when it is not base64.
 pub(crate) fn b64(s: &str) -> Option<Vec<u8>> {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut buf, mut bits) = (0u32, 0);
-    for c in s.trim().bytes().filter(|c| *c != b'=') {
-        let v = T.iter().position(|t| *t == c)? as u32;
-        buf = (buf << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Some(out)
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine;
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    LENIENT.decode(s.trim()).ok()
 }
 
 /// Does `section` carry a digest (of any supported algorithm) equal to `data`'s? None when it has
