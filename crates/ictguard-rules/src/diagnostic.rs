@@ -52,8 +52,8 @@ impl fmt::Display for PackErrors {
 pub struct SourceText {
     /// File name as reported in diagnostics.
     pub name: String,
-    /// The full text.
-    pub text: String,
+    /// The full text (borrowed for the bundled pack, which is compiled into the binary).
+    pub text: std::borrow::Cow<'static, str>,
     /// Byte offset of each line's start, computed on the first lookup: loading the bundled pack
     /// never needs it unless something is reported.
     line_starts: std::sync::OnceLock<Vec<usize>>,
@@ -61,7 +61,7 @@ pub struct SourceText {
 
 impl SourceText {
     /// Index a file's text.
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>, text: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         SourceText {
             name: name.into(),
             text: text.into(),

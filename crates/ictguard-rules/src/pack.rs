@@ -111,8 +111,9 @@ pub struct Layer {
 #[derive(Debug, Clone)]
 struct LayerFile {
     name: String,
-    /// The TOML text (the source of truth; diagnostics and origins point into it).
-    text: String,
+    /// The TOML text (the source of truth; diagnostics and origins point into it), borrowed from
+    /// the binary for a bundled file.
+    text: std::borrow::Cow<'static, str>,
     /// For a bundled file: its items compiled to JSON at build time, read instead of the TOML.
     compiled: Option<&'static str>,
 }
@@ -125,7 +126,7 @@ impl Layer {
                 .into_iter()
                 .map(|(name, text)| LayerFile {
                     name,
-                    text,
+                    text: text.into(),
                     compiled: None,
                 })
                 .collect(),
@@ -133,13 +134,13 @@ impl Layer {
     }
 
     /// A layer of files compiled in: (name, TOML text, the JSON twin of its items).
-    pub(crate) fn compiled(files: &[(&str, &str, &'static str)]) -> Self {
+    pub(crate) fn compiled(files: &[(&str, &'static str, &'static str)]) -> Self {
         Layer {
             files: files
                 .iter()
                 .map(|(name, text, json)| LayerFile {
                     name: name.to_string(),
-                    text: text.to_string(),
+                    text: std::borrow::Cow::Borrowed(text),
                     compiled: Some(json),
                 })
                 .collect(),
@@ -186,7 +187,7 @@ impl Layer {
             match read_limited(&p) {
                 Ok(text) => files.push(LayerFile {
                     name,
-                    text,
+                    text: text.into(),
                     compiled: None,
                 }),
                 Err(e) => errors.diagnostics.push(Diagnostic {
