@@ -272,7 +272,14 @@ impl Screener {
     /// Build the indexes.
     pub fn new(pack: RulePack, lists: Vec<ListEntry>, config: ScreenConfig) -> Self {
         let mut records = Vec::new();
-        let mut names = NameIndex::new();
+        let name_count = pack
+            .apps
+            .iter()
+            .map(|a| 1 + a.item.aliases.len())
+            .chain(pack.entities.iter().map(|e| 1 + e.item.aliases.len()))
+            .chain(lists.iter().map(|e| 1 + e.aliases.len()))
+            .sum();
+        let mut names = NameIndex::with_capacity(name_count);
         let mut identifiers: HashMap<String, Vec<(usize, &'static str, String)>> = HashMap::new();
         for (i, la) in pack.apps.iter().enumerate() {
             let a = &la.item;

@@ -180,6 +180,24 @@ impl NameIndex {
         Self::default()
     }
 
+    /// An empty index with room for about `names` names, so that its tables do not grow (and
+    /// rehash) one doubling at a time while they are added.
+    pub fn with_capacity(names: usize) -> Self {
+        // about two distinct tokens a name, about seven letters (deletion variants) a token
+        let tokens = names * 2;
+        let mut index = Self::default();
+        index.names.reserve(names);
+        index.token_ids.first.reserve(tokens);
+        index.token_hashes.first.reserve(tokens);
+        index.deletions.first.reserve(tokens * 7);
+        index.token_text.reserve(tokens);
+        index.postings.reserve(tokens);
+        index.record_df.reserve(tokens);
+        index.generic.reserve(tokens);
+        index.sounds.reserve(names);
+        index
+    }
+
     /// Number of names indexed.
     pub fn len(&self) -> usize {
         self.names.len()

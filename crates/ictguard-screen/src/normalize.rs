@@ -101,71 +101,66 @@ const HAN_LEGAL: [&str; 9] = [
     "股份",
 ];
 
-/// Legal forms after transliteration and lower-casing.
-const LEGAL: [&str; 53] = [
-    "co",
-    "company",
-    "ltd",
-    "limited",
-    "inc",
-    "incorporated",
-    "corp",
-    "corporation",
-    "llc",
-    "plc",
-    "lp",
-    "llp",
-    "pte",
-    "pvt",
-    "gmbh",
-    "ag",
-    "sa",
-    "sas",
-    "srl",
-    "spa",
-    "bv",
-    "nv",
-    "kk",
-    "oy",
-    "ab",
-    "as",
-    "holding",
-    "holdings",
-    "group",
-    "com",
-    "youxian",
-    "gongsi",
-    "youxiangongsi",
-    "gufen",
-    "jituan",
-    "konggu",
-    "zerenyouxiangongsi",
-    "youxianzerengongsi",
-    "gufenyouxiangongsi",
-    "sarl",
-    "bhd",
-    "sdn",
-    "jsc",
-    // as Cyrillic transliterates them (Холдингс, Груп, Группа, Корпорейшн, ООО …)
-    "kholdings",
-    "kholding",
-    "grup",
-    "grupp",
-    "gruppa",
-    "korporeyshn",
-    "ooo",
-    "oao",
-    "zao",
-    "pao",
-];
-
-/// True when `token` is one of [`LEGAL`]. Most tokens are not, and most differ from every legal
-/// form in length or first letter, which this checks before comparing whole strings.
+/// True for a legal form after transliteration and lower-casing (a `match`, which the compiler
+/// turns into a test of the length and a few bytes: this runs for every token of every name).
 fn is_legal_form(token: &str) -> bool {
-    let (len, first) = (token.len(), token.as_bytes().first());
-    LEGAL
-        .iter()
-        .any(|l| l.len() == len && l.as_bytes().first() == first && *l == token)
+    matches!(
+        token,
+        "co"
+        | "company"
+        | "ltd"
+        | "limited"
+        | "inc"
+        | "incorporated"
+        | "corp"
+        | "corporation"
+        | "llc"
+        | "plc"
+        | "lp"
+        | "llp"
+        | "pte"
+        | "pvt"
+        | "gmbh"
+        | "ag"
+        | "sa"
+        | "sas"
+        | "srl"
+        | "spa"
+        | "bv"
+        | "nv"
+        | "kk"
+        | "oy"
+        | "ab"
+        | "as"
+        | "holding"
+        | "holdings"
+        | "group"
+        | "com"
+        | "youxian"
+        | "gongsi"
+        | "youxiangongsi"
+        | "gufen"
+        | "jituan"
+        | "konggu"
+        | "zerenyouxiangongsi"
+        | "youxianzerengongsi"
+        | "gufenyouxiangongsi"
+        | "sarl"
+        | "bhd"
+        | "sdn"
+        | "jsc"
+        // as Cyrillic transliterates them (Холдингс, Груп, Группа, Корпорейшн, ООО …)
+        | "kholdings"
+        | "kholding"
+        | "grup"
+        | "grupp"
+        | "gruppa"
+        | "korporeyshn"
+        | "ooo"
+        | "oao"
+        | "zao"
+        | "pao"
+    )
 }
 
 /// Long legal forms, matched with one edit of tolerance ("Coporation", "Limted", "Holdngs").
