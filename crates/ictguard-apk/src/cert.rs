@@ -129,6 +129,35 @@ fn first_text<'a>(
     values.find_map(|a| a.as_str().ok().map(str::to_string))
 }
 
+/// Short names of the signature algorithms APK certificates are signed with, as x509-parser's OID
+/// registry gives them (a test checks the two agree): the registry, built on first use, took more
+/// time than the rest of reading a certificate.
+const SIGNATURE_ALGORITHMS: &[(&str, &str)] = &[
+    ("1.2.840.113549.1.1.4", "md5WithRSAEncryption"),
+    ("1.2.840.113549.1.1.5", "sha1WithRSAEncryption"),
+    ("1.2.840.113549.1.1.10", "rsassa-pss"),
+    ("1.2.840.113549.1.1.11", "sha256WithRSAEncryption"),
+    ("1.2.840.113549.1.1.12", "sha384WithRSAEncryption"),
+    ("1.2.840.113549.1.1.13", "sha512WithRSAEncryption"),
+    ("1.2.840.113549.1.1.14", "sha224WithRSAEncryption"),
+    ("1.2.840.10040.4.3", "dsa-with-sha1"),
+    ("1.2.840.10045.4.3.1", "ecdsa-with-SHA224"),
+    ("1.2.840.10045.4.3.2", "ecdsa-with-SHA256"),
+    ("1.2.840.10045.4.3.3", "ecdsa-with-SHA384"),
+    ("1.2.840.10045.4.3.4", "ecdsa-with-SHA512"),
+];
+
+/// The short name of a signature algorithm, or its dotted OID when it has none.
+fn signature_algorithm_name(oid: &x509_parser::der_parser::oid::Oid) -> String {
+    let id = oid.to_id_string();
+    match SIGNATURE_ALGORITHMS.iter().find(|(known, _)| *known == id) {
+        Some((_, name)) => name.to_string(),
+        None => x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
+            .map(str::to_string)
+            .unwrap_or(id),
+    }
+}
+
 impl Certificate {
     /// Read a DER certificate. Never fails: unreadable certificates keep their fingerprints.
     pub fn parse(der: &[u8]) -> Certificate {
@@ -166,13 +195,9 @@ impl Certificate {
         out.not_before = rfc3339(cert.validity().not_before.timestamp());
         out.not_after = rfc3339(cert.validity().not_after.timestamp());
         out.self_signed = cert.subject().as_raw() == cert.issuer().as_raw();
-        let registry = x509_parser::objects::oid_registry();
-        let alg = &cert.signature_algorithm.algorithm;
-        out.signature_algorithm = Some(
-            x509_parser::objects::oid2sn(alg, registry)
-                .map(str::to_string)
-                .unwrap_or_else(|_| alg.to_id_string()),
-        );
+        out.signature_algorithm = Some(signature_algorithm_name(
+            &cert.signature_algorithm.algorithm,
+        ));
         match cert.public_key().parsed() {
             Ok(key) => {
                 let name = match key {
@@ -214,6 +239,22 @@ impl Certificate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signature_algorithm_names_are_the_oid_registry_s() {
+        use std::str::FromStr;
+        let registry = x509_parser::objects::oid_registry();
+        for (id, name) in SIGNATURE_ALGORITHMS {
+            let oid = x509_parser::der_parser::oid::Oid::from_str(id).unwrap();
+            assert_eq!(x509_parser::objects::oid2sn(&oid, registry), Ok(*name));
+            assert_eq!(signature_algorithm_name(&oid), *name);
+        }
+        // not in the table: the registry's name, else the dotted OID
+        let oid = x509_parser::der_parser::oid::Oid::from_str("1.2.840.113549.1.1.2").unwrap();
+        assert_eq!(signature_algorithm_name(&oid), "md2WithRSAEncryption");
+        let oid = x509_parser::der_parser::oid::Oid::from_str("2.16.840.1.101.3.4.3.2").unwrap();
+        assert_eq!(signature_algorithm_name(&oid), "2.16.840.1.101.3.4.3.2");
+    }
 
     #[test]
     fn not_a_certificate_keeps_its_fingerprints() {
