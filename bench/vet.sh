@@ -2,7 +2,8 @@
 # Vet benchmark: `ictguard vet` against Exodus-style tracker detection and Androguard, in one run,
 # on the same files: the APK corpus (ORACLE.jsonl rows with aapt_ok) and a large built APK.
 #
-#   (a) corpus, one process per APK   ictguard vet FILE --format json   vs  Exodus-style pipeline
+#   (a) corpus, one process per APK   ictguard vet FILE --format json   vs  Exodus-style pipeline, in
+#                                     turn on each APK, RUNS times; each APK's median counts
 #                                     (unzip classes*.dex, dexdump | perl | sort | uniq, the Exodus
 #                                     tracker regexes; bench/vet_peers.py exodus FILE)  (target >= 20x)
 #   (b) corpus, one process           ictguard vet DIR (whole corpus folder; and the same set)
@@ -19,6 +20,7 @@
 #        AG_TIMEOUT=600  seconds per Androguard run (the large APK too)
 #        AG_LARGE=0    skip Androguard on the large APK
 #        REPEAT=5      ictguard runs on the large APK (median wall, max RSS)
+#        RUNS=3        runs of each tool on each corpus APK, taken in turn (each APK's median counts)
 #        CORPUS=DIR    the APK corpus (default ../shared/corpus/apk, with ORACLE.jsonl)
 #        LARGE=FILE    the large APK (default target/bench/large.apk; built if missing)
 set -euo pipefail
@@ -29,6 +31,7 @@ AG_N=${AG_N:-30}
 AG_TIMEOUT=${AG_TIMEOUT:-600}
 AG_LARGE=${AG_LARGE:-1}
 REPEAT=${REPEAT:-5}
+RUNS=${RUNS:-3}
 CORPUS=${CORPUS:-../shared/corpus/apk}
 LARGE=${LARGE:-target/bench/large.apk}
 ANDROGUARD_VERSION=4.1.4 # pinned: the peer version these numbers are for
@@ -60,4 +63,4 @@ ag_large=()
 [ "$AG_LARGE" = 1 ] || ag_large=(--no-ag-large)
 python3 bench/vet_peers.py run --ictguard "$BIN" --corpus "$CORPUS" --large "$LARGE" \
   --outdir target/bench/vet --n "$N" --ag-n "$AG_N" --ag-timeout "$AG_TIMEOUT" \
-  --repeat "$REPEAT" "${ag_large[@]}"
+  --repeat "$REPEAT" --corpus-runs "$RUNS" "${ag_large[@]}"

@@ -177,8 +177,9 @@ impl ResourceTable<'_> {
 
     /// The strings of the global string pool that contain `needle` (ASCII), decoded; the others
     /// are skipped without decoding them.
-    pub fn strings_containing<'s>(&'s self, needle: &'s str) -> impl Iterator<Item = String> + 's {
-        (0..self.strings.len()).filter_map(move |i| self.strings.get_containing(i, needle))
+    pub fn strings_containing<'s>(&'s self, needle: &str) -> impl Iterator<Item = String> + 's {
+        let needle = crate::strings::Needle::new(needle);
+        (0..self.strings.len()).filter_map(move |i| self.strings.get_containing(i, &needle))
     }
 
     /// Package names in the table.

@@ -69,19 +69,13 @@ impl<'a> StringPool<'a> {
         })
     }
 
-    /// String `i` when it contains `needle` (ASCII), or None. The test runs on the stored bytes, so
-    /// the many strings without it are never decoded.
-    pub fn get_containing(&self, i: usize, needle: &str) -> Option<String> {
+    /// String `i` when it contains `needle`, or None. The test runs on the stored bytes, so the
+    /// many strings without it are never decoded.
+    pub fn get_containing(&self, i: usize, needle: &Needle) -> Option<String> {
         let found = match self.raw(i)? {
-            Raw::Utf8(bytes) => contains(bytes, needle.as_bytes()),
-            Raw::Utf16(bytes) => {
-                let wide: Vec<u8> = needle.bytes().flat_map(|b| [b, 0]).collect();
-                // at an even offset: a code unit boundary
-                bytes
-                    .windows(wide.len().max(1))
-                    .step_by(2)
-                    .any(|w| w == &wide[..])
-            }
+            Raw::Utf8(bytes) => needle.utf8.find(bytes).is_some(),
+            // at an even offset: a code unit boundary
+            Raw::Utf16(bytes) => needle.utf16.find_iter(bytes).any(|at| at % 2 == 0),
         };
         if found {
             self.get(i)
@@ -125,14 +119,28 @@ impl<'a> StringPool<'a> {
     }
 }
 
+/// An ASCII text to look for in stored strings, prepared once for both encodings (a resource
+/// table can hold a hundred thousand strings).
+pub struct Needle {
+    utf8: memchr::memmem::Finder<'static>,
+    utf16: memchr::memmem::Finder<'static>,
+}
+
+impl Needle {
+    /// Prepare `ascii` (non-ASCII characters would not be found in UTF-16 strings).
+    pub fn new(ascii: &str) -> Needle {
+        let wide: Vec<u8> = ascii.bytes().flat_map(|b| [b, 0]).collect();
+        Needle {
+            utf8: memchr::memmem::Finder::new(ascii.as_bytes()).into_owned(),
+            utf16: memchr::memmem::Finder::new(&wide).into_owned(),
+        }
+    }
+}
+
 /// A string as stored: UTF-8 bytes, or UTF-16LE code units.
 enum Raw<'a> {
     Utf8(&'a [u8]),
     Utf16(&'a [u8]),
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn utf8_len(d: &[u8], off: usize) -> Option<(usize, usize)> {
@@ -197,11 +205,12 @@ mod tests {
             assert_eq!(p.len(), strings.len());
             let all: Vec<String> = (0..p.len()).filter_map(|i| p.get(i)).collect();
             assert_eq!(all, strings, "utf8: {utf8}");
+            let needle = Needle::new("://");
             let found: Vec<String> = (0..p.len())
-                .filter_map(|i| p.get_containing(i, "://"))
+                .filter_map(|i| p.get_containing(i, &needle))
                 .collect();
             assert_eq!(found, [strings[0], strings[2]], "utf8: {utf8}");
-            assert_eq!(p.get_containing(99, "://"), None);
+            assert_eq!(p.get_containing(99, &needle), None);
         }
     }
 }
