@@ -46,14 +46,14 @@ pub fn run(pack: RulePack, args: &VetArgs) -> anyhow::Result<Outcome> {
                 .build_global();
         }
     }
-    let progress = ProgressBar::new(files.len() as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} APKs vetted ({eta})")
-            .expect("static template"),
-    );
-    if files.len() < 2 {
-        progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
+    let progress = if files.len() < 2 {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(files.len() as u64).with_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} APKs vetted ({eta})")
+                .expect("static template"),
+        )
+    };
     let vet_one = |f: &std::path::PathBuf| -> Vetted {
         let name = f.display().to_string();
         let result = read(f)
