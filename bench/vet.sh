@@ -2,8 +2,8 @@
 # Vet benchmark: `ictguard vet` against Exodus-style tracker detection and Androguard, in one run,
 # on the same files: the APK corpus (ORACLE.jsonl rows with aapt_ok) and a large built APK.
 #
-#   (a) corpus, one process per APK   ictguard vet FILE --format json   vs  Exodus-style pipeline, in
-#                                     turn on each APK, RUNS times; each APK's median counts
+#   (a) corpus, one process per APK   ictguard vet FILE --format json   vs  Exodus-style pipeline,
+#                                     RUNS alternating passes of each; each APK's median counts
 #                                     (unzip classes*.dex, dexdump | perl | sort | uniq, the Exodus
 #                                     tracker regexes; bench/vet_peers.py exodus FILE)  (target >= 20x)
 #   (b) corpus, one process           ictguard vet DIR (whole corpus folder; and the same set)
@@ -20,7 +20,7 @@
 #        AG_TIMEOUT=600  seconds per Androguard run (the large APK too)
 #        AG_LARGE=0    skip Androguard on the large APK
 #        REPEAT=5      ictguard runs on the large APK (median wall, max RSS)
-#        RUNS=3        runs of each tool on each corpus APK, taken in turn (each APK's median counts)
+#        RUNS=3        passes of each tool over the corpus, alternating (each APK's median counts)
 #        CORPUS=DIR    the APK corpus (default ../shared/corpus/apk, with ORACLE.jsonl)
 #        LARGE=FILE    the large APK (default target/bench/large.apk; built if missing)
 set -euo pipefail
