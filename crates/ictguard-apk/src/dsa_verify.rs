@@ -20,8 +20,9 @@ pub(crate) struct PublicKey {
 
 /// A DSA key from its SubjectPublicKeyInfo, read as `dsa::VerifyingKey` reads it but without its
 /// check that y lies in the subgroup of order q (y^q mod p = 1): a full exponentiation, which cost
-/// as much as the verification itself, and which Android's verifier (Java's) does not make either.
-/// A signature's verdict does not depend on it. None when it is not a DSA key.
+/// as much as the verification itself, and which Android's verifier (Java's) does not make either,
+/// so keys outside the subgroup are accepted as Android accepts them. None when it is not a DSA
+/// key or its g or y is out of range.
 pub(crate) fn public_key(spki_der: &[u8]) -> Option<PublicKey> {
     use rsa::pkcs8::der::asn1::UintRef;
     use rsa::pkcs8::der::Decode;
@@ -31,8 +32,12 @@ pub(crate) fn public_key(spki_der: &[u8]) -> Option<PublicKey> {
     let components: dsa::Components = info.algorithm.parameters_any().ok()?.decode_as().ok()?;
     let y = UintRef::from_der(info.subject_public_key.as_bytes()?).ok()?;
     let y = BoxedUint::from_be_slice_vartime(y.as_bytes());
-    // as the `dsa` crate requires: 1 < y < p
-    (y > BoxedUint::one() && y < *components.p().as_ref()).then_some(PublicKey { components, y })
+    let p = components.p().as_ref();
+    // as FIPS 186-4 requires: 1 < g < p and 1 < y < p (both are then taken at p's width, which
+    // Montgomery arithmetic modulo p needs: a short g such as 2 would otherwise panic there)
+    let one = BoxedUint::one();
+    let in_range = |v: &BoxedUint| v > &one && v < p;
+    (in_range(&y) && in_range(components.g().as_ref())).then_some(PublicKey { components, y })
 }
 
 /// id-dsa (RFC 3279).
@@ -66,8 +71,8 @@ pub(crate) fn verify_prehash(key: &PublicKey, prehash: &[u8], sig: &dsa::Signatu
     let u2 = r.mul_mod(&w, q).resize(p.bits_precision());
     // v = (g^u1 · y^u2 mod p) mod q; u1 and u2 are below q, so only q's bits are walked
     let params = BoxedMontyParams::new_vartime(p.clone());
-    let g = BoxedMontyForm::new((**g).clone(), &params);
-    let y = BoxedMontyForm::new(y.clone(), &params);
+    let g = BoxedMontyForm::new((**g).clone().resize(p.bits_precision()), &params);
+    let y = BoxedMontyForm::new(y.clone().resize(p.bits_precision()), &params);
     let v = double_pow_vartime(&g, &u1, &y, &u2, q.bit_width())
         .retrieve()
         .rem_vartime(q);
@@ -159,10 +164,64 @@ mod tests {
             assert!(super::public_key(&spki[..spki.len() / 2]).is_none());
         }
         assert!(super::public_key(&[]).is_none());
+        // crafted keys: g or y of 2 (one limb against p's many) must verify to false, not panic;
+        // a g of 1 or a y of p are refused
+        if let Ok(der) = std::fs::read(dir.join("dsa-2048.pk8")) {
+            let signer = dsa::SigningKey::from_pkcs8_der(&der).unwrap();
+            let c = signer.verifying_key().components();
+            let (p, q) = (c.p().as_ref().clone(), c.q().as_ref().clone());
+            let digest = [7u8; 32];
+            let sig = signer.sign_prehash(&digest).unwrap();
+            let two = crypto_bigint::BoxedUint::from(2u32);
+            let y = signer.verifying_key().y().as_ref().clone();
+            for (g, y, readable) in [
+                (two.clone(), y.clone(), true),
+                (c.g().as_ref().clone(), two.clone(), true),
+                (crypto_bigint::BoxedUint::one(), y.clone(), false),
+                (c.g().as_ref().clone(), p.clone(), false),
+            ] {
+                let spki = dsa_spki(&p, &q, &g, &y);
+                match super::public_key(&spki) {
+                    Some(key) => {
+                        assert!(readable);
+                        assert!(!super::verify_prehash(&key, &digest, &sig));
+                    }
+                    None => assert!(!readable),
+                }
+            }
+        }
         if dir.exists() {
             assert_eq!(checked, 9);
         } else {
             eprintln!("no corpus keys (../shared/corpus/apk/signing/apksig): skipped");
         }
+    }
+
+    /// A DSA SubjectPublicKeyInfo with the given numbers, whatever they are.
+    fn dsa_spki(
+        p: &crypto_bigint::BoxedUint,
+        q: &crypto_bigint::BoxedUint,
+        g: &crypto_bigint::BoxedUint,
+        y: &crypto_bigint::BoxedUint,
+    ) -> Vec<u8> {
+        use rsa::pkcs8::der::asn1::{AnyRef, BitStringRef, UintRef};
+        use rsa::pkcs8::der::Encode;
+        use rsa::pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+        // the crate's own encoding of (p, q, g), unchecked so that any g can be written
+        let params = dsa::Components::from_components_unchecked(p.clone(), q.clone(), g.clone())
+            .unwrap()
+            .to_der()
+            .unwrap();
+        let yb = y.to_be_bytes_trimmed_vartime().to_vec();
+        let y = UintRef::new(&yb).unwrap().to_der().unwrap();
+        SubjectPublicKeyInfoRef {
+            algorithm: AlgorithmIdentifierRef {
+                oid: super::DSA_OID,
+                parameters: Some(AnyRef::try_from(params.as_slice()).unwrap()),
+            },
+            subject_public_key: BitStringRef::from_bytes(&y).unwrap(),
+        }
+        .to_der()
+        .unwrap()
     }
 }

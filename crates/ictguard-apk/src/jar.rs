@@ -148,8 +148,8 @@ fn sections(text: &[u8]) -> Vec<Section<'_>> {
     out
 }
 
-/// Standard base64, as JAR manifests write digests (padding optional, surrounding spaces
-/// ignored); None when it is not base64.
+/// Standard base64, as JAR manifests write digests, read as `java.util.Base64` (apksig) reads it:
+/// padding optional, but nothing after it; surrounding spaces ignored. None when it is not base64.
 pub(crate) fn b64(s: &str) -> Option<Vec<u8>> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     use base64::Engine;
@@ -172,7 +172,8 @@ fn digest_matches(section: &Section, suffix: &str, data: &[u8]) -> Option<bool> 
 }
 
 /// Does an archive entry match the digest its manifest section gives? The entry is inflated and
-/// hashed piece by piece, so a large entry never sits whole in memory.
+/// hashed piece by piece, so a large entry never sits whole in memory, unless the archive keeps it
+/// for other readers ([`Zip::keep_root_dex`]).
 fn entry_matches(zip: &Zip, entry: &crate::zip::Entry, section: &Section) -> Result<(), String> {
     let Some((hash, want)) = HASHES.iter().find_map(|h| {
         section
@@ -186,7 +187,7 @@ fn entry_matches(zip: &Zip, entry: &crate::zip::Entry, section: &Section) -> Res
     };
     let mut hasher = hash.hasher();
     if zip.keeps(entry) {
-        // a root DEX file: the code scan reads it too, so it is inflated once for both
+        // a root DEX file the caller keeps (vetting: the code scan reads it too), inflated once
         hasher.update(&zip.read_shared(entry).map_err(|err| err.to_string())?);
     } else {
         zip.stream(entry, &mut |chunk| hasher.update(chunk))

@@ -118,13 +118,40 @@ pub struct Zip<'a> {
     pub eocd_offset: u64,
     /// Names that appear more than once (Android rejects these since version 9).
     pub duplicate_names: Vec<String>,
-    /// The inflated bytes of the entries read through [`Zip::read_shared`], once read (by the whole
-    /// entry, since a crafted directory can point two entries at one local header).
-    kept: Vec<(Entry, OnceLock<EntryRead<'a>>)>,
+    /// The entries [`Zip::read_shared`] keeps once read: none until [`Zip::keep_root_dex`].
+    kept: Kept<'a>,
 }
 
 /// An entry's uncompressed bytes, or why they cannot be had.
 type EntryRead<'a> = Result<Cow<'a, [u8]>, ZipError>;
+
+/// Kept entries and their bytes once read, in local-header order (matched by the whole entry,
+/// since a crafted directory can point two entries at one local header). Its `Debug` does not
+/// print the bytes, and a clone starts empty-handed.
+#[derive(Default)]
+struct Kept<'a>(Vec<(Entry, OnceLock<EntryRead<'a>>)>);
+
+impl Clone for Kept<'_> {
+    fn clone(&self) -> Self {
+        Kept(
+            self.0
+                .iter()
+                .map(|(e, _)| (e.clone(), OnceLock::new()))
+                .collect(),
+        )
+    }
+}
+
+impl std::fmt::Debug for Kept<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let read = self
+            .0
+            .iter()
+            .filter(|(_, slot)| slot.get().is_some())
+            .count();
+        write!(f, "{} kept entries ({read} read)", self.0.len())
+    }
+}
 
 /// True for a root `classes.dex`, `classes2.dex`, …: the code Android loads.
 pub fn is_root_dex(name: &str) -> bool {
@@ -252,13 +279,6 @@ impl<'a> Zip<'a> {
                 duplicate_names.push(e.name.clone());
             }
         }
-        // the root DEX files are read twice when an APK is vetted (its v1 signature's digests, the
-        // code scan), and are the largest entries to inflate
-        let kept = entries
-            .iter()
-            .filter(|e| is_root_dex(&e.name))
-            .map(|e| (e.clone(), OnceLock::new()))
-            .collect();
         Ok(Zip {
             data,
             entries,
@@ -266,7 +286,7 @@ impl<'a> Zip<'a> {
             central_directory_size: cd_size,
             eocd_offset: eocd as u64,
             duplicate_names,
-            kept,
+            kept: Kept::default(),
         })
     }
 
@@ -321,15 +341,34 @@ impl<'a> Zip<'a> {
         Ok(Cow::Owned(out))
     }
 
-    /// True when [`Zip::read_shared`] keeps this entry's bytes once read (the root DEX files).
+    /// From now on, keep each root DEX file's bytes once read, for every later reader: when an
+    /// APK is vetted both the v1 signature's digests and the code scan read them, and they are
+    /// the largest entries to inflate. Only for a caller that holds them all anyway (the scan
+    /// does); otherwise the v1 check streams them in pieces.
+    pub fn keep_root_dex(&mut self) {
+        let mut kept: Vec<(Entry, OnceLock<EntryRead<'a>>)> = self
+            .entries
+            .iter()
+            .filter(|e| is_root_dex(&e.name))
+            .map(|e| (e.clone(), OnceLock::new()))
+            .collect();
+        kept.sort_by_key(|(e, _)| e.local_header_offset);
+        self.kept = Kept(kept);
+    }
+
+    /// True when [`Zip::read_shared`] keeps this entry's bytes once read.
     pub fn keeps(&self, entry: &Entry) -> bool {
         self.kept_slot(entry).is_some()
     }
 
     fn kept_slot(&self, entry: &Entry) -> Option<&OnceLock<EntryRead<'a>>> {
-        self.kept
+        let kept = &self.kept.0;
+        let first =
+            kept.partition_point(|(e, _)| e.local_header_offset < entry.local_header_offset);
+        kept[first..]
             .iter()
-            .find(|(kept, _)| kept == entry)
+            .take_while(|(e, _)| e.local_header_offset == entry.local_header_offset)
+            .find(|(e, _)| e == entry)
             .map(|(_, slot)| slot)
     }
 
@@ -581,7 +620,10 @@ mod tests {
     fn root_dex_files_are_inflated_once_and_lent() {
         let body = sample(50_000);
         let z = zip_of("classes.dex", 8, &deflate(&body), body.len());
-        let zip = Zip::parse(&z).unwrap();
+        let mut zip = Zip::parse(&z).unwrap();
+        // nothing is kept unless asked
+        assert!(!zip.keeps(&zip.entries()[0]));
+        zip.keep_root_dex();
         let entry = &zip.entries()[0];
         assert!(zip.keeps(entry));
         let (first, second) = (
@@ -598,8 +640,12 @@ mod tests {
         // other entries are read afresh each time, and an entry that is not the archive's own is
         // not lent another's bytes
         let z = zip_of("assets/classes.dex", 8, &deflate(&body), body.len());
-        let other = Zip::parse(&z).unwrap();
+        let mut other = Zip::parse(&z).unwrap();
+        other.keep_root_dex();
         assert!(!other.keeps(&other.entries()[0]));
+        // a clone starts empty-handed, and the bytes are not printed
+        assert!(format!("{zip:?}").contains("1 kept entries (1 read)"));
+        assert!(format!("{:?}", zip.clone()).contains("1 kept entries (0 read)"));
         let mut forged = entry.clone();
         forged.uncompressed_size = 10;
         assert!(!zip.keeps(&forged));

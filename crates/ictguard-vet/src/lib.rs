@@ -111,7 +111,9 @@ impl Vetter {
 
     /// Vet one APK given as bytes; `file` names it in the report.
     pub fn vet(&self, file: &str, bytes: &[u8], as_of: NaiveDate) -> Result<Report, VetError> {
-        let apk = Apk::parse(bytes)?;
+        let mut apk = Apk::parse(bytes)?;
+        // the code scan holds every root DEX file anyway: the v1 check shares them
+        apk.zip.keep_root_dex();
         // the file's own hash, the code scan and the signatures (hashing the archive again, in
         // chunks), side by side: the file hash cannot be split, so it starts first on one thread;
         // the other scans the code meanwhile, and both share the signature's chunks at the end
