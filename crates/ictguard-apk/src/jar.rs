@@ -153,13 +153,13 @@ fn sections(text: &[u8]) -> Vec<Section<'_>> {
 pub(crate) fn b64(s: &str) -> Option<Vec<u8>> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     use base64::Engine;
-    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    const AS_JAVA_READS_IT: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new()
             .with_decode_padding_mode(DecodePaddingMode::Indifferent)
             .with_decode_allow_trailing_bits(true),
     );
-    LENIENT.decode(s.trim()).ok()
+    AS_JAVA_READS_IT.decode(s.trim()).ok()
 }
 
 /// Does `section` carry a digest (of any supported algorithm) equal to `data`'s? None when it has
