@@ -517,3 +517,29 @@ fn apk_info_code_and_no_verify() {
     assert_eq!(quick["signers"][0]["sha256"], signer["sha256"]);
     assert_eq!(quick["package"], v["package"]);
 }
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly_not_by_signal() {
+    // `ictguard … | head`: the reader goes away before anything is written. The process starts
+    // at its own entry point (main.rs) and must still ignore SIGPIPE as Rust's runtime would, so
+    // that the write fails with EPIPE and the run ends with status 0 and nothing on stderr.
+    use std::process::Stdio;
+    let corpus = shared("corpus/apk/signing/apksig");
+    for args in [&["rules", "list"][..], &["vet", corpus.to_str().unwrap(), "--format", "json"]] {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ictguard runs");
+        drop(child.stdout.take()); // the read end closes before the first write
+        let out = child.wait_with_output().expect("ictguard ends");
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(out.status.signal(), None, "{args:?} was killed by a signal");
+        }
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
