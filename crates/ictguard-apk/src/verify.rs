@@ -12,6 +12,7 @@ use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::der;
+use crate::rsa_verify::RsaKey;
 use crate::signing::SigningBlock;
 use crate::zip::Zip;
 
@@ -126,14 +127,14 @@ fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Resul
                 Algorithm::RsaPssSha256 => {
                     let s = rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
                         .map_err(|e| bad(&e))?;
-                    rsa::pss::VerifyingKey::<Sha256>::new(key)
+                    rsa::pss::VerifyingKey::<Sha256>::new(key.to_rsa()?)
                         .verify(msg, &s)
                         .map_err(|e| bad(&e))
                 }
                 _ => {
                     let s = rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
                         .map_err(|e| bad(&e))?;
-                    rsa::pss::VerifyingKey::<Sha512>::new(key)
+                    rsa::pss::VerifyingKey::<Sha512>::new(key.to_rsa()?)
                         .verify(msg, &s)
                         .map_err(|e| bad(&e))
                 }
@@ -181,7 +182,7 @@ pub(crate) const MAX_RSA_BITS: usize = 16_384;
 
 /// An RSA public key from a SubjectPublicKeyInfo, allowing moduli up to [`MAX_RSA_BITS`] (the
 /// `rsa` crate's own decoder stops at 4096).
-pub(crate) fn rsa_key(spki: &[u8]) -> Result<rsa::PublicKey, String> {
+pub(crate) fn rsa_key(spki: &[u8]) -> Result<RsaKey, String> {
     let malformed = || "not an RSA key".to_string();
     let spki = der::read(spki)
         .filter(|t| t.tag == 0x30)
@@ -204,8 +205,7 @@ pub(crate) fn rsa_key(spki: &[u8]) -> Result<rsa::PublicKey, String> {
     let n = rsa::BoxedUint::from_be_slice(&n, n_bits).map_err(|_| malformed())?;
     let e =
         rsa::BoxedUint::from_be_slice(&e, (e.len().max(1) * 8) as u32).map_err(|_| malformed())?;
-    rsa::PublicKey::new_with_size_limits(n, e, 1024..=MAX_RSA_BITS)
-        .map_err(|err| format!("bad RSA key: {err}"))
+    RsaKey::new(n, e, 1024, MAX_RSA_BITS as u32).map_err(|err| format!("bad RSA key: {err}"))
 }
 
 /// The content digest of the APK: chunked digests of the entries, the central directory and the

@@ -525,7 +525,10 @@ fn a_closed_pipe_ends_the_run_quietly_not_by_signal() {
     // that the write fails with EPIPE and the run ends with status 0 and nothing on stderr.
     use std::process::Stdio;
     let corpus = shared("corpus/apk/signing/apksig");
-    for args in [&["rules", "list"][..], &["vet", corpus.to_str().unwrap(), "--format", "json"]] {
+    for args in [
+        &["rules", "list"][..],
+        &["vet", corpus.to_str().unwrap(), "--format", "json"],
+    ] {
         let mut child = bin()
             .args(args)
             .stdout(Stdio::piped())
