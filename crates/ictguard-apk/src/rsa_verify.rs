@@ -50,7 +50,7 @@ impl RsaKey {
         if !e.bit_vartime(0) {
             return Err("invalid exponent");
         }
-        if e.cmp_vartime(&BoxedUint::from(2u32)).is_lt() {
+        if e.cmp_vartime(BoxedUint::from(2u32)).is_lt() {
             return Err("public exponent too small");
         }
         if e.bit_width_vartime() > 33 {
@@ -216,7 +216,7 @@ mod tests {
             .as_ref()
             .clone();
         let big = |v: u64| BoxedUint::from(v);
-        let even_n = n.wrapping_add(&BoxedUint::from(1u32));
+        let even_n = n.wrapping_add(BoxedUint::from(1u32));
         let small_n = BoxedUint::from_be_slice(&[0xC5; 64], 512).unwrap(); // 512 bits, odd
         let cases = [
             (n.clone(), big(65537)),
