@@ -85,7 +85,7 @@ impl Cli {
         let (mut exit_zero, mut rules, mut rules_mode) = (None, None, None);
         while let Some(arg) = parser.next().ok()? {
             match arg {
-                Value(v) => once(&mut path, Some(PathBuf::from(v)))?,
+                Value(v) => once(&mut path, (!v.is_empty()).then(|| PathBuf::from(v)))?,
                 Long("as-of") => once(&mut as_of, value(&mut parser)?.into_string().ok())?,
                 Long("format") => {
                     let names = [
@@ -544,6 +544,14 @@ mod tests {
             "",
         ] {
             assert!(Cli::parse_plain_vet(words(line)).is_none(), "{line}");
+        }
+        // an empty argument (`vet "$APK"` with APK unset) is clap's to refuse
+        for argv in [
+            &["ictguard", "vet", ""][..],
+            &["ictguard", "vet", "a.apk", "-o", ""],
+        ] {
+            assert!(Cli::try_parse_from(argv).is_err(), "{argv:?}");
+            assert!(Cli::parse_plain_vet(argv).is_none(), "{argv:?}");
         }
     }
 

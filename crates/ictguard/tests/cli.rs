@@ -546,3 +546,38 @@ fn a_closed_pipe_ends_the_run_quietly_not_by_signal() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_server_started_without_standard_error_holds_dev_null_there() {
+    // started with descriptor 2 closed, the server's database file or a client's socket would
+    // take it, and every message meant for standard error would be written there; the binary
+    // opens /dev/null on closed standard descriptors first, as Rust's runtime start (which it
+    // skips) does
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let mut cmd = bin();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg(&db)
+        .stdout(Stdio::piped());
+    // SAFETY: close(2) is async-signal-safe
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(2);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("ictguard serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let fd2 = std::fs::read_link(format!("/proc/{}/fd/2", child.id()));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.starts_with("listening on "), "{line}");
+    assert_eq!(fd2.unwrap(), Path::new("/dev/null"));
+}
