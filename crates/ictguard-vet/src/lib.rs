@@ -45,8 +45,8 @@ pub enum VetError {
 }
 
 /// Everything an analyser looks at.
-pub(crate) struct Context<'a> {
-    pub apk: &'a Apk<'a>,
+pub(crate) struct Context<'a, 'b> {
+    pub apk: &'a Apk<'b>,
     pub summary: &'a ictguard_apk::Summary,
     pub scan: &'a scan::CodeScan,
     pub knowledge: &'a Knowledge,
@@ -56,7 +56,7 @@ pub(crate) struct Context<'a> {
     pub data_lists: &'a [String],
 }
 
-impl Context<'_> {
+impl Context<'_, '_> {
     /// The foreign-adversary designation of a country on the date (list id), if any.
     pub fn adversary(&self, country: &str) -> Option<String> {
         // the foreign-adversary lists, not the data rules' countries of concern
@@ -66,6 +66,38 @@ impl Context<'_> {
             .into_iter()
             .find(|(list, _, _)| !self.data_lists.iter().any(|d| d == list))
             .map(|(list, _, member)| format!("{} ({list})", member.name))
+    }
+}
+
+/// What vetting reads from an APK's own bytes before any rule or knowledge applies: the parsed
+/// archive, the file's hash, the code scan and the summary with its signatures checked. It needs
+/// no [`Vetter`], so a caller can read an APK while its vetter is still being built.
+pub struct Examined<'a> {
+    apk: Apk<'a>,
+    file_sha256: String,
+    scan: scan::CodeScan,
+    summary: ictguard_apk::Summary,
+}
+
+impl<'a> Examined<'a> {
+    /// Read an APK: parse it, hash it, scan its code, read and verify its signatures.
+    pub fn of(bytes: &'a [u8]) -> Result<Examined<'a>, VetError> {
+        let mut apk = Apk::parse(bytes)?;
+        // the code scan holds every root DEX file anyway: the v1 check shares them
+        apk.zip.keep_root_dex();
+        // the file's own hash, the code scan and the signatures (hashing the archive again, in
+        // chunks), side by side: the file hash cannot be split, so it starts first on one thread;
+        // the other scans the code meanwhile, and both share the signature's chunks at the end
+        let (file_sha256, (scan, summary)) = rayon::join(
+            || sha256_hex(bytes),
+            || rayon::join(|| scan::scan(&apk), || apk.summary()),
+        );
+        Ok(Examined {
+            apk,
+            file_sha256,
+            scan,
+            summary,
+        })
     }
 }
 
@@ -111,16 +143,17 @@ impl Vetter {
 
     /// Vet one APK given as bytes; `file` names it in the report.
     pub fn vet(&self, file: &str, bytes: &[u8], as_of: NaiveDate) -> Result<Report, VetError> {
-        let mut apk = Apk::parse(bytes)?;
-        // the code scan holds every root DEX file anyway: the v1 check shares them
-        apk.zip.keep_root_dex();
-        // the file's own hash, the code scan and the signatures (hashing the archive again, in
-        // chunks), side by side: the file hash cannot be split, so it starts first on one thread;
-        // the other scans the code meanwhile, and both share the signature's chunks at the end
-        let (file_sha256, (scan, summary)) = rayon::join(
-            || sha256_hex(bytes),
-            || rayon::join(|| scan::scan(&apk), || apk.summary()),
-        );
+        Ok(self.assess(file, Examined::of(bytes)?, as_of))
+    }
+
+    /// Vet an APK already examined ([`Examined::of`]); `file` names it in the report.
+    pub fn assess(&self, file: &str, examined: Examined<'_>, as_of: NaiveDate) -> Report {
+        let Examined {
+            apk,
+            file_sha256,
+            scan,
+            summary,
+        } = examined;
         let cx = Context {
             apk: &apk,
             summary: &summary,
@@ -201,7 +234,7 @@ impl Vetter {
             attribution
                 .push("SDK signatures: apk-analyzer and LibChecker-Rules (MIT, Apache-2.0)".into());
         }
-        Ok(Report {
+        Report {
             file: file.to_string(),
             sha256: file_sha256,
             package: summary.package.clone(),
@@ -225,6 +258,6 @@ impl Vetter {
             suppressed,
             warnings,
             attribution,
-        })
+        }
     }
 }

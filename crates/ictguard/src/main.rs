@@ -56,7 +56,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Screen(args) => cmd_screen::run(load_pack(&cli)?, args),
         Command::Eval(args) => cmd_eval::run(load_pack(&cli)?, args),
         Command::Apk(cmd) => cmd_apk::run(cmd),
-        Command::Vet(args) => cmd_vet::run(load_pack(&cli)?, args),
+        Command::Vet(args) => cmd_vet::run(|| load_pack(&cli), args),
         Command::Fleet(args) => cmd_fleet::run(load_pack(&cli)?, args),
         Command::Flows(args) => cmd_flows::run(load_pack(&cli)?, args),
         Command::Serve(args) => serve::run(load_pack(&cli)?, args),
