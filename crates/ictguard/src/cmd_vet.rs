@@ -120,7 +120,7 @@ pub fn run(
 /// thread of their own, the APK read, hashed, scanned and its signatures checked on this one, then
 /// the assessment, which needs both. The two halves take about as long for a small APK, and a
 /// process that vets one APK (a CI job's way) otherwise runs them one after the other on one of
-/// two cores. (On the CI machine the gain is 3–4% of the corpus run, not the half of the build's
+/// two cores. (On the CI machine the gain is 4–5% of the corpus run, not the half of the build's
 /// share it could be: the kernel often starts the new thread on the same CPU, and waking the
 /// other, idle virtual CPU takes a while; pinning the thread away gained no more.) An error of
 /// the build (a user's rule pack) is reported before the APK's.

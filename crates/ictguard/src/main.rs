@@ -76,9 +76,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
 /// never becomes standard output or error); SIGPIPE is ignored, so that writing to a closed pipe
 /// or socket is an error we handle (`| head` exits 0), not a signal that kills the server; a panic
 /// exits with status 101; standard output is flushed at exit (`std::process::exit` does). What is
-/// given up: a stack overflow is reported by the kernel as SIGSEGV without Rust's "has overflowed
-/// its stack" line (the parsers bound their depth), and the main thread has no name in panic
-/// messages. Command-line arguments still reach `std::env::args_os`: glibc passes them to the
+/// given up: a stack overflow (none is known; the fuzzers would report one) is reported by the
+/// kernel as SIGSEGV without Rust's "has overflowed its stack" line, and the main thread has no
+/// name in panic messages. Command-line arguments still reach `std::env::args_os`: glibc passes them to the
 /// standard library's initialiser (which is why this is for glibc only).
 #[cfg(all(not(test), target_os = "linux", target_env = "gnu"))]
 mod entry {
