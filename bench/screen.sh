@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screening benchmark: ictguard against Python rapidfuzz (the peer), same names, same queries, one run.
-# Needs: python3 with rapidfuzz, anyascii and pypinyin (pip install rapidfuzz anyascii pypinyin).
+# Needs: python3 with rapidfuzz, numpy, anyascii and pypinyin (pip install rapidfuzz numpy anyascii pypinyin).
 # usage: bench/screen.sh [N_BATCH]   (default 200000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
