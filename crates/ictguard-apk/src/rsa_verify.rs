@@ -11,9 +11,10 @@
 //! compares verdicts with the `rsa` crate's on good, altered and swapped signatures for every key
 //! size the corpus signs with.
 //!
-//! The key is held as [`RsaKey`], checked as the `rsa` crate checks a public key (the same reasons, in its words) but with its
-//! Montgomery parameters computed in variable time (the crate's constant-time division for R² mod
-//! n was a third of the cost of a 2048-bit verification, and the modulus is public).
+//! The key is held as [`RsaKey`], checked as the `rsa` crate checks a public key (the same reasons,
+//! in its words) but with its Montgomery parameters computed in variable time (the crate's
+//! constant-time division for R² mod n was a third of the cost of a 2048-bit verification, and the
+//! modulus is public).
 //!
 //! RSASSA-PSS (rare in APKs) stays with the `rsa` crate ([`RsaKey::to_rsa`]).
 
@@ -21,9 +22,9 @@ use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
 use rsa::Pkcs1v15Sign;
 
-/// An RSA public key: modulus, public exponent and the modulus's Montgomery parameters.
+/// An RSA public key: the public exponent and the modulus's Montgomery parameters (which hold
+/// the modulus).
 pub(crate) struct RsaKey {
-    n: BoxedUint,
     e: BoxedUint,
     params: BoxedMontyParams,
 }
@@ -56,22 +57,26 @@ impl RsaKey {
         if e.bit_width_vartime() > 33 {
             return Err("public exponent too large");
         }
-        let odd = Odd::new(n.clone()).into_option().ok_or("invalid modulus")?;
+        let odd = Odd::new(n).into_option().ok_or("invalid modulus")?;
         Ok(RsaKey {
             params: BoxedMontyParams::new_vartime(odd),
-            n,
             e,
         })
     }
 
+    /// The modulus.
+    fn n(&self) -> &BoxedUint {
+        self.params.modulus().as_ref()
+    }
+
     /// The modulus's length in bytes.
     pub(crate) fn size(&self) -> usize {
-        (self.n.bit_width_vartime() as usize).div_ceil(8)
+        (self.n().bit_width_vartime() as usize).div_ceil(8)
     }
 
     /// The same key as the `rsa` crate's type (for RSASSA-PSS).
     pub(crate) fn to_rsa(&self) -> Result<rsa::PublicKey, String> {
-        rsa::PublicKey::new_with_size_limits(self.n.clone(), self.e.clone(), 0..=usize::MAX)
+        rsa::PublicKey::new_with_size_limits(self.n().clone(), self.e.clone(), 0..=usize::MAX)
             .map_err(|err| format!("bad RSA key: {err}"))
     }
 }
@@ -99,7 +104,7 @@ pub(crate) fn verify_prehash(
     let Ok(s) = BoxedUint::from_be_slice(sig, params.bits_precision()) else {
         return false;
     };
-    if s >= key.n {
+    if s >= *key.n() {
         return false;
     }
     let m = pow_vartime(&BoxedMontyForm::new(s, params), &key.e).retrieve();
