@@ -14,40 +14,11 @@ use crate::Outcome;
 /// Largest APK read (a 4 GiB ZIP is the format's own ceiling without ZIP64).
 const MAX_APK_BYTES: u64 = 4 << 30;
 
-/// Files at least this large are memory-mapped rather than read: no copy, and pages the parser
-/// never touches are never loaded.
-const MMAP_FROM_BYTES: u64 = 128 << 10;
-
-/// The bytes of an input file: read into memory, or mapped when large.
-pub(crate) enum FileBytes {
-    Read(Vec<u8>),
-    Mapped(memmap2::Mmap),
-}
-
-impl FileBytes {
-    /// Let the kernel drop the mapped pages read so far (they are read again from the file if
-    /// touched): after the signatures are hashed, the archive's pages need not stay resident while
-    /// the DEX files are read. Does nothing for bytes read into memory.
-    fn release_pages(&self) {
-        if let FileBytes::Mapped(map) = self {
-            // SAFETY: the mapping is private and read-only and its file is not written by us, so
-            // pages dropped with MADV_DONTNEED read back from the file with the same bytes.
-            let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
-        }
-    }
-}
-
-impl std::ops::Deref for FileBytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            FileBytes::Read(v) => v,
-            FileBytes::Mapped(m) => m,
-        }
-    }
-}
-
-pub(crate) fn read(path: &Path) -> anyhow::Result<FileBytes> {
+/// The bytes of an input file, read into memory: a file another process truncates or rewrites
+/// while it is read gives an error or the bytes it held, never a fault (a memory map of it would
+/// raise SIGBUS on the pages cut off).
+pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read as _;
     let cannot = || format!("cannot read {}", path.display());
     let file = std::fs::File::open(path).with_context(cannot)?;
     let len = file.metadata().with_context(cannot)?.len();
@@ -57,16 +28,15 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<FileBytes> {
             path.display()
         );
     }
-    if len >= MMAP_FROM_BYTES {
-        // SAFETY: the map is read-only and private to this process. A file truncated or rewritten
-        // by another process while we read it can change the bytes under us (or fault, as with
-        // any mmap reader such as ripgrep); inputs are APKs at rest, and every read is bounds-checked.
-        let map = unsafe { memmap2::Mmap::map(&file) }.with_context(cannot)?;
-        return Ok(FileBytes::Mapped(map));
-    }
     let mut bytes = Vec::with_capacity(len as usize);
-    std::io::Read::read_to_end(&mut &file, &mut bytes).with_context(cannot)?;
-    Ok(FileBytes::Read(bytes))
+    // at most one byte past the limit: a file that grows while it is read is still refused
+    file.take(MAX_APK_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(cannot)?;
+    if bytes.len() as u64 > MAX_APK_BYTES {
+        bail!("{}: over the {MAX_APK_BYTES}-byte limit", path.display());
+    }
+    Ok(bytes)
 }
 
 pub(crate) fn apks_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -106,7 +76,7 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
             let lines: Vec<(String, bool)> = files
                 .par_iter()
                 .map(|f| {
-                    let line = match read(f).and_then(|b| Apk::parse(&b).map(|a| full_summary(&a, &b, *no_verify, *code)).map_err(anyhow::Error::from)) {
+                    let line = match read(f).and_then(|b| Apk::parse(&b).map(|a| full_summary(&a, *no_verify, *code)).map_err(anyhow::Error::from)) {
                         Ok(s) => {
                             let mut v = serde_json::to_value(&s).unwrap_or_default();
                             v["file"] = f.display().to_string().into();
@@ -143,7 +113,7 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
             let bytes = read(path)?;
             let apk = Apk::parse(&bytes)
                 .with_context(|| format!("{} is not a readable APK", path.display()))?;
-            let s = full_summary(&apk, &bytes, *no_verify, *code);
+            let s = full_summary(&apk, *no_verify, *code);
             if *json {
                 writeln!(out, "{}", serde_json::to_string(&s)?)?;
             } else {
@@ -288,17 +258,9 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
 }
 
 /// The summary `apk info` prints, with the DEX counts when asked.
-fn full_summary(
-    apk: &Apk,
-    bytes: &FileBytes,
-    no_verify: bool,
-    code: bool,
-) -> ictguard_apk::Summary {
+fn full_summary(apk: &Apk, no_verify: bool, code: bool) -> ictguard_apk::Summary {
     let mut summary = apk.summary_with(!no_verify);
     if code {
-        // one after the other, so that the archive's pages hashed for the signatures are let go
-        // before the DEX files are inflated: peak memory stays under twice the APK's size
-        bytes.release_pages();
         summary.code = Some(apk.code_summary());
     }
     summary

@@ -520,9 +520,9 @@ fn apk_info_code_and_no_verify() {
 
 #[test]
 fn a_closed_pipe_ends_the_run_quietly_not_by_signal() {
-    // `ictguard … | head`: the reader goes away before anything is written. The process starts
-    // at its own entry point (main.rs) and must still ignore SIGPIPE as Rust's runtime would, so
-    // that the write fails with EPIPE and the run ends with status 0 and nothing on stderr.
+    // `ictguard … | head`: the reader goes away before anything is written. SIGPIPE is ignored
+    // (Rust's runtime start does it), so the write fails with EPIPE and the run ends with status 0
+    // and nothing on stderr.
     use std::process::Stdio;
     let corpus = shared("corpus/apk/signing/apksig");
     for args in [
@@ -551,9 +551,8 @@ fn a_closed_pipe_ends_the_run_quietly_not_by_signal() {
 #[test]
 fn a_server_started_without_standard_error_holds_dev_null_there() {
     // started with descriptor 2 closed, the server's database file or a client's socket would
-    // take it, and every message meant for standard error would be written there; the binary
-    // opens /dev/null on closed standard descriptors first, as Rust's runtime start (which it
-    // skips) does
+    // take it, and every message meant for standard error would be written there; Rust's runtime
+    // start opens /dev/null on closed standard descriptors first
     use std::io::{BufRead, BufReader};
     use std::os::unix::process::CommandExt;
     use std::process::Stdio;
