@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 
 use crate::axml::{typed_value, u16_at, u32_at, Value};
+use crate::limits::{Allowance, Limits};
 use crate::strings::StringPool;
 
 const RES_STRING_POOL_TYPE: u16 = 0x0001;
@@ -30,6 +31,10 @@ const ENTRY_COMPACT: u16 = 0x0008;
 const MAX_CHUNKS: usize = 1_000_000;
 /// Deepest chain of references followed (`@string/a` → `@string/b` → …).
 const MAX_REFERENCE_DEPTH: usize = 16;
+/// Most type chunks looked at by all [`ResourceTable::resolve`] calls on one table together: a
+/// table can hold a million configurations of one type, and a manifest a hundred thousand
+/// references into it.
+const MAX_RESOLVE_STEPS: u64 = 4_000_000;
 
 /// Why a resource table could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,6 +76,8 @@ pub struct ResourceTable<'a> {
     data: Cow<'a, [u8]>,
     strings: StringPool<'a>,
     packages: Vec<Package>,
+    /// What resolving may still cost, in type chunks looked at.
+    steps: Allowance,
 }
 
 /// The chunk at `at`: (type, header size, total size), checked against the end of its container.
@@ -88,12 +95,22 @@ fn chunk_at(data: &[u8], at: usize, end: usize) -> Result<(u16, usize, usize), A
 }
 
 impl<'a> ResourceTable<'a> {
-    /// Read the table's structure (string pools are decoded only when a value is asked for).
+    /// Read the table's structure (string pools are decoded only when a value is asked for),
+    /// with the default limits.
     pub fn parse(bytes: impl Into<Cow<'a, [u8]>>) -> Result<ResourceTable<'a>, ArscError> {
+        ResourceTable::parse_with(bytes, &Limits::default())
+    }
+
+    /// Read the table's structure within `limits` (its string pool's budget).
+    pub fn parse_with(
+        bytes: impl Into<Cow<'a, [u8]>>,
+        limits: &Limits,
+    ) -> Result<ResourceTable<'a>, ArscError> {
         let mut table = ResourceTable {
             data: bytes.into(),
             strings: StringPool::default(),
             packages: Vec::new(),
+            steps: Allowance::new(MAX_RESOLVE_STEPS),
         };
         // the string pool borrows the bytes the table borrows (a stored resources.arsc, the usual
         // case); only a table inflated into memory of its own has its pool copied
@@ -118,7 +135,7 @@ impl<'a> ResourceTable<'a> {
                         Some(b) => Cow::Borrowed(&b[at..at + len]),
                         None => Cow::Owned(data[at..at + len].to_vec()),
                     };
-                    strings = Some(StringPool::parse(chunk).map_err(ArscError)?);
+                    strings = Some(StringPool::parse_with(chunk, limits).map_err(ArscError)?);
                 }
                 RES_TABLE_PACKAGE_TYPE => packages.push(read_package(data, at, len, &mut chunks)?),
                 _ => {}
@@ -176,10 +193,17 @@ impl ResourceTable<'_> {
     }
 
     /// The strings of the global string pool that contain `needle` (ASCII), decoded; the others
-    /// are skipped without decoding them.
+    /// are skipped without decoding them. Strings past the pool's budget are not read
+    /// ([`ResourceTable::budget_exhausted`]).
     pub fn strings_containing<'s>(&'s self, needle: &str) -> impl Iterator<Item = String> + 's {
         let needle = crate::strings::Needle::new(needle);
         (0..self.strings.len()).filter_map(move |i| self.strings.get_containing(i, &needle))
+    }
+
+    /// True when reading strings or resolving references has spent its budget: what was asked
+    /// since then is missing.
+    pub fn budget_exhausted(&self) -> bool {
+        self.strings.budget_exhausted() || self.steps.exhausted()
     }
 
     /// Package names in the table.
@@ -206,27 +230,44 @@ impl ResourceTable<'_> {
         let package = self.packages.iter().find(|p| u32::from(p.id) == id >> 24)?;
         let type_id = ((id >> 16) & 0xff) as u8;
         let index = (id & 0xffff) as usize;
-        let chunks = package.types.iter().filter(|t| t.type_id == type_id);
-        let (defaults, others): (Vec<&TypeChunk>, Vec<&TypeChunk>) =
-            chunks.partition(|t| t.default_config);
-        defaults
-            .into_iter()
-            .chain(others)
+        // the default configuration first, then the others in order; each chunk looked at costs a
+        // step of the table's budget
+        let of_type = |default: bool| {
+            package
+                .types
+                .iter()
+                .filter(move |t| t.type_id == type_id && t.default_config == default)
+        };
+        of_type(true)
+            .chain(of_type(false))
+            .take_while(|_| self.steps.spend(1))
             .find_map(|t| self.entry_value(t, index))
     }
 
     fn entry_value(&self, t: &TypeChunk, index: usize) -> Option<Value> {
         let data = &self.data[..];
         let offset = if t.flags & FLAG_SPARSE != 0 {
-            // (index u16, offset/4 u16) pairs, sorted by index
-            let pairs = (0..t.entry_count).filter_map(|i| {
+            // (index u16, offset/4 u16) pairs, sorted by index: a binary search
+            let pair = |i: usize| {
                 let at = t.offsets_at + i * 4;
                 Some((
                     usize::from(u16_at(data, at)?),
                     usize::from(u16_at(data, at + 2)?) * 4,
                 ))
-            });
-            pairs.into_iter().find(|(i, _)| *i == index)?.1
+            };
+            let (mut lo, mut hi) = (0, t.entry_count);
+            loop {
+                if lo >= hi {
+                    return None;
+                }
+                let mid = lo + (hi - lo) / 2;
+                let (i, offset) = pair(mid)?;
+                match i.cmp(&index) {
+                    std::cmp::Ordering::Equal => break offset,
+                    std::cmp::Ordering::Less => lo = mid + 1,
+                    std::cmp::Ordering::Greater => hi = mid,
+                }
+            }
         } else {
             if index >= t.entry_count {
                 return None;

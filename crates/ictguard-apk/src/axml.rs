@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use crate::limits::{Allowance, Limits};
 use crate::strings::StringPool;
 
 /// The Android namespace.
@@ -224,8 +225,15 @@ pub struct Document {
     pub namespaces: Vec<(String, String)>,
 }
 
-/// Parse a binary XML document.
+/// Parse a binary XML document, with the default limits.
 pub fn parse(data: &[u8]) -> Result<Document, AxmlError> {
+    parse_with(data, &Limits::default())
+}
+
+/// Parse a binary XML document. The strings its nodes read, from however many string pools it
+/// has, may cost twice the document's size plus [`Limits::string_work_floor`] bytes: a document
+/// whose attributes all name one long string stops there, with an error.
+pub fn parse_with(data: &[u8], limits: &Limits) -> Result<Document, AxmlError> {
     let Some(kind) = u16_at(data, 0) else {
         return err("file too short");
     };
@@ -242,6 +250,11 @@ pub fn parse(data: &[u8]) -> Result<Document, AxmlError> {
     if header < 8 || header > data.len() {
         return err(format!("bad XML header size {header}"));
     }
+    let work = std::sync::Arc::new(Allowance::new(
+        limits
+            .string_work_floor
+            .saturating_add(2 * data.len() as u64),
+    ));
     let mut strings = StringPool::default();
     let mut resource_map: Vec<u32> = Vec::new();
     let mut namespaces: Vec<(String, String)> = Vec::new();
@@ -268,7 +281,10 @@ pub fn parse(data: &[u8]) -> Result<Document, AxmlError> {
             return err("too many nodes");
         }
         match ctype {
-            RES_STRING_POOL => strings = StringPool::parse(chunk).map_err(AxmlError)?,
+            RES_STRING_POOL => {
+                strings =
+                    StringPool::parse_sharing(chunk.into(), work.clone()).map_err(AxmlError)?
+            }
             RES_XML_RESOURCE_MAP => {
                 resource_map = chunk[chead..]
                     .chunks_exact(4)
@@ -353,6 +369,13 @@ pub fn parse(data: &[u8]) -> Result<Document, AxmlError> {
             _ => {} // unknown chunks are skipped, as Android skips them
         }
         pos = end;
+    }
+    if work.exhausted() {
+        return err(format!(
+            "analysis stopped: the document's strings cost more than the {}-byte budget for a {}-byte document",
+            limits.string_work_floor.saturating_add(2 * data.len() as u64),
+            data.len()
+        ));
     }
     // unclosed elements: close them, as a lenient reader would
     while let Some(done) = stack.pop() {

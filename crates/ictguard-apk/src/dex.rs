@@ -3,9 +3,18 @@
 //!
 //! Every table's count × item size is checked against the file before it is read, and strings are
 //! decoded lazily from Modified UTF-8, so a hostile file can neither read out of bounds nor make the
-//! reader allocate more than the file's size.
+//! reader allocate more than the file's size. Where each string ends is found once for the whole
+//! file, each string's search bounded by where the next string's data begins (string data items
+//! never overlap in a valid file), so that string ids all pointing into one long run without a NUL
+//! cost a pass over the file, not one pass per id. Strings read draw on a work budget
+//! ([`crate::Limits::dex_string_work_floor`] plus four times the file's size): a file whose ids
+//! all name one huge string stops being read, and says so ([`Dex::budget_exhausted`]).
+
+use std::sync::OnceLock;
 
 use serde::Serialize;
+
+use crate::limits::{Allowance, Limits};
 
 /// A malformed DEX file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +49,62 @@ pub struct Dex<'a> {
     fields: Table,
     methods: Table,
     classes: Table,
+    /// Where each string ends, found on first use.
+    ends: OnceLock<StringEnds>,
+    /// What reading strings may still cost, in bytes.
+    work: Allowance,
+}
+
+/// The distinct offsets of the string data items, sorted, and where each one's bytes end (the NUL
+/// after them), or `u32::MAX` when there is no NUL before the next item begins.
+#[derive(Debug, Clone, Default)]
+struct StringEnds {
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl StringEnds {
+    fn find(data: &[u8], ids: Table) -> StringEnds {
+        let mut starts: Vec<u32> = (0..ids.count)
+            .filter_map(|i| u32_at(data, ids.offset + i * 4))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let ends = starts
+            .iter()
+            .enumerate()
+            .map(|(k, &off)| {
+                let limit = starts
+                    .get(k + 1)
+                    .map_or(data.len(), |next| (*next as usize).min(data.len()));
+                let Some(bytes_at) = skip_uleb128(data, off as usize).filter(|b| *b < limit) else {
+                    return u32::MAX;
+                };
+                memchr::memchr(0, &data[bytes_at..limit])
+                    .map_or(u32::MAX, |n| (bytes_at + n) as u32)
+            })
+            .collect();
+        StringEnds { starts, ends }
+    }
+
+    /// Where the string whose data item is at `off` ends.
+    fn end_of(&self, off: u32) -> Option<usize> {
+        let k = self.starts.binary_search(&off).ok()?;
+        let end = self.ends[k];
+        (end != u32::MAX).then_some(end as usize)
+    }
+}
+
+/// The offset just past the uleb128 at `pos` (at most 5 bytes).
+fn skip_uleb128(data: &[u8], mut pos: usize) -> Option<usize> {
+    for _ in 0..5 {
+        let b = *data.get(pos)?;
+        pos += 1;
+        if b & 0x80 == 0 {
+            return Some(pos);
+        }
+    }
+    Some(pos)
 }
 
 /// A method reference: `Lcom/example/Foo;->bar`.
@@ -52,8 +117,14 @@ pub struct MemberRef {
 }
 
 impl<'a> Dex<'a> {
-    /// Read the header and check every table against the file size.
+    /// Read the header and check every table against the file size, with the default limits.
     pub fn parse(data: &'a [u8]) -> Result<Dex<'a>, DexError> {
+        Dex::parse_with(data, &Limits::default())
+    }
+
+    /// Read the header and check every table against the file size; strings read later draw on
+    /// a budget of [`Limits::dex_string_work_floor`] plus four times the file's size.
+    pub fn parse_with(data: &'a [u8], limits: &Limits) -> Result<Dex<'a>, DexError> {
         let magic = data
             .get(..8)
             .ok_or_else(|| DexError("file shorter than the magic".into()))?;
@@ -92,7 +163,19 @@ impl<'a> Dex<'a> {
             fields: table(0x50, 8, "field")?,
             methods: table(0x58, 8, "method")?,
             classes: table(0x60, 32, "class")?,
+            ends: OnceLock::new(),
+            work: Allowance::new(
+                limits
+                    .dex_string_work_floor
+                    .saturating_add(4 * data.len() as u64),
+            ),
         })
+    }
+
+    /// True when reading strings has spent the file's budget: strings asked for since then are
+    /// missing, and what was read of the file is partial.
+    pub fn budget_exhausted(&self) -> bool {
+        self.work.exhausted()
     }
 
     /// Number of strings in the pool.
@@ -111,19 +194,15 @@ impl<'a> Dex<'a> {
         if i >= self.strings.count {
             return None;
         }
-        let off = u32_at(self.data, self.strings.offset + i * 4)? as usize;
-        let mut pos = off;
-        // uleb128 length in UTF-16 units (not needed: the string ends at a NUL byte)
-        for _ in 0..5 {
-            let b = *self.data.get(pos)?;
-            pos += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-        let rest = self.data.get(pos..)?;
-        let end = rest.iter().position(|b| *b == 0)?;
-        Some(&rest[..end])
+        let off = u32_at(self.data, self.strings.offset + i * 4)?;
+        let ends = self
+            .ends
+            .get_or_init(|| StringEnds::find(self.data, self.strings));
+        let end = ends.end_of(off)?;
+        // the uleb128 length in UTF-16 units is not needed: the string ends at its NUL byte
+        let start = skip_uleb128(self.data, off as usize)?;
+        let bytes = self.data.get(start..end)?;
+        self.work.spend(bytes.len() as u64 + 1).then_some(bytes)
     }
 
     /// The raw bytes of every string of the pool, in order.

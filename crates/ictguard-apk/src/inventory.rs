@@ -26,6 +26,15 @@ pub struct Inventory {
     pub suspicious_names: Vec<String>,
     /// Names that appear twice.
     pub duplicate_names: Vec<String>,
+    /// Bytes before the first entry's local header (0 for an archive Android opens; a DEX file
+    /// there is the Janus shape, CVE-2017-13156).
+    pub leading_bytes: u64,
+    /// True when the file starts with a DEX header.
+    pub starts_with_dex: bool,
+    /// How many entries' data overlap another's (crafted archives), and the first pairs.
+    pub overlapping_entries: usize,
+    /// The first overlapping pairs.
+    pub overlaps: Vec<crate::zip::Overlap>,
 }
 
 impl Inventory {
@@ -34,6 +43,10 @@ impl Inventory {
         let mut inv = Inventory {
             entries: zip.entries().len(),
             duplicate_names: zip.duplicate_names.clone(),
+            leading_bytes: zip.leading_bytes(),
+            starts_with_dex: zip.data().starts_with(b"dex\n"),
+            overlapping_entries: zip.overlap_count,
+            overlaps: zip.overlaps.clone(),
             ..Inventory::default()
         };
         for e in zip.entries() {

@@ -8,72 +8,48 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rsa::pkcs8::DecodePublicKey;
-use rsa::signature::hazmat::PrehashVerifier;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::der;
+use crate::keys::{Hash, KeyCache};
 use crate::zip::Zip;
 
-/// A digest algorithm of the JAR format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Hash {
-    Md5,
-    Sha1,
-    Sha224,
-    Sha256,
-    Sha384,
-    Sha512,
+/// A fresh incremental hasher of this algorithm.
+fn hasher(hash: Hash) -> Box<dyn sha2::digest::DynDigest + Send> {
+    match hash {
+        Hash::Md5 => Box::new(md5::Md5::new()),
+        Hash::Sha1 => Box::new(Sha1::new()),
+        Hash::Sha224 => Box::new(sha2::Sha224::new()),
+        Hash::Sha256 => Box::new(Sha256::new()),
+        Hash::Sha384 => Box::new(Sha384::new()),
+        Hash::Sha512 => Box::new(Sha512::new()),
+    }
 }
 
-impl Hash {
-    fn digest(self, data: &[u8]) -> Vec<u8> {
-        match self {
-            Hash::Md5 => md5::Md5::digest(data).to_vec(),
-            Hash::Sha1 => Sha1::digest(data).to_vec(),
-            Hash::Sha224 => sha2::Sha224::digest(data).to_vec(),
-            Hash::Sha256 => Sha256::digest(data).to_vec(),
-            Hash::Sha384 => Sha384::digest(data).to_vec(),
-            Hash::Sha512 => Sha512::digest(data).to_vec(),
-        }
+/// The attribute-name prefix: `SHA-256-Digest`, `SHA1-Digest`.
+fn jar_name(hash: Hash) -> &'static str {
+    match hash {
+        Hash::Md5 => "MD5",
+        Hash::Sha1 => "SHA1",
+        Hash::Sha224 => "SHA-224",
+        Hash::Sha256 => "SHA-256",
+        Hash::Sha384 => "SHA-384",
+        Hash::Sha512 => "SHA-512",
     }
+}
 
-    /// A fresh incremental hasher of this algorithm.
-    fn hasher(self) -> Box<dyn sha2::digest::DynDigest + Send> {
-        match self {
-            Hash::Md5 => Box::new(md5::Md5::new()),
-            Hash::Sha1 => Box::new(Sha1::new()),
-            Hash::Sha224 => Box::new(sha2::Sha224::new()),
-            Hash::Sha256 => Box::new(Sha256::new()),
-            Hash::Sha384 => Box::new(Sha384::new()),
-            Hash::Sha512 => Box::new(Sha512::new()),
-        }
-    }
-
-    /// The attribute-name prefix: `SHA-256-Digest`, `SHA1-Digest`.
-    fn jar_name(self) -> &'static str {
-        match self {
-            Hash::Md5 => "MD5",
-            Hash::Sha1 => "SHA1",
-            Hash::Sha224 => "SHA-224",
-            Hash::Sha256 => "SHA-256",
-            Hash::Sha384 => "SHA-384",
-            Hash::Sha512 => "SHA-512",
-        }
-    }
-
-    fn from_oid(oid: &[u8]) -> Option<Hash> {
-        Some(match oid {
-            [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05] => Hash::Md5,
-            [0x2b, 0x0e, 0x03, 0x02, 0x1a] => Hash::Sha1,
-            [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04] => Hash::Sha224,
-            [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01] => Hash::Sha256,
-            [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02] => Hash::Sha384,
-            [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03] => Hash::Sha512,
-            _ => return None,
-        })
-    }
+/// The digest algorithm a PKCS#7 AlgorithmIdentifier's OID names.
+fn hash_from_oid(oid: &[u8]) -> Option<Hash> {
+    Some(match oid {
+        [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05] => Hash::Md5,
+        [0x2b, 0x0e, 0x03, 0x02, 0x1a] => Hash::Sha1,
+        [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04] => Hash::Sha224,
+        [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01] => Hash::Sha256,
+        [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02] => Hash::Sha384,
+        [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03] => Hash::Sha512,
+        _ => return None,
+    })
 }
 
 /// Digest attributes are checked strongest first, and only the strongest present counts (as in
@@ -166,45 +142,51 @@ pub(crate) fn b64(s: &str) -> Option<Vec<u8>> {
 /// no supported digest at all.
 fn digest_matches(section: &Section, suffix: &str, data: &[u8]) -> Option<bool> {
     HASHES.iter().find_map(|h| {
-        let v = section.get(&format!("{}-{suffix}", h.jar_name()))?;
+        let v = section.get(&format!("{}-{suffix}", jar_name(*h)))?;
         Some(b64(v).as_deref() == Some(&h.digest(data)[..]))
     })
 }
 
-/// Does an archive entry match the digest its manifest section gives? The entry is inflated and
-/// hashed piece by piece, so a large entry never sits whole in memory, unless the archive keeps it
-/// for other readers ([`Zip::keep_root_dex`]).
-fn entry_matches(zip: &Zip, entry: &crate::zip::Entry, section: &Section) -> Result<(), String> {
-    let Some((hash, want)) = HASHES.iter().find_map(|h| {
-        section
-            .get(&format!("{}-Digest", h.jar_name()))
-            .map(|v| (*h, v))
-    }) else {
-        return Err(format!(
-            "{:?} has no supported digest in the manifest",
-            entry.name
-        ));
-    };
-    let mut hasher = hash.hasher();
-    if zip.keeps(entry) {
-        // a root DEX file the caller keeps (vetting: the code scan reads it too), inflated once
-        hasher.update(&zip.read_shared(entry).map_err(|err| err.to_string())?);
-    } else {
-        zip.stream(entry, &mut |chunk| hasher.update(chunk))
-            .map_err(|err| err.to_string())?;
-    }
-    if b64(want).as_deref() == Some(&hasher.finalize()[..]) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{:?} does not match its manifest digest",
-            entry.name
-        ))
-    }
+/// The digest an entry's manifest section gives, strongest algorithm first: (algorithm, base64).
+fn entry_digest<'s>(
+    entry: &crate::zip::Entry,
+    section: &'s Section,
+) -> Result<(Hash, &'s str), String> {
+    HASHES
+        .iter()
+        .find_map(|h| {
+            section
+                .get(&format!("{}-Digest", jar_name(*h)))
+                .map(|v| (*h, v))
+        })
+        .ok_or_else(|| format!("{:?} has no supported digest in the manifest", entry.name))
+}
+
+/// An archive entry's digest, inflated and hashed piece by piece so that even a large entry is
+/// never whole in memory.
+fn digest_of(zip: &Zip, entry: &crate::zip::Entry, hash: Hash) -> Result<Vec<u8>, String> {
+    let mut hasher = hasher(hash);
+    zip.stream(entry, &mut |chunk| hasher.update(chunk))
+        .map_err(|err| err.to_string())?;
+    Ok(hasher.finalize().to_vec())
 }
 
 /// Verify the PKCS#7 block over the `.SF` bytes; returns the signer certificate's SHA-256.
-fn verify_block(block: &[u8], sf: &[u8]) -> Result<String, String> {
+/// A signature block that verifies: the signer certificate's SHA-256, the digest its signer info
+/// signs with, and why Android before 7.0 would not accept it (it reads only the first signer
+/// info), if that one does not verify.
+struct BlockVerified {
+    certificate: String,
+    hash: Hash,
+    first_info_fails: Option<String>,
+}
+
+fn verify_block(
+    block: &[u8],
+    sf: &[u8],
+    keys: &KeyCache,
+    max_infos: usize,
+) -> Result<BlockVerified, String> {
     let ci = der::read(block)
         .filter(|t| t.tag == 0x30)
         .ok_or("not a PKCS#7 ContentInfo")?;
@@ -220,15 +202,35 @@ fn verify_block(block: &[u8], sf: &[u8]) -> Result<String, String> {
         .filter(|t| t.tag == 0x31)
         .last()
         .ok_or("no signer infos")?;
-    // apksig accepts the block when any signer info verifies
+    // apksig accepts the block when any signer info verifies (Android 7.0 and later); before 7.0
+    // Android read the first signer info only
     let mut last_error = String::from("no signer info");
+    let mut first_info_fails = None;
     // a malformed signer info fails the block; one whose signature or digest is wrong gives way
     // to the next
-    for info in der::children(infos.contents) {
-        match verify_signer_info(info, sf, signer_cert) {
-            Ok(()) => return Ok(crate::signing::sha256_hex(signer_cert)),
+    for (n, info) in der::children(infos.contents).enumerate() {
+        if n >= max_infos {
+            return Err(format!(
+                "more than {max_infos} signer infos: the block was not read further"
+            ));
+        }
+        match verify_signer_info(info, sf, signer_cert, keys) {
+            Ok(hash) => {
+                return Ok(BlockVerified {
+                    certificate: crate::signing::sha256_hex(signer_cert),
+                    hash,
+                    first_info_fails,
+                })
+            }
             Err(SignerInfoError::Malformed(e)) => return Err(e),
-            Err(SignerInfoError::Mismatch(e)) => last_error = e,
+            Err(SignerInfoError::Mismatch(e)) => {
+                if n == 0 {
+                    first_info_fails = Some(format!(
+                        "its first signer info, the only one Android before 7.0 reads, does not verify: {e}"
+                    ));
+                }
+                last_error = e
+            }
         }
     }
     Err(last_error)
@@ -248,18 +250,20 @@ impl From<&str> for SignerInfoError {
     }
 }
 
-/// Verify one SignerInfo over the `.SF` bytes with the signer certificate.
+/// Verify one SignerInfo over the `.SF` bytes with the signer certificate; the digest algorithm it
+/// signs with.
 fn verify_signer_info(
     info: der::Tlv,
     sf: &[u8],
     signer_cert: &[u8],
-) -> Result<(), SignerInfoError> {
+    keys: &KeyCache,
+) -> Result<Hash, SignerInfoError> {
     let mut fields = der::children(info.contents);
     let (_version, _sid) = (fields.next(), fields.next());
     let digest_alg = fields.next().ok_or("truncated signer info")?;
     let hash = der::children(digest_alg.contents)
         .next()
-        .and_then(|oid| Hash::from_oid(oid.contents))
+        .and_then(|oid| hash_from_oid(oid.contents))
         .ok_or("unsupported digest algorithm")?;
     let mut next = fields.next().ok_or("truncated signer info")?;
     let mut signed_attrs = None;
@@ -315,53 +319,16 @@ fn verify_signer_info(
         }
         None => hash.digest(sf),
     };
-    let key =
+    let spki =
         crate::verify::certificate_key(signer_cert).ok_or("certificate without a public key")?;
-    verify_prehashed(hash, key, &message_hash, signature).map_err(SignerInfoError::Mismatch)
-}
-
-fn verify_prehashed(hash: Hash, key: &[u8], prehash: &[u8], sig: &[u8]) -> Result<(), String> {
-    let bad = |e: &dyn std::fmt::Display| format!("signature does not verify ({e})");
-    if let Ok(k) = crate::verify::rsa_key(key) {
-        let scheme = match hash {
-            Hash::Md5 => rsa::Pkcs1v15Sign::new::<md5::Md5>(),
-            Hash::Sha1 => rsa::Pkcs1v15Sign::new::<Sha1>(),
-            Hash::Sha224 => rsa::Pkcs1v15Sign::new::<sha2::Sha224>(),
-            Hash::Sha256 => rsa::Pkcs1v15Sign::new::<Sha256>(),
-            Hash::Sha384 => rsa::Pkcs1v15Sign::new::<Sha384>(),
-            Hash::Sha512 => rsa::Pkcs1v15Sign::new::<Sha512>(),
-        };
-        return if crate::rsa_verify::verify_prehash(&k, &scheme, prehash, sig) {
-            Ok(())
-        } else {
-            Err(crate::verify::NOT_VERIFIED.into())
-        };
-    }
-    if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(key) {
-        let s = p256::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-        return k.verify_prehash(prehash, &s).map_err(|e| bad(&e));
-    }
-    if let Ok(k) = p384::ecdsa::VerifyingKey::from_public_key_der(key) {
-        let s = p384::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-        return k.verify_prehash(prehash, &s).map_err(|e| bad(&e));
-    }
-    if let Ok(k) = p521::ecdsa::VerifyingKey::from_public_key_der(key) {
-        let s = p521::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-        return k.verify_prehash(prehash, &s).map_err(|e| bad(&e));
-    }
-    if let Some(k) = crate::dsa_verify::public_key(key) {
-        // as in apksig: DSA is verified with SHA-1, SHA-224 and SHA-256 only
-        if matches!(hash, Hash::Sha384 | Hash::Sha512 | Hash::Md5) {
-            return Err("DSA with this digest is not supported by Android".into());
-        }
-        let s = dsa::Signature::try_from(sig).map_err(|e| bad(&e))?;
-        return if crate::dsa_verify::verify_prehash(&k, prehash, &s) {
-            Ok(())
-        } else {
-            Err(crate::verify::NOT_VERIFIED.into())
-        };
-    }
-    Err("unsupported public key".into())
+    let key = keys.get(spki);
+    let key = key
+        .as_ref()
+        .as_ref()
+        .map_err(|e| SignerInfoError::Mismatch(e.clone()))?;
+    key.verify_prehash(hash, &message_hash, signature)
+        .map_err(SignerInfoError::Mismatch)?;
+    Ok(hash)
 }
 
 fn is_signature_file(name: &str) -> bool {
@@ -377,9 +344,30 @@ fn is_signature_file(name: &str) -> bool {
             || rest.ends_with(".EC"))
 }
 
-/// Verify the v1 signature. `v2_present` and `v3_present` feed the stripping check. Ok holds the
-/// SHA-256 of each signer certificate that verifies and covers every entry.
-pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<String>, String> {
+/// A v1 signature that verifies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct V1Verified {
+    /// SHA-256 of each signer certificate that verifies and covers every entry.
+    pub signers: Vec<String>,
+    /// The digest algorithms the signature rests on: those its signer infos sign with and those
+    /// the manifest gives for the entries, weakest first.
+    pub digests: Vec<&'static str>,
+    /// Why older Android versions would not accept it, each with the first API level that does:
+    /// (24, …) when only a later signer info verifies, (18, …) when a SHA-1 digest beside a
+    /// stronger one is wrong (Android before 4.3 checks SHA-1 digests only).
+    pub older_platforms: Vec<(i64, String)>,
+}
+
+/// Verify the v1 signature. `v2_present` and `v3_present` feed the stripping check. At most
+/// [`crate::Limits::max_v1_blocks`] signature blocks are read (more is an error), each with at most
+/// [`crate::Limits::max_signer_infos`] signer infos; entries that alias one another are hashed once.
+pub(crate) fn verify_v1(
+    zip: &Zip,
+    v2_present: bool,
+    v3_present: bool,
+    keys: &KeyCache,
+) -> Result<V1Verified, String> {
+    let limits = zip.limits();
     let manifest_entry = zip
         .entry("META-INF/MANIFEST.MF")
         .ok_or("no META-INF/MANIFEST.MF")?;
@@ -397,6 +385,8 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
     // expensive part, once a signature holds)
     let mut names = std::collections::HashSet::new();
     let mut to_digest = Vec::new();
+    // SHA-1 digests beside stronger ones, which only Android before 4.3 checks
+    let mut legacy_digests = Vec::new();
     for e in zip.entries() {
         if e.name.ends_with('/') || is_signature_file(&e.name) {
             continue;
@@ -413,7 +403,13 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
         let section = by_name
             .get(e.name.as_str())
             .ok_or_else(|| format!("{:?} is not in the manifest", e.name))?;
-        to_digest.push((e, *section));
+        let (hash, want) = entry_digest(e, section)?;
+        to_digest.push((e, hash, want));
+        if hash != Hash::Sha1 {
+            if let Some(sha1) = section.get("SHA1-Digest") {
+                legacy_digests.push((e, Hash::Sha1, sha1));
+            }
+        }
     }
     for name in by_name.keys() {
         if !names.contains(name) {
@@ -423,15 +419,23 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
         }
     }
 
+    let blocks: Vec<&crate::zip::Entry> = zip
+        .entries()
+        .iter()
+        .filter(|e| crate::signing::is_v1_signature_block(&e.name))
+        .collect();
+    if blocks.len() > limits.max_v1_blocks {
+        return Err(format!(
+            "{} signature blocks, more than the {} read",
+            blocks.len(),
+            limits.max_v1_blocks
+        ));
+    }
     let mut signers = Vec::new();
+    let mut digests = Vec::new();
     let mut failures = Vec::new();
-    for e in zip.entries() {
-        let upper = e.name.to_ascii_uppercase();
-        if !is_signature_file(&e.name)
-            || !(upper.ends_with(".RSA") || upper.ends_with(".DSA") || upper.ends_with(".EC"))
-        {
-            continue;
-        }
+    let mut older_platforms = Vec::new();
+    for e in blocks {
         let base = &e.name[..e.name.rfind('.').unwrap_or(e.name.len())];
         let Some(sf_entry) = zip
             .entries()
@@ -443,8 +447,8 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
         };
         let block = zip.read(e).map_err(|err| err.to_string())?;
         let sf = zip.read(sf_entry).map_err(|err| err.to_string())?;
-        let cert = match verify_block(&block, &sf) {
-            Ok(c) => c,
+        let verified = match verify_block(&block, &sf, keys, limits.max_signer_infos) {
+            Ok(v) => v,
             Err(why) => {
                 failures.push(format!("{}: {why}", e.name));
                 continue;
@@ -492,7 +496,21 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
                 continue;
             }
         }
-        signers.push(cert);
+        if let Some(why) = verified.first_info_fails {
+            older_platforms.push((24, format!("{}: {why}", e.name)));
+        }
+        // Android before 4.3 checks SHA-1 digests: one beside a stronger digest must match too
+        if let Some(name) = sha1_mismatch_in_sf(sf_main, &sfs, &manifest, &by_name) {
+            older_platforms.push((
+                18,
+                format!(
+                    "{}: the SHA-1 digest of {name} does not match",
+                    sf_entry.name
+                ),
+            ));
+        }
+        signers.push(verified.certificate);
+        digests.push(verified.hash);
     }
     if signers.is_empty() {
         return Err(failures
@@ -500,16 +518,88 @@ pub fn verify_v1(zip: &Zip, v2_present: bool, v3_present: bool) -> Result<Vec<St
             .cloned()
             .unwrap_or_else(|| "no v1 signer covers every entry".into()));
     }
-    // the entries' digests, on every core; the first failure in archive order is the one reported
+    // the entries' digests, on every core, each distinct piece of data once per algorithm (names
+    // that alias one stream share it); the first failure in archive order is the one reported
     use rayon::prelude::*;
-    if let Some(err) = to_digest
-        .par_iter()
-        .map(|(e, section)| entry_matches(zip, e, section).err())
-        .find_map_first(|r| r)
-    {
-        return Err(err);
+    let key =
+        |e: &crate::zip::Entry, hash: Hash| (zip.alias_of(e).map_or(e.index, |a| a.index), hash);
+    let mut wanted: Vec<(usize, Hash)> = to_digest
+        .iter()
+        .chain(&legacy_digests)
+        .map(|(e, h, _)| key(e, *h))
+        .collect();
+    wanted.sort_unstable_by_key(|(i, h)| (*i, h.name()));
+    wanted.dedup();
+    let computed: HashMap<(usize, Hash), Result<Vec<u8>, String>> = wanted
+        .into_par_iter()
+        .map(|(i, hash)| ((i, hash), digest_of(zip, &zip.entries()[i], hash)))
+        .collect();
+    for (e, hash, want) in &to_digest {
+        let got = computed
+            .get(&key(e, *hash))
+            .ok_or("an entry's digest was not computed")?
+            .as_ref()
+            .map_err(Clone::clone)?;
+        if b64(want).as_deref() != Some(&got[..]) {
+            return Err(format!("{:?} does not match its manifest digest", e.name));
+        }
+        digests.push(*hash);
     }
-    Ok(signers)
+    if let Some((e, _, _)) = legacy_digests.iter().find(|(e, hash, want)| {
+        computed
+            .get(&key(e, *hash))
+            .and_then(|r| r.as_ref().ok())
+            .is_none_or(|got| b64(want).as_deref() != Some(&got[..]))
+    }) {
+        older_platforms.push((
+            18,
+            format!(
+                "the SHA-1 digest of {:?} in the manifest does not match",
+                e.name
+            ),
+        ));
+    }
+    digests.sort_unstable_by_key(|h| strength(*h));
+    digests.dedup();
+    Ok(V1Verified {
+        signers,
+        digests: digests.into_iter().map(Hash::name).collect(),
+        older_platforms,
+    })
+}
+
+/// The first SHA-1 digest of a `.SF` (of the whole manifest, its main attributes or a section) that
+/// does not match what it names, beside a stronger one: what Android before 4.3 refuses.
+fn sha1_mismatch_in_sf(
+    sf_main: &Section,
+    sfs: &[Section],
+    manifest: &[u8],
+    by_name: &BTreeMap<&str, &Section>,
+) -> Option<String> {
+    let wrong = |section: &Section, attr: &str, data: &[u8]| {
+        section
+            .get(attr)
+            .is_some_and(|v| b64(v).as_deref() != Some(&Hash::Sha1.digest(data)[..]))
+    };
+    if wrong(sf_main, "SHA1-Digest-Manifest", manifest) {
+        return Some("the manifest".into());
+    }
+    for section in sfs.iter().skip(1) {
+        let Some(name) = section.get("Name") else {
+            continue;
+        };
+        if let Some(m) = by_name.get(name) {
+            if wrong(section, "SHA1-Digest", m.raw) {
+                return Some(format!("the manifest section {name:?}"));
+            }
+        }
+    }
+    None
+}
+
+/// Weakest first: MD5, SHA-1, SHA-224, …
+fn strength(hash: Hash) -> usize {
+    HASHES.len() - HASHES.iter().position(|h| *h == hash).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -1,45 +1,46 @@
 //! Read an Android package (APK) the way Android does, with no policy in it: the ZIP container,
-//! the binary XML manifest and its model, and an inventory of what the package carries.
+//! the binary XML manifest and its model, `resources.arsc`, the DEX files, the v1/v2/v3
+//! signatures verified and their certificates, and an inventory of what the package carries.
 //!
 //! Everything borrows from the bytes it is given, every read is bounds-checked, and malformed input
-//! is an `Err`, never a panic. It is useful on its own, like `goblin` or `object`:
+//! is an `Err`, never a panic. Hostile input is the normal case: every amplification a crafted
+//! file can attempt (entries that alias one stream, string pools whose indexes all name one long
+//! string, thousands of signer infos) is bounded by a budget in [`Limits`], and a budget that runs
+//! out is an error or a note saying what was not read ("analysis stopped: …"). It is useful on its
+//! own, like `goblin` or `object`:
 //!
 //! ```no_run
 //! let bytes = std::fs::read("app.apk").unwrap();
 //! let apk = ictguard_apk::Apk::parse(&bytes).unwrap();
 //! println!("{:?} {:?}", apk.manifest.package, apk.manifest.requested_permissions());
+//! let summary = apk.summary();
+//! println!("Android installs it: {:?}", summary.install.map(|v| v.installs));
 //! ```
-//!
-//! Still to come (see the project's issues): `resources.arsc`, DEX, and verifying the v1/v2/v3
-//! signatures (their certificates are read already).
 
 pub mod arsc;
 pub mod axml;
 pub mod cert;
 pub mod der;
 pub mod dex;
-mod dsa_verify;
 pub mod inventory;
 pub mod jar;
+mod keys;
+pub mod limits;
 pub mod manifest;
-mod rsa_verify;
 pub mod signing;
 pub mod strings;
 pub mod verify;
 pub mod zip;
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 
+pub use limits::Limits;
+
+/// What [`Apk::visit_dex_files`] hands each DEX file to: its name and its bytes, or why they
+/// could not be read.
+pub type DexVisitor<'v> = dyn FnMut(&str, Result<&[u8], ZipError>) + 'v;
 pub use manifest::Manifest;
 pub use zip::{Zip, ZipError};
-
-/// An entry's uncompressed bytes, or why they cannot be read.
-pub type EntryBytes<'a> = Result<std::borrow::Cow<'a, [u8]>, ZipError>;
-
-/// Most DEX files read from nested archives and non-root entries of one APK.
-pub const MAX_NESTED_DEX: usize = 64;
 
 /// Why an APK cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,13 +68,19 @@ pub struct Apk<'a> {
 }
 
 impl<'a> Apk<'a> {
-    /// Read the container and the manifest.
+    /// Read the container and the manifest, with the default [`Limits`].
     pub fn parse(data: &'a [u8]) -> Result<Apk<'a>, ApkError> {
-        let zip = Zip::parse(data)?;
+        Apk::parse_with(data, &Limits::default())
+    }
+
+    /// Read the container and the manifest within `limits`, which also bound every later read of
+    /// this APK (its entries, DEX files, signatures).
+    pub fn parse_with(data: &'a [u8], limits: &Limits) -> Result<Apk<'a>, ApkError> {
+        let zip = Zip::parse_with(data, limits)?;
         let bytes = zip
             .read_by_name("AndroidManifest.xml")
             .ok_or(ApkError::NoManifest)??;
-        let manifest_xml = axml::parse(&bytes)?;
+        let manifest_xml = axml::parse_with(&bytes, limits)?;
         // the model reads references (a label, a versionName, a boolean) through resources.arsc,
         // which is parsed only when the manifest makes any; `manifest_xml` keeps them as written
         let table = manifest_xml
@@ -82,11 +89,19 @@ impl<'a> Apk<'a> {
             .then(|| zip.read_by_name("resources.arsc"))
             .flatten()
             .and_then(Result::ok)
-            .and_then(|bytes| arsc::ResourceTable::parse(bytes).ok());
+            .and_then(|bytes| arsc::ResourceTable::parse_with(bytes, limits).ok());
         let manifest = match table {
             Some(table) => {
+                // each id resolved once, however often the manifest names it
+                let resolved_ids = std::cell::RefCell::new(std::collections::HashMap::new());
                 let mut resolved = manifest_xml.clone();
-                resolved.root.resolve_references(&|id| table.resolve(id));
+                resolved.root.resolve_references(&|id| {
+                    resolved_ids
+                        .borrow_mut()
+                        .entry(id)
+                        .or_insert_with(|| table.resolve(id))
+                        .clone()
+                });
                 Manifest::from_document(&resolved)
             }
             None => Manifest::from_document(&manifest_xml),
@@ -104,16 +119,33 @@ impl<'a> Apk<'a> {
     }
 
     /// The summary; with `verify` false the signatures are read (signers and their certificates)
-    /// but not verified, which skips hashing the whole archive, and `schemes` is None.
+    /// but not verified, which skips hashing the whole archive, and `schemes` and `install` are
+    /// None.
     pub fn summary_with(&self, verify: bool) -> Summary {
         let m = &self.manifest;
         let signatures = signing::read_signatures_with(&self.zip, verify);
+        let scheme_ok = |scheme: &str| {
+            signatures
+                .verification
+                .iter()
+                .any(|v| v.scheme == scheme && v.verified)
+        };
+        let (signers, other_certificates) = signer_summary(&signatures, verify);
+        let mut problems = signatures.problems.clone();
+        if self.zip.budget_exhausted() {
+            problems.push(
+                "analysis stopped: reading the entries spent the archive's budget; some were not read whole"
+                    .into(),
+            );
+        }
         Summary {
             package: m.package.clone(),
             version_code: m.version_code,
             version_name: m.version_name.clone(),
             min_sdk: m.min_sdk,
+            min_sdk_codename: m.min_sdk_codename.clone(),
             target_sdk: m.target_sdk,
+            target_sdk_codename: m.target_sdk_codename.clone(),
             max_sdk: m.max_sdk,
             permissions: m.requested_permissions(),
             implied_permissions: m
@@ -130,22 +162,26 @@ impl<'a> Apk<'a> {
                 .map(|c| format!("{} {}", c.kind, c.name))
                 .collect(),
             inventory: inventory::Inventory::of(&self.zip),
-            signers: signer_summary(&signatures),
+            signers,
+            other_certificates,
             schemes: verify.then(|| Schemes {
-                v1: signatures
-                    .verification
-                    .iter()
-                    .any(|v| v.scheme == "v1" && v.verified),
-                v2: signatures
-                    .verification
-                    .iter()
-                    .any(|v| v.scheme == "v2" && v.verified),
-                v3: signatures
-                    .verification
-                    .iter()
-                    .any(|v| v.scheme == "v3" && v.verified),
+                v1: scheme_ok("v1"),
+                v2: scheme_ok("v2"),
+                v3: scheme_ok("v3"),
             }),
+            install: if verify {
+                signing::install_verdict(
+                    &signatures,
+                    m.effective_min_sdk(),
+                    m.effective_target_sdk(),
+                    m.target_sandbox_version.unwrap_or(1),
+                )
+            } else {
+                None
+            },
+            v1_digests: signatures.v1_digests.clone(),
             signature_verification: signatures.verification.clone(),
+            problems,
             code: None,
         }
     }
@@ -156,106 +192,142 @@ impl<'a> Apk<'a> {
         Some(
             bytes
                 .map_err(|e| arsc::ArscError(e.to_string()))
-                .and_then(arsc::ResourceTable::parse),
+                .and_then(|b| arsc::ResourceTable::parse_with(b, self.zip.limits())),
         )
     }
 
-    /// Every DEX file the APK carries: the root `classes*.dex` in load order, then DEX files stored
-    /// elsewhere in the archive (`assets/x.dex`) and the `classes*.dex` of APK and JAR files nested
-    /// one level down (plugins, packers' payloads), named `outer!inner`. At most
-    /// [`MAX_NESTED_DEX`] nested files are read.
-    pub fn all_dex_files(&self) -> Vec<(String, EntryBytes<'_>)> {
+    /// Hand every DEX file the APK carries to `visit`, one at a time (each is dropped before the
+    /// next is read, so memory holds one): the root `classes*.dex` in load order, then DEX files
+    /// stored elsewhere in the archive (`assets/x.dex`) and the `classes*.dex` of APK and JAR files
+    /// nested one level down (plugins, packers' payloads), named `outer!inner`. Entries that alias
+    /// one already read are skipped, and the limits on root DEX files, nested archives and nested
+    /// DEX files apply. Returns what was not read, and why.
+    pub fn visit_dex_files(&self, visit: &mut DexVisitor<'_>) -> Vec<String> {
+        let limits = self.zip.limits();
         let inventory = inventory::Inventory::of(&self.zip);
-        let mut out = self.dex_files();
-        let mut nested = 0usize;
-        for name in &inventory.embedded {
-            if nested >= MAX_NESTED_DEX {
-                break;
-            }
+        let mut skipped = Vec::new();
+        let alias = |entry: &zip::Entry, skipped: &mut Vec<String>| {
+            self.zip.alias_of(entry).map(|first| {
+                skipped.push(format!(
+                    "{}: the same data as {}, read once",
+                    entry.name, first.name
+                ))
+            })
+        };
+        if inventory.dex.len() > limits.max_root_dex {
+            skipped.push(format!(
+                "analysis stopped: {} root DEX files; only the first {} were read",
+                inventory.dex.len(),
+                limits.max_root_dex
+            ));
+        }
+        for name in inventory.dex.iter().take(limits.max_root_dex) {
             let Some(entry) = self.zip.entry(name) else {
                 continue;
             };
+            if alias(entry, &mut skipped).is_some() {
+                continue;
+            }
+            match self.zip.read(entry) {
+                Ok(bytes) => visit(name, Ok(&bytes)),
+                Err(e) => visit(name, Err(e)),
+            }
+        }
+        let (mut archives, mut nested) = (0usize, 0usize);
+        for name in &inventory.embedded {
+            let Some(entry) = self.zip.entry(name) else {
+                continue;
+            };
+            if alias(entry, &mut skipped).is_some() {
+                continue;
+            }
+            if nested >= limits.max_nested_dex || archives >= limits.max_nested_archives {
+                skipped.push(format!(
+                    "analysis stopped: {name} and the embedded files after it were not read: the limit of {} nested archives or {} nested DEX files was reached",
+                    limits.max_nested_archives, limits.max_nested_dex
+                ));
+                break;
+            }
             let bytes = match self.zip.read(entry) {
                 Ok(b) => b,
                 Err(e) => {
-                    out.push((name.clone(), Err(e)));
+                    visit(name, Err(e));
                     continue;
                 }
             };
             if bytes.starts_with(b"dex\n") {
                 nested += 1;
-                out.push((name.clone(), Ok(Cow::Owned(bytes.into_owned()))));
+                visit(name, Ok(&bytes));
                 continue;
             }
             // an archive: its own classes*.dex (anything unreadable is skipped: many such files are
             // not archives at all, or are encrypted on purpose)
-            let Ok(inner) = Zip::parse(&bytes) else {
+            archives += 1;
+            let Ok(inner) = self.zip.parse_nested(&bytes) else {
                 continue;
             };
-            let inner_inventory = inventory::Inventory::of(&inner);
-            for dex in inner_inventory.dex {
-                if nested >= MAX_NESTED_DEX {
+            for dex in inventory::Inventory::of(&inner).dex {
+                if nested >= limits.max_nested_dex {
                     break;
                 }
-                if let Some(e) = inner.entry(&dex) {
-                    nested += 1;
-                    out.push((
-                        format!("{name}!{dex}"),
-                        inner.read(e).map(|b| Cow::Owned(b.into_owned())),
-                    ));
+                let Some(e) = inner.entry(&dex) else {
+                    continue;
+                };
+                if inner.alias_of(e).is_some() {
+                    continue;
+                }
+                nested += 1;
+                let label = format!("{name}!{dex}");
+                match inner.read(e) {
+                    Ok(b) => visit(&label, Ok(&b)),
+                    Err(err) => visit(&label, Err(err)),
                 }
             }
         }
-        out
+        skipped
     }
 
-    /// Read every DEX file ([`Apk::all_dex_files`]) completely (all strings decoded, every class,
-    /// method and field reference resolved) and count what it holds. DEX files are read in
-    /// parallel.
+    /// Read every DEX file ([`Apk::visit_dex_files`]) completely (all strings decoded, every
+    /// class, method and field reference resolved) and count what it holds.
     pub fn code_summary(&self) -> Vec<DexSummary> {
-        use rayon::prelude::*;
-        self.all_dex_files()
-            .into_par_iter()
-            .map(|(name, data)| {
-                let read = data.map_err(|e| e.to_string()).and_then(|data| {
-                    let dex = dex::Dex::parse(&data).map_err(|e| e.0)?;
-                    Ok(DexSummary {
-                        name: name.clone(),
-                        version: Some(dex.version),
-                        classes: dex.class_descriptors().count(),
-                        strings: dex.strings().count(),
-                        method_refs: dex.method_refs().count(),
-                        field_refs: dex.field_refs().count(),
-                        error: None,
-                    })
-                });
-                read.unwrap_or_else(|e| DexSummary {
-                    name,
-                    version: None,
-                    classes: 0,
-                    strings: 0,
-                    method_refs: 0,
-                    field_refs: 0,
-                    error: Some(e),
-                })
-            })
-            .collect()
-    }
-
-    /// The bytes of every root `classes*.dex`, in load order (classes.dex, classes2.dex, …),
-    /// inflated in parallel, and only once however often they are asked for (the v1 signature
-    /// check reads them too: [`Zip::read_shared`]).
-    pub fn dex_files(&self) -> Vec<(String, EntryBytes<'_>)> {
-        use rayon::prelude::*;
-        inventory::Inventory::of(&self.zip)
-            .dex
-            .into_par_iter()
-            .filter_map(|name| {
-                self.zip
-                    .entry(&name)
-                    .map(|e| (name, self.zip.read_shared(e)))
-            })
-            .collect()
+        let limits = *self.zip.limits();
+        let mut out = Vec::new();
+        let skipped = self.visit_dex_files(&mut |name, data| {
+            let read = data.map_err(|e| e.to_string()).and_then(|data| {
+                let dex = dex::Dex::parse_with(data, &limits).map_err(|e| e.0)?;
+                let summary = DexSummary {
+                    name: name.to_string(),
+                    version: Some(dex.version),
+                    classes: dex.class_descriptors().count(),
+                    strings: dex.strings().count(),
+                    method_refs: dex.method_refs().count(),
+                    field_refs: dex.field_refs().count(),
+                    error: dex.budget_exhausted().then(|| {
+                        "analysis stopped: reading its strings spent the file's budget; the counts are partial".to_string()
+                    }),
+                };
+                Ok(summary)
+            });
+            out.push(read.unwrap_or_else(|e| DexSummary {
+                name: name.to_string(),
+                version: None,
+                classes: 0,
+                strings: 0,
+                method_refs: 0,
+                field_refs: 0,
+                error: Some(e),
+            }));
+        });
+        out.extend(skipped.into_iter().map(|why| DexSummary {
+            name: String::new(),
+            version: None,
+            classes: 0,
+            strings: 0,
+            method_refs: 0,
+            field_refs: 0,
+            error: Some(why),
+        }));
+        out
     }
 
     /// Every signature structure the APK carries.
@@ -271,49 +343,123 @@ pub struct SignerSummary {
     /// serial and key.
     #[serde(flatten)]
     pub certificate: cert::Certificate,
-    /// Schemes in which it signs (present; see `schemes` for whether they verify).
+    /// Schemes in which it signs (and verifies, when the signatures were verified).
     pub schemes: Vec<&'static str>,
 }
 
-/// The APK's signers as Android sees them: those of the newest scheme present up to v3 (v3 carries
-/// key rotation, so its signer is the current one), each with every scheme that carries the same
-/// certificate. v3.1 targets newer platforms only and is listed in `signatures()`.
-fn signer_summary(sig: &signing::Signatures) -> Vec<SignerSummary> {
+/// A certificate the APK carries that is not its signer's: in a scheme that does not verify, in a
+/// block Android never reads, or beside the signer in an older scheme.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OtherCertificate {
+    /// The certificate.
+    #[serde(flatten)]
+    pub certificate: cert::Certificate,
+    /// The scheme that carries it.
+    pub scheme: &'static str,
+    /// Where (a META-INF file for v1).
+    pub source: String,
+    /// `does not verify`, `ignored by Android`, `verifies` (an older scheme's signer, when the
+    /// newest names another, as after a key rotation) or `not checked`.
+    pub status: &'static str,
+    /// Why, when there is more to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The APK's signers as Android sees them, and the other certificates it carries. The signers are
+/// those of the newest scheme up to v3 whose signature verifies (v3 carries key rotation, so its
+/// signer is the current one), each with every verifying scheme that carries the same
+/// certificate; without verification (`verify` false), those of the newest scheme present. A
+/// certificate from a block that does not verify, or that Android ignores, is never a signer.
+/// v3.1 targets newer platforms only and is listed in `signatures()`.
+fn signer_summary(
+    sig: &signing::Signatures,
+    verify: bool,
+) -> (Vec<SignerSummary>, Vec<OtherCertificate>) {
+    let counts = |s: &signing::Signer| {
+        s.ignored.is_none()
+            && if verify {
+                s.verified == Some(true)
+            } else {
+                // v1 signers that do not cover every entry are not signers of the APK
+                s.scheme != "v1"
+                    || sig.v1_signers.is_empty()
+                    || s.certificates
+                        .first()
+                        .is_some_and(|c| sig.v1_signers.contains(c))
+            }
+    };
+    let details = |sha256: &str| {
+        sig.certificates
+            .iter()
+            .find(|x| x.sha256 == sha256)
+            .cloned()
+            .unwrap_or_else(|| unreachable_certificate(sha256))
+    };
     let newest = ["v3", "v2", "v1"]
         .into_iter()
-        .find(|s| sig.signers.iter().any(|x| x.scheme == *s));
-    let Some(newest) = newest else {
-        return Vec::new();
-    };
-    let mut out: Vec<SignerSummary> = sig
+        .find(|scheme| sig.signers.iter().any(|x| x.scheme == *scheme && counts(x)));
+    let mut out: Vec<SignerSummary> = Vec::new();
+    for s in sig
         .signers
         .iter()
-        .filter(|s| s.scheme == newest)
-        .filter_map(|s| s.certificates.first())
-        // v1 signers that do not cover every entry are not signers of the APK (Android ignores them)
-        .filter(|c| newest != "v1" || sig.v1_signers.is_empty() || sig.v1_signers.contains(c))
-        .map(|c| SignerSummary {
-            certificate: sig
-                .certificates
-                .iter()
-                .find(|x| &x.sha256 == c)
-                .cloned()
-                .unwrap_or_else(|| unreachable_certificate(c)),
-            schemes: Vec::new(),
-        })
-        .collect();
-    out.dedup_by(|a, b| a.certificate.sha256 == b.certificate.sha256);
+        .filter(|s| Some(s.scheme) == newest && counts(s))
+    {
+        let Some(first) = s.certificates.first() else {
+            continue;
+        };
+        if !out.iter().any(|o| &o.certificate.sha256 == first) {
+            out.push(SignerSummary {
+                certificate: details(first),
+                schemes: Vec::new(),
+            });
+        }
+    }
+    let mut others: Vec<OtherCertificate> = Vec::new();
     for s in &sig.signers {
         let Some(first) = s.certificates.first() else {
             continue;
         };
-        if let Some(o) = out.iter_mut().find(|o| &o.certificate.sha256 == first) {
-            if !o.schemes.contains(&s.scheme) {
-                o.schemes.push(s.scheme);
+        if counts(s) {
+            if let Some(o) = out.iter_mut().find(|o| &o.certificate.sha256 == first) {
+                if !o.schemes.contains(&s.scheme) {
+                    o.schemes.push(s.scheme);
+                }
+                continue;
             }
         }
+        let (status, note) = match (&s.ignored, s.verified) {
+            (Some(why), _) => ("ignored by Android", Some(why.clone())),
+            (None, Some(false)) => ("does not verify", None),
+            (None, Some(true)) if s.scheme == "v3.1" => (
+                "verifies",
+                Some("v3.1 names the signer for Android 13 and later".to_string()),
+            ),
+            (None, Some(true)) => (
+                "verifies",
+                Some(format!(
+                    "the {} signer; the newest scheme ({}) names another",
+                    s.scheme,
+                    newest.unwrap_or("none")
+                )),
+            ),
+            (None, None) => ("not checked", None),
+        };
+        if others
+            .iter()
+            .any(|o| o.certificate.sha256 == *first && o.scheme == s.scheme)
+        {
+            continue;
+        }
+        others.push(OtherCertificate {
+            certificate: details(first),
+            scheme: s.scheme,
+            source: s.source.clone(),
+            status,
+            note,
+        });
     }
-    out
+    (out, others)
 }
 
 /// A certificate known only by its fingerprint (every signer certificate is also in
@@ -334,10 +480,16 @@ pub struct Summary {
     pub version_code: Option<i64>,
     /// versionName.
     pub version_name: Option<String>,
-    /// minSdkVersion.
+    /// minSdkVersion as a number.
     pub min_sdk: Option<i64>,
-    /// targetSdkVersion.
+    /// minSdkVersion when it is a preview platform's codename (Android applies it as 10000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_sdk_codename: Option<String>,
+    /// targetSdkVersion as a number.
     pub target_sdk: Option<i64>,
+    /// targetSdkVersion when it is a codename.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_sdk_codename: Option<String>,
     /// maxSdkVersion.
     pub max_sdk: Option<i64>,
     /// Requested permissions (uses-permission, uses-permission-sdk-23 and those Android implies), sorted.
@@ -352,13 +504,24 @@ pub struct Summary {
     pub exported_components: Vec<String>,
     /// What the archive carries.
     pub inventory: inventory::Inventory,
-    /// Signing certificates (of the newest scheme present, as Android picks them) with the schemes
-    /// that carry them. See `schemes` for whether the signatures hold.
+    /// The APK's signers: the certificates of the newest scheme whose signature verifies, as
+    /// Android picks them, with the verifying schemes that carry them (when verification was
+    /// skipped, those of the newest scheme present).
     pub signers: Vec<SignerSummary>,
+    /// Certificates the APK carries that are not its signers', each with why (a signature that
+    /// does not verify, a block Android ignores).
+    pub other_certificates: Vec<OtherCertificate>,
     /// Which schemes are present and verify (None when verification was skipped).
     pub schemes: Option<Schemes>,
-    /// The verdict for each scheme present, with the reason when it fails.
+    /// Whether Android would install the APK as far as its signatures decide, and why not
+    /// (None when verification was skipped).
+    pub install: Option<signing::InstallVerdict>,
+    /// The digest algorithms a verifying v1 signature rests on, weakest first.
+    pub v1_digests: Vec<&'static str>,
+    /// The verdict for each scheme present (the first block of each), with the reason when it fails.
     pub signature_verification: Vec<signing::Verdict>,
+    /// What could not be read of the signatures or the archive, and analyses stopped by a budget.
+    pub problems: Vec<String>,
     /// What each DEX file holds, when asked for (`apk info --code`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<Vec<DexSummary>>,

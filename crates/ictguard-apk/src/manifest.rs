@@ -44,6 +44,8 @@ pub mod attr {
     pub const USES_CLEARTEXT_TRAFFIC: u32 = 0x0101_04ec;
     /// android:networkSecurityConfig
     pub const NETWORK_SECURITY_CONFIG: u32 = 0x0101_0527;
+    /// android:targetSandboxVersion
+    pub const TARGET_SANDBOX_VERSION: u32 = 0x0101_054c;
 }
 
 /// A requested permission.
@@ -139,12 +141,21 @@ pub struct Manifest {
     pub version_code: Option<i64>,
     /// android:versionName (a resource reference is shown as `@0x…` until resolved).
     pub version_name: Option<String>,
-    /// uses-sdk minSdkVersion (None when absent or a codename).
+    /// uses-sdk minSdkVersion as a number (None when absent or a codename).
     pub min_sdk: Option<i64>,
-    /// uses-sdk targetSdkVersion.
+    /// uses-sdk minSdkVersion when it is a preview platform's codename ("VanillaIceCream").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_sdk_codename: Option<String>,
+    /// uses-sdk targetSdkVersion as a number (None when absent or a codename).
     pub target_sdk: Option<i64>,
+    /// uses-sdk targetSdkVersion when it is a codename.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_sdk_codename: Option<String>,
     /// uses-sdk maxSdkVersion.
     pub max_sdk: Option<i64>,
+    /// android:targetSandboxVersion of the manifest (2 and up need APK Signature Scheme v2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_sandbox_version: Option<i64>,
     /// uses-permission and uses-permission-sdk-23, in order.
     pub uses_permissions: Vec<UsesPermission>,
     /// permission declarations.
@@ -175,9 +186,46 @@ fn boolean(v: Option<&Value>) -> Option<bool> {
     }
 }
 
-/// A uses-sdk level: an integer, or a string of digits. Codenames ("P") are not levels.
-fn sdk_level(v: Option<&Value>) -> Option<i64> {
-    v.and_then(Value::as_int)
+/// The API level Android gives a platform codename in `uses-sdk` (`Build.VERSION_CODES
+/// .CUR_DEVELOPMENT`): newer than every release. Only a preview platform of that codename installs
+/// such an app; release platforms refuse it.
+pub const CUR_DEVELOPMENT: i64 = 10_000;
+
+/// A uses-sdk level as written: a number (an integer, or a string of digits), or a codename (any
+/// other string, as `FrameworkParsingPackageUtils` reads it; a `.fingerprint` suffix is dropped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SdkLevel {
+    Number(i64),
+    Codename(String),
+}
+
+fn sdk_level(v: Option<&Value>) -> Option<SdkLevel> {
+    let v = v?;
+    if let Some(n) = v.as_int() {
+        return Some(SdkLevel::Number(n));
+    }
+    match v {
+        Value::String(s) if !s.trim().is_empty() => {
+            let name = s.trim();
+            let name = name.split_once('.').map_or(name, |(n, _)| n);
+            Some(SdkLevel::Codename(name.to_string()))
+        }
+        _ => None,
+    }
+}
+
+fn number(level: &Option<SdkLevel>) -> Option<i64> {
+    match level {
+        Some(SdkLevel::Number(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+fn codename(level: &Option<SdkLevel>) -> Option<String> {
+    match level {
+        Some(SdkLevel::Codename(c)) => Some(c.clone()),
+        _ => None,
+    }
 }
 
 fn class_name(package: Option<&str>, name: &str) -> String {
@@ -198,15 +246,32 @@ impl Manifest {
                 .android_attr(attr::VERSION_CODE, "versionCode")
                 .and_then(Value::as_int),
             version_name: text(root.android_attr(attr::VERSION_NAME, "versionName")),
+            target_sandbox_version: root
+                .android_attr(attr::TARGET_SANDBOX_VERSION, "targetSandboxVersion")
+                .and_then(Value::as_int),
             ..Manifest::default()
         };
         for e in root.elements() {
             match e.name.as_str() {
-                // only the first uses-sdk is read
-                "uses-sdk" if m.min_sdk.is_none() && m.target_sdk.is_none() => {
-                    m.min_sdk = sdk_level(e.android_attr(attr::MIN_SDK, "minSdkVersion"));
-                    m.target_sdk = sdk_level(e.android_attr(attr::TARGET_SDK, "targetSdkVersion"));
-                    m.max_sdk = sdk_level(e.android_attr(attr::MAX_SDK, "maxSdkVersion"));
+                // only the first uses-sdk that gives a level is read
+                "uses-sdk"
+                    if m.min_sdk.is_none()
+                        && m.target_sdk.is_none()
+                        && m.min_sdk_codename.is_none()
+                        && m.target_sdk_codename.is_none() =>
+                {
+                    let min = sdk_level(e.android_attr(attr::MIN_SDK, "minSdkVersion"));
+                    let target = sdk_level(e.android_attr(attr::TARGET_SDK, "targetSdkVersion"));
+                    // as Android: a codename target with no minimum makes the minimum that codename
+                    let min = match (&min, &target) {
+                        (None, Some(SdkLevel::Codename(_))) => target.clone(),
+                        _ => min,
+                    };
+                    m.min_sdk = number(&min);
+                    m.min_sdk_codename = codename(&min);
+                    m.target_sdk = number(&target);
+                    m.target_sdk_codename = codename(&target);
+                    m.max_sdk = number(&sdk_level(e.android_attr(attr::MAX_SDK, "maxSdkVersion")));
                 }
                 "uses-permission" | "uses-permission-sdk-23" | "uses-permission-sdk-m" => {
                     if let Some(name) = e.android_attr(attr::NAME, "name").and_then(Value::as_text)
@@ -324,9 +389,24 @@ impl Manifest {
         }
     }
 
-    /// The target SDK Android applies: the declared target, else the minimum, else 1.
+    /// The minimum SDK Android applies: the declared one, [`CUR_DEVELOPMENT`] for a codename,
+    /// else 1.
+    pub fn effective_min_sdk(&self) -> i64 {
+        match (self.min_sdk, &self.min_sdk_codename) {
+            (Some(n), _) => n,
+            (None, Some(_)) => CUR_DEVELOPMENT,
+            (None, None) => 1,
+        }
+    }
+
+    /// The target SDK Android applies: the declared target ([`CUR_DEVELOPMENT`] for a
+    /// codename), else the minimum as Android applies it.
     pub fn effective_target_sdk(&self) -> i64 {
-        self.target_sdk.or(self.min_sdk).unwrap_or(1)
+        match (self.target_sdk, &self.target_sdk_codename) {
+            (Some(n), _) => n,
+            (None, Some(_)) => CUR_DEVELOPMENT,
+            (None, None) => self.effective_min_sdk(),
+        }
     }
 
     /// Every permission the app holds a request for, as Android grants them: the declared

@@ -1,9 +1,10 @@
 //! APK signatures: the APK Signing Block (schemes v2, v3, v3.1 and the other blocks it may carry)
 //! and the v1 (JAR) signature files, read down to the signers' certificates.
 //!
-//! This module reads structure only: which schemes are present, which certificates sign them, and
-//! what else is in the signing block. It does not yet verify digests or signatures; what it returns
-//! says "present", never "verified".
+//! This module reads the structure (which schemes are present, which certificates sign them, what
+//! else is in the signing block), has [`crate::verify`] and [`crate::jar`] verify each scheme, and
+//! says whether Android would install the APK ([`install_verdict`]). A certificate is the APK's
+//! signer only when the structure that carries it verifies.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -52,6 +53,8 @@ pub struct BlockEntry {
     pub name: &'static str,
     /// Size of the value.
     pub size: usize,
+    /// True for a second (or later) pair of a signature scheme's id, which Android does not read.
+    pub ignored: bool,
 }
 
 /// A signer found in a scheme.
@@ -63,6 +66,23 @@ pub struct Signer {
     pub certificates: Vec<String>,
     /// Where it was found (a META-INF file for v1).
     pub source: String,
+    /// Whether what carries it verifies (for v1: the JAR signature verifies and this signer
+    /// covers every entry); None when the signatures were not verified.
+    pub verified: Option<bool>,
+    /// Why Android never reads it, when it does not (a second block of its scheme).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<String>,
+}
+
+/// Whether Android would install the APK, as far as its signatures decide (see
+/// [`install_verdict`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstallVerdict {
+    /// True when the signatures Android checks verify.
+    pub installs: bool,
+    /// Why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The signatures an APK carries.
@@ -82,6 +102,10 @@ pub struct Signatures {
     pub verification: Vec<Verdict>,
     /// The v1 signers that verify and cover every entry (SHA-256 of their certificates).
     pub v1_signers: Vec<String>,
+    /// The digest algorithms a v1 signature that verifies rests on, weakest first ("SHA-1").
+    pub v1_digests: Vec<&'static str>,
+    /// Why Android versions below an API level would not accept a v1 signature that verifies.
+    pub v1_older_platforms: Vec<(i64, String)>,
     /// Every certificate met in any scheme, once each, in the order first met.
     pub certificates: Vec<crate::cert::Certificate>,
 }
@@ -216,11 +240,12 @@ pub fn signing_block<'a>(zip: &Zip<'a>) -> Result<Option<SigningBlock<'a>>, Sign
     }))
 }
 
-/// Certificates (DER) of a v2/v3 scheme block value: signers → signed data → certificates.
-fn scheme_certificates(value: &[u8]) -> Result<Vec<Vec<&[u8]>>, SigningError> {
+/// Certificates (DER) of a v2/v3 scheme block value: signers → signed data → certificates. At
+/// most `max_signers` signers are read.
+fn scheme_certificates(value: &[u8], max_signers: usize) -> Result<Vec<Vec<&[u8]>>, SigningError> {
     let mut out = Vec::new();
     let (signers, _) = take_lp(value)?;
-    for signer in length_prefixed(signers)? {
+    for signer in length_prefixed(signers)?.into_iter().take(max_signers) {
         let (signed_data, _) = take_lp(signer)?;
         let (_digests, rest) = take_lp(signed_data)?;
         let (certs, _) = take_lp(rest)?;
@@ -235,7 +260,11 @@ pub fn read_signatures(zip: &Zip) -> Signatures {
 }
 
 /// Read every signature the APK carries; verify them only when `verify` is true (otherwise
-/// `verification` and `v1_signers` stay empty).
+/// `verification` and `v1_signers` stay empty and no signer is marked verified).
+///
+/// Android reads only the first pair of each scheme id in the signing block (apksig's
+/// `findApkSignatureSchemeBlock`); later pairs with the same id are listed, and their signers
+/// marked as ignored, but never verified or taken as the APK's signers.
 pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
     let mut sig = Signatures::default();
     let block = match signing_block(zip) {
@@ -246,30 +275,45 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
         }
     };
     let pairs: &[(u32, &[u8])] = block.as_ref().map_or(&[], |b| &b.pairs);
-    let v2_present = pairs.iter().any(|(id, _)| *id == V2_ID);
-    let v3_present = pairs.iter().any(|(id, _)| *id == V3_ID);
-    let has_v1 = verify
-        && zip.entries().iter().any(|e| {
-            let u = e.name.to_ascii_uppercase();
-            u.starts_with("META-INF/")
-                && (u.ends_with(".RSA") || u.ends_with(".DSA") || u.ends_with(".EC"))
-        });
+    // the index of the pair Android reads for each scheme id: the first with that id
+    let first_of = |id: u32| pairs.iter().position(|(i, _)| *i == id);
+    let v2_present = first_of(V2_ID).is_some();
+    let v3_present = first_of(V3_ID).is_some();
+    let v1_block_files: Vec<&crate::zip::Entry> = zip
+        .entries()
+        .iter()
+        .filter(|e| is_v1_signature_block(&e.name))
+        .collect();
+    let has_v1 = verify && !v1_block_files.is_empty();
     // v1 and the signing block are verified side by side; the content digest is computed once for
-    // every v2/v3/v3.1 signer that needs it
+    // every v2/v3/v3.1 signer that needs it, and each public key is parsed once for all schemes
     let digests = crate::verify::ContentDigests::default();
+    let keys = crate::keys::KeyCache::default();
+    let read: Vec<(usize, u32)> = [V2_ID, V3_ID, V31_ID]
+        .into_iter()
+        .filter_map(|id| first_of(id).map(|at| (at, id)))
+        .collect();
     let verify_block = || {
         let Some(block) = block.as_ref().filter(|_| verify) else {
             return Vec::new();
         };
-        pairs
-            .iter()
-            .filter(|(id, _)| matches!(*id, V2_ID | V3_ID | V31_ID))
-            .map(|&(id, value)| {
-                crate::verify::verify_scheme(zip, block, value, id != V2_ID, v3_present, &digests)
+        read.iter()
+            .map(|&(at, id)| {
+                let value = pairs[at].1;
+                let result = crate::verify::verify_scheme(
+                    zip,
+                    block,
+                    value,
+                    id != V2_ID,
+                    v3_present,
+                    &digests,
+                    &keys,
+                );
+                (at, result)
             })
             .collect::<Vec<_>>()
     };
-    let verify_jar = || has_v1.then(|| crate::jar::verify_v1(zip, v2_present, v3_present));
+    let verify_jar = || has_v1.then(|| crate::jar::verify_v1(zip, v2_present, v3_present, &keys));
     let (block_results, v1_result) = if verify {
         rayon::join(verify_block, verify_jar)
     } else {
@@ -277,8 +321,10 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
     };
     if let Some(v1) = v1_result {
         match v1 {
-            Ok(signers) => {
-                sig.v1_signers = signers;
+            Ok(verified) => {
+                sig.v1_signers = verified.signers;
+                sig.v1_digests = verified.digests;
+                sig.v1_older_platforms = verified.older_platforms;
                 sig.verification.push(Verdict {
                     scheme: "v1",
                     verified: true,
@@ -295,28 +341,32 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
     if let Some(block) = &block {
         sig.block_offset = Some(block.offset);
     }
-    let mut results = block_results.into_iter();
-    for &(id, value) in pairs {
+    for (at, &(id, value)) in pairs.iter().enumerate() {
+        let scheme = match id {
+            V2_ID => Some("v2"),
+            V3_ID => Some("v3"),
+            V31_ID => Some("v3.1"),
+            _ => None,
+        };
+        let ignored = scheme.is_some() && first_of(id) != Some(at);
         sig.block_entries.push(BlockEntry {
             id,
             name: block_name(id),
             size: value.len(),
+            ignored,
         });
-        let scheme = match id {
-            V2_ID => "v2",
-            V3_ID => "v3",
-            V31_ID => "v3.1",
-            _ => continue,
+        let Some(scheme) = scheme else {
+            continue;
         };
-        if verify {
-            let result = results.next().unwrap_or(Err("not verified".into()));
+        let result = block_results.iter().find(|(i, _)| *i == at).map(|(_, r)| r);
+        if let Some(result) = result {
             sig.verification.push(Verdict {
                 scheme,
                 verified: result.is_ok(),
-                reason: result.err(),
+                reason: result.as_ref().err().cloned(),
             });
         }
-        match scheme_certificates(value) {
+        match scheme_certificates(value, zip.limits().max_signers) {
             Ok(signers) => {
                 for certificates in signers {
                     let certificates = certificates
@@ -327,28 +377,48 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
                         scheme,
                         certificates,
                         source: "APK Signing Block".into(),
+                        verified: result.map(Result::is_ok),
+                        ignored: ignored.then(|| {
+                            format!(
+                                "a second {scheme} block in the signing block: Android reads only the first"
+                            )
+                        }),
                     });
                 }
             }
             Err(e) => sig.problems.push(format!("{scheme}: {}", e.0)),
         }
     }
-    for entry in zip.entries() {
-        let upper = entry.name.to_ascii_uppercase();
-        let is_block = upper.starts_with("META-INF/")
-            && !upper["META-INF/".len()..].contains('/')
-            && (upper.ends_with(".RSA") || upper.ends_with(".DSA") || upper.ends_with(".EC"));
-        if !is_block {
-            continue;
+    let v1_verified = sig
+        .verification
+        .iter()
+        .find(|v| v.scheme == "v1")
+        .map(|v| v.verified);
+    for (n, entry) in v1_block_files.into_iter().enumerate() {
+        if n >= zip.limits().max_v1_blocks {
+            sig.problems.push(format!(
+                "analysis stopped: v1: more than {} signature blocks; the rest were not read",
+                zip.limits().max_v1_blocks
+            ));
+            break;
         }
         match zip.read(entry) {
             Ok(bytes) => match der::pkcs7_certificates(&bytes) {
                 Some(certs) if !certs.is_empty() => {
-                    let certificates = certs.iter().map(|c| sig.note_certificate(c)).collect();
+                    let certificates: Vec<String> =
+                        certs.iter().map(|c| sig.note_certificate(c)).collect();
+                    // a v1 signer is the APK's when v1 verifies and it covers every entry
+                    let verified = v1_verified.map(|ok| {
+                        ok && certificates
+                            .first()
+                            .is_some_and(|c| sig.v1_signers.contains(c))
+                    });
                     sig.signers.push(Signer {
                         scheme: "v1",
                         certificates,
                         source: entry.name.clone(),
+                        verified,
+                        ignored: None,
                     })
                 }
                 _ => sig.problems.push(format!(
@@ -360,6 +430,130 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
         }
     }
     sig
+}
+
+/// True for a v1 signature block: `META-INF/*.RSA`, `*.DSA` or `*.EC` (any case, not in a
+/// subfolder).
+pub(crate) fn is_v1_signature_block(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.starts_with("META-INF/")
+        && !upper["META-INF/".len()..].contains('/')
+        && (upper.ends_with(".RSA") || upper.ends_with(".DSA") || upper.ends_with(".EC"))
+}
+
+/// Whether Android installs an APK, as apksig's `ApkVerifier` decides for the platforms from
+/// `min_sdk` up: a scheme that Android reads on some of those platforms must verify when present
+/// (v3.1 from API 33, v3 from 28, v2 from 24 unless v3 covers every platform), JAR signing must be
+/// present and verify when some platform is older than 24 or no newer scheme is there, and an app
+/// targeting API 30 or later, or with targetSandboxVersion 2 or more, needs v2 or newer. None when
+/// the signatures were not verified.
+pub fn install_verdict(
+    sig: &Signatures,
+    min_sdk: i64,
+    target_sdk: i64,
+    target_sandbox: i64,
+) -> Option<InstallVerdict> {
+    let verdict = |scheme: &str| sig.verification.iter().find(|v| v.scheme == scheme);
+    let present_in_block = |scheme: &str| {
+        sig.block_entries
+            .iter()
+            .any(|b| !b.ignored && scheme_of(b.id) == Some(scheme))
+    };
+    // with nothing verified at all (the caller asked not to), there is no verdict to give
+    if sig.verification.is_empty() && (present_in_block("v2") || present_in_block("v3")) {
+        return None;
+    }
+    let fail = |why: String| {
+        Some(InstallVerdict {
+            installs: false,
+            reason: Some(why),
+        })
+    };
+    let mut found = Vec::new();
+    for (scheme, from) in [("v3.1", 33), ("v3", 28), ("v2", 24)] {
+        if !present_in_block(scheme) {
+            continue;
+        }
+        if scheme == "v2" && min_sdk >= 28 && !found.is_empty() {
+            continue; // Android 9 and later read v3 alone
+        }
+        match verdict(scheme) {
+            Some(v) if v.verified => found.push(scheme),
+            Some(v) => {
+                return fail(format!(
+                "the {scheme} signature, which Android {} and later checks, does not verify: {}",
+                android_version(from),
+                v.reason.clone().unwrap_or_default()
+            ))
+            }
+            None => return None,
+        }
+    }
+    if min_sdk < 24 || found.is_empty() {
+        match verdict("v1") {
+            Some(v) if v.verified => {
+                if let Some((api, why)) = sig
+                    .v1_older_platforms
+                    .iter()
+                    .find(|(api, _)| min_sdk < *api)
+                {
+                    return fail(format!(
+                        "the JAR (v1) signature does not verify on Android below API {api} (minSdkVersion {min_sdk}): {why}"
+                    ));
+                }
+            }
+            Some(v) => {
+                return fail(if found.is_empty() {
+                    format!(
+                        "the JAR (v1) signature, its only signature, does not verify: {}",
+                        v.reason.clone().unwrap_or_default()
+                    )
+                } else {
+                    format!(
+                        "the JAR (v1) signature, which Android before 7.0 checks (minSdkVersion {min_sdk}), does not verify: {}",
+                        v.reason.clone().unwrap_or_default()
+                    )
+                })
+            }
+            None if found.is_empty() => return fail("the APK is not signed".into()),
+            None => {
+                return fail(format!(
+                "no JAR (v1) signature, which Android before 7.0 needs (minSdkVersion {min_sdk})"
+            ))
+            }
+        }
+    }
+    if target_sandbox >= 2 && found.is_empty() {
+        return fail(format!(
+            "targetSandboxVersion {target_sandbox} needs APK Signature Scheme v2 or later; only JAR signing is present"
+        ));
+    }
+    if target_sdk >= 30 && found.is_empty() {
+        return fail(format!(
+            "targetSdkVersion {target_sdk} needs APK Signature Scheme v2 or later on Android 11 and later; only JAR signing is present"
+        ));
+    }
+    Some(InstallVerdict {
+        installs: true,
+        reason: None,
+    })
+}
+
+fn scheme_of(id: u32) -> Option<&'static str> {
+    match id {
+        V2_ID => Some("v2"),
+        V3_ID => Some("v3"),
+        V31_ID => Some("v3.1"),
+        _ => None,
+    }
+}
+
+fn android_version(api: i64) -> &'static str {
+    match api {
+        33 => "13",
+        28 => "9",
+        _ => "7.0",
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,14 @@
 //! The `ResStringPool` chunk shared by binary XML and `resources.arsc`: UTF-8 or UTF-16 strings,
 //! addressed by index. Strings are decoded on demand, so a pool of a million strings costs nothing
-//! until used.
+//! until used. What is read of them draws on a budget (twice the pool's size plus
+//! [`crate::Limits::string_work_floor`]), because indexes may alias: a pool whose million indexes
+//! all name one string of a million characters would otherwise cost a million times its size.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::axml::{u16_at, u32_at};
+use crate::limits::{Allowance, Limits};
 
 const UTF8_FLAG: u32 = 1 << 8;
 /// Longest string decoded (characters); longer ones are cut.
@@ -20,12 +24,35 @@ pub struct StringPool<'a> {
     offsets_at: usize,
     strings_start: usize,
     utf8: bool,
+    /// What reading strings may still cost, in bytes (shared by the pools of one document).
+    work: Arc<Allowance>,
 }
 
 impl<'a> StringPool<'a> {
-    /// Parse a string-pool chunk (starting at its chunk header).
+    /// Parse a string-pool chunk (starting at its chunk header), with the default limits.
     pub fn parse(chunk: impl Into<Cow<'a, [u8]>>) -> Result<StringPool<'a>, String> {
+        StringPool::parse_with(chunk, &Limits::default())
+    }
+
+    /// Parse a string-pool chunk; reading its strings may cost twice its size plus
+    /// [`Limits::string_work_floor`] bytes.
+    pub fn parse_with(
+        chunk: impl Into<Cow<'a, [u8]>>,
+        limits: &Limits,
+    ) -> Result<StringPool<'a>, String> {
         let data = chunk.into();
+        let work = limits
+            .string_work_floor
+            .saturating_add(2 * data.len() as u64);
+        StringPool::parse_sharing(data, Arc::new(Allowance::new(work)))
+    }
+
+    /// Parse a string-pool chunk whose reads draw on `work`, a budget shared with others (the
+    /// pools of one binary XML document).
+    pub(crate) fn parse_sharing(
+        data: Cow<'a, [u8]>,
+        work: Arc<Allowance>,
+    ) -> Result<StringPool<'a>, String> {
         let header = usize::from(u16_at(&data, 2).ok_or("truncated string pool")?);
         let count = u32_at(&data, 8).ok_or("truncated string pool")? as usize;
         let flags = u32_at(&data, 16).ok_or("truncated string pool")?;
@@ -42,7 +69,14 @@ impl<'a> StringPool<'a> {
             offsets_at,
             strings_start,
             utf8: flags & UTF8_FLAG != 0,
+            work,
         })
+    }
+
+    /// True when reading strings has spent the pool's budget: strings asked for since then are
+    /// missing.
+    pub fn budget_exhausted(&self) -> bool {
+        self.work.exhausted()
     }
 
     /// Number of strings.
@@ -99,7 +133,9 @@ impl<'a> StringPool<'a> {
             let bytes = self
                 .data
                 .get(start..start.checked_add(len.min(MAX_STRING))?)?;
-            Some(Raw::Utf8(bytes))
+            self.work
+                .spend(bytes.len() as u64 + 1)
+                .then_some(Raw::Utf8(bytes))
         } else {
             let first = u16_at(&self.data, off)? as usize;
             let (len, start) = if first & 0x8000 != 0 {
@@ -114,7 +150,9 @@ impl<'a> StringPool<'a> {
             let bytes = self
                 .data
                 .get(start..start.checked_add(len.checked_mul(2)?)?)?;
-            Some(Raw::Utf16(bytes))
+            self.work
+                .spend(bytes.len() as u64 + 1)
+                .then_some(Raw::Utf16(bytes))
         }
     }
 }

@@ -3,16 +3,12 @@
 //! signature and digest algorithm lists agreeing, and the content digest of the APK (chunked
 //! SHA-256 or SHA-512 over the entries, the central directory and the end record) matching the one
 //! the signer signed. Cryptography comes from the RustCrypto crates (`rsa`, `p256`/`p384`/`p521`,
-//! `dsa`, `sha2`); the APK-specific parts are written here.
+//! `dsa`, `sha2`, through [`crate::keys`]); the APK-specific parts are written here.
 
-use rsa::pkcs8::DecodePublicKey; // for the EC and DSA keys
-use rsa::signature::hazmat::PrehashVerifier;
-use rsa::signature::Verifier;
-use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::der;
-use crate::rsa_verify::RsaKey;
+use crate::keys::{Hash, KeyCache};
 use crate::signing::SigningBlock;
 use crate::zip::Zip;
 
@@ -103,109 +99,26 @@ pub(crate) fn certificate_key(cert: &[u8]) -> Option<&[u8]> {
     fields.nth(5).map(|f| f.raw)
 }
 
-fn verify_signature(alg: Algorithm, key: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), String> {
-    let bad = |e: &dyn std::fmt::Display| format!("signature does not verify ({e})");
+fn verify_signature(
+    alg: Algorithm,
+    keys: &KeyCache,
+    spki: &[u8],
+    msg: &[u8],
+    sig: &[u8],
+) -> Result<(), String> {
+    let key = keys.get(spki);
+    let key = key.as_ref().as_ref().map_err(Clone::clone)?;
     match alg {
-        Algorithm::RsaPkcs1Sha256
-        | Algorithm::RsaPkcs1Sha512
-        | Algorithm::RsaPssSha256
-        | Algorithm::RsaPssSha512 => {
-            let key = rsa_key(key)?;
-            match alg {
-                Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha512 => {
-                    let (scheme, digest) = if alg == Algorithm::RsaPkcs1Sha512 {
-                        (Pkcs1v15Sign::new::<Sha512>(), Sha512::digest(msg).to_vec())
-                    } else {
-                        (Pkcs1v15Sign::new::<Sha256>(), Sha256::digest(msg).to_vec())
-                    };
-                    if crate::rsa_verify::verify_prehash(&key, &scheme, &digest, sig) {
-                        Ok(())
-                    } else {
-                        Err(NOT_VERIFIED.into())
-                    }
-                }
-                Algorithm::RsaPssSha256 => {
-                    let s = rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
-                        .map_err(|e| bad(&e))?;
-                    rsa::pss::VerifyingKey::<Sha256>::new(key.to_rsa()?)
-                        .verify(msg, &s)
-                        .map_err(|e| bad(&e))
-                }
-                _ => {
-                    let s = rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
-                        .map_err(|e| bad(&e))?;
-                    rsa::pss::VerifyingKey::<Sha512>::new(key.to_rsa()?)
-                        .verify(msg, &s)
-                        .map_err(|e| bad(&e))
-                }
-            }
+        Algorithm::RsaPkcs1Sha256 | Algorithm::EcdsaSha256 | Algorithm::DsaSha256 => {
+            key.verify_prehash(Hash::Sha256, &Sha256::digest(msg), sig)
         }
-        Algorithm::EcdsaSha256 | Algorithm::EcdsaSha512 => {
-            let prehash: Vec<u8> = if alg == Algorithm::EcdsaSha512 {
-                Sha512::digest(msg).to_vec()
-            } else {
-                Sha256::digest(msg).to_vec()
-            };
-            if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(key) {
-                let s = p256::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-                return k.verify_prehash(&prehash, &s).map_err(|e| bad(&e));
-            }
-            if let Ok(k) = p384::ecdsa::VerifyingKey::from_public_key_der(key) {
-                let s = p384::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-                return k.verify_prehash(&prehash, &s).map_err(|e| bad(&e));
-            }
-            if let Ok(k) = p521::ecdsa::VerifyingKey::from_public_key_der(key) {
-                let s = p521::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-                return k.verify_prehash(&prehash, &s).map_err(|e| bad(&e));
-            }
-            Err("EC key on an unsupported curve".into())
+        Algorithm::RsaPkcs1Sha512 | Algorithm::EcdsaSha512 => {
+            key.verify_prehash(Hash::Sha512, &Sha512::digest(msg), sig)
         }
-        Algorithm::DsaSha256 => {
-            let k = crate::dsa_verify::public_key(key).ok_or("not a DSA key")?;
-            let s = dsa::Signature::try_from(sig).map_err(|e| bad(&e))?;
-            if crate::dsa_verify::verify_prehash(&k, &Sha256::digest(msg), &s) {
-                Ok(())
-            } else {
-                Err(NOT_VERIFIED.into())
-            }
-        }
+        Algorithm::RsaPssSha256 => key.verify_pss(false, msg, sig),
+        Algorithm::RsaPssSha512 => key.verify_pss(true, msg, sig),
         Algorithm::Verity => Err("verity signatures are not verified here".into()),
     }
-}
-
-/// The reason given when a signature's arithmetic does not hold (the words the `rsa` and `dsa`
-/// crates' errors give).
-pub(crate) const NOT_VERIFIED: &str = "signature does not verify (signature error)";
-
-/// Largest RSA modulus accepted, in bits (apksig's test suite signs with 16384-bit keys).
-pub(crate) const MAX_RSA_BITS: usize = 16_384;
-
-/// An RSA public key from a SubjectPublicKeyInfo, allowing moduli up to [`MAX_RSA_BITS`] (the
-/// `rsa` crate's own decoder stops at 4096).
-pub(crate) fn rsa_key(spki: &[u8]) -> Result<RsaKey, String> {
-    let malformed = || "not an RSA key".to_string();
-    let spki = der::read(spki)
-        .filter(|t| t.tag == 0x30)
-        .ok_or_else(malformed)?;
-    let bits = der::children(spki.contents)
-        .nth(1)
-        .filter(|t| t.tag == 0x03)
-        .ok_or_else(malformed)?;
-    let inner = der::read(bits.contents.get(1..).ok_or_else(malformed)?)
-        .filter(|t| t.tag == 0x30)
-        .ok_or_else(malformed)?;
-    let mut ints = der::children(inner.contents).filter(|t| t.tag == 0x02);
-    let (n, e) = (
-        ints.next().ok_or_else(malformed)?,
-        ints.next().ok_or_else(malformed)?,
-    );
-    let strip = |b: &[u8]| -> Vec<u8> { b.iter().copied().skip_while(|x| *x == 0).collect() };
-    let (n, e) = (strip(n.contents), strip(e.contents));
-    let n_bits = (n.len() * 8) as u32;
-    let n = rsa::BoxedUint::from_be_slice(&n, n_bits).map_err(|_| malformed())?;
-    let e =
-        rsa::BoxedUint::from_be_slice(&e, (e.len().max(1) * 8) as u32).map_err(|_| malformed())?;
-    RsaKey::new(n, e, 1024, MAX_RSA_BITS as u32).map_err(|err| format!("bad RSA key: {err}"))
 }
 
 /// The content digest of the APK: chunked digests of the entries, the central directory and the
@@ -275,7 +188,7 @@ const SCHEME_ID_V3: u32 = 3;
 /// The APK's content digests (SHA-256 and SHA-512 flavours), computed once and shared by every
 /// scheme block and signer that asks for them.
 #[derive(Default)]
-pub struct ContentDigests {
+pub(crate) struct ContentDigests {
     sha256: std::sync::OnceLock<Result<Vec<u8>, String>>,
     sha512: std::sync::OnceLock<Result<Vec<u8>, String>>,
 }
@@ -288,15 +201,21 @@ impl ContentDigests {
     }
 }
 
+/// Most signature records read for one signer (there are seven algorithms, and verity variants).
+const MAX_SIGNATURES: usize = 16;
+
 /// Verify one v2 (`v3 == false`) or v3 scheme block value. Ok when every signer verifies.
 /// `v3_present` says whether the signing block holds a v3 block (for v2's stripping protection).
-pub fn verify_scheme(
+/// At most [`crate::Limits::max_signers`] signers, each with at most 16 signatures, are read: a
+/// block with more does not verify.
+pub(crate) fn verify_scheme(
     zip: &Zip,
     block: &SigningBlock,
     value: &[u8],
     v3: bool,
     v3_present: bool,
     digests_cache: &ContentDigests,
+    keys: &KeyCache,
 ) -> Result<(), String> {
     // the central directory must end where the end record starts: nothing may hide in between
     if zip
@@ -310,6 +229,13 @@ pub fn verify_scheme(
     let signers = lp_sequence(signers)?;
     if signers.is_empty() {
         return Err("no signers".into());
+    }
+    let max_signers = zip.limits().max_signers;
+    if signers.len() > max_signers {
+        return Err(format!(
+            "{} signers, more than the {max_signers} read",
+            signers.len()
+        ));
     }
     for (n, signer) in signers.iter().enumerate() {
         let fail = |e: String| format!("signer #{}: {e}", n + 1);
@@ -327,12 +253,18 @@ pub fn verify_scheme(
         if signatures.is_empty() {
             return Err(fail("no signatures".into()));
         }
+        if signatures.len() > MAX_SIGNATURES {
+            return Err(fail(format!(
+                "{} signatures, more than the {MAX_SIGNATURES} read",
+                signatures.len()
+            )));
+        }
         let mut verified_any = false;
         for (id, sig) in &signatures {
             match Algorithm::from_id(*id) {
                 Some(Algorithm::Verity) | None => continue,
                 Some(alg) => {
-                    verify_signature(alg, public_key, signed_data, sig).map_err(fail)?;
+                    verify_signature(alg, keys, public_key, signed_data, sig).map_err(fail)?;
                     verified_any = true;
                 }
             }

@@ -3,8 +3,12 @@
 //! Android trusts the central directory: entry names, sizes and compression methods come from it,
 //! and the local header is read only to find where the data starts. Flags that other tools choke on
 //! (the "encrypted" bit, a data-descriptor bit, local headers that disagree with the directory) are
-//! ignored as Android ignores them. Safety comes from limits instead: the number of entries, the size
-//! of any entry read, and its compression ratio (zip bombs).
+//! ignored as Android ignores them. Safety comes from limits instead ([`Limits`]): the number of
+//! entries, the size of any entry read (streamed, or whole in memory), its compression ratio (zip
+//! bombs), and the bytes all reads together may produce. Entries whose data overlap are found and
+//! reported (Android does not refuse them; crafted archives alias one compressed stream under many
+//! names to make readers inflate it again and again), and [`Zip::alias_of`] lets readers read an
+//! alias once.
 //!
 //! Written here rather than taken from the `zip` crate because an APK reader needs what a general
 //! ZIP library hides: the offset of the central directory (the APK Signing Block sits just before
@@ -12,23 +16,20 @@
 //! the input instead of owning a reader.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-/// Most entries an archive may list.
-pub const MAX_ENTRIES: usize = 200_000;
-/// Largest entry that will be decompressed.
-pub const MAX_ENTRY_BYTES: u64 = 1 << 30;
+use crate::limits::{Allowance, Limits};
+
 /// Largest compression ratio accepted for entries over [`RATIO_FLOOR`] bytes.
 pub const MAX_RATIO: u64 = 1_000;
 /// Entries smaller than this (uncompressed) are exempt from the ratio check.
 pub const RATIO_FLOOR: u64 = 1 << 20;
-/// Most memory set aside for an entry before inflating it (its declared size may be a lie); the
-/// buffer grows past this only as the data really inflates.
-const INITIAL_ROOM: u64 = 64 << 20;
 /// Size of the pieces [`Zip::stream`] hands over.
 const STREAM_PIECE: usize = 64 << 10;
+/// Overlapping pairs kept for the report (all are counted).
+const MAX_OVERLAPS_KEPT: usize = 64;
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const EOCD64_LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -46,10 +47,10 @@ pub enum ZipError {
     #[error("malformed ZIP: {0}")]
     Malformed(String),
     /// Too many entries.
-    #[error("the archive lists {0} entries; the limit is {MAX_ENTRIES}")]
-    TooManyEntries(u64),
+    #[error("the archive lists {0} entries; the limit is {1}")]
+    TooManyEntries(u64, usize),
     /// An entry is too big or compressed suspiciously well.
-    #[error("entry {name:?}: {why}")]
+    #[error("analysis stopped: entry {name:?}: {why}")]
     Limit {
         /// The entry.
         name: String,
@@ -72,6 +73,14 @@ pub enum ZipError {
         /// What failed.
         why: String,
     },
+    /// The bytes all reads of this archive may produce ([`Limits::min_total_read`]) are spent.
+    #[error("analysis stopped: entry {name:?} was not read whole: reading this archive's entries has produced the {budget} bytes its budget allows")]
+    Budget {
+        /// The entry being read.
+        name: String,
+        /// The budget, in bytes.
+        budget: u64,
+    },
 }
 
 /// One central-directory entry.
@@ -91,6 +100,10 @@ pub struct Entry {
     pub uncompressed_size: u64,
     /// Offset of the local file header.
     pub local_header_offset: u64,
+    /// Where the entry's data starts (after its local header), when the local header is there.
+    pub data_offset: Option<u64>,
+    /// Its position in the central directory.
+    pub index: usize,
 }
 
 impl Entry {
@@ -118,39 +131,28 @@ pub struct Zip<'a> {
     pub eocd_offset: u64,
     /// Names that appear more than once (Android rejects these since version 9).
     pub duplicate_names: Vec<String>,
-    /// The entries [`Zip::read_shared`] keeps once read: none until [`Zip::keep_root_dex`].
-    kept: Kept<'a>,
+    /// Pairs of entries whose data overlap (the first [`MAX_OVERLAPS_KEPT`]).
+    pub overlaps: Vec<Overlap>,
+    /// How many entries overlap an earlier one (in data order).
+    pub overlap_count: usize,
+    /// For each entry (by index), the first entry whose data is exactly its own (same start,
+    /// compressed size and method), when that is another entry.
+    aliases: Vec<Option<u32>>,
+    limits: Limits,
+    /// What reads of entries may still produce, shared by every clone and nested archive.
+    budget: Arc<Allowance>,
+    budget_total: u64,
 }
 
-/// An entry's uncompressed bytes, or why they cannot be had.
-type EntryRead<'a> = Result<Cow<'a, [u8]>, ZipError>;
-
-/// Kept entries and their bytes once read, in local-header order (matched by the whole entry,
-/// since a crafted directory can point two entries at one local header). Its `Debug` does not
-/// print the bytes, and a clone starts empty-handed.
-#[derive(Default)]
-struct Kept<'a>(Vec<(Entry, OnceLock<EntryRead<'a>>)>);
-
-impl Clone for Kept<'_> {
-    fn clone(&self) -> Self {
-        Kept(
-            self.0
-                .iter()
-                .map(|(e, _)| (e.clone(), OnceLock::new()))
-                .collect(),
-        )
-    }
-}
-
-impl std::fmt::Debug for Kept<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let read = self
-            .0
-            .iter()
-            .filter(|(_, slot)| slot.get().is_some())
-            .count();
-        write!(f, "{} kept entries ({read} read)", self.0.len())
-    }
+/// Two entries whose data ranges overlap: a crafted archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overlap {
+    /// The entry whose data starts later (or, for aliases, comes later in the directory).
+    pub entry: String,
+    /// The entry it overlaps.
+    pub with: String,
+    /// True when both have exactly the same data (one stream under two names).
+    pub alias: bool,
 }
 
 /// True for a root `classes.dex`, `classes2.dex`, …: the code Android loads.
@@ -181,8 +183,30 @@ fn bad(what: &str) -> ZipError {
 }
 
 impl<'a> Zip<'a> {
-    /// Read the central directory.
+    /// Read the central directory, with the default [`Limits`].
     pub fn parse(data: &'a [u8]) -> Result<Zip<'a>, ZipError> {
+        Zip::parse_with(data, &Limits::default())
+    }
+
+    /// Read the central directory within `limits`; every read of an entry later draws on one
+    /// budget for the whole archive ([`Limits::min_total_read`]).
+    pub fn parse_with(data: &'a [u8], limits: &Limits) -> Result<Zip<'a>, ZipError> {
+        let total = limits.total_read_for(data.len());
+        Zip::parse_sharing(data, limits, Arc::new(Allowance::new(total)), total)
+    }
+
+    /// An archive stored inside this one (a nested APK or JAR), read within the same limits and
+    /// drawing on the same budget.
+    pub fn parse_nested<'b>(&self, data: &'b [u8]) -> Result<Zip<'b>, ZipError> {
+        Zip::parse_sharing(data, &self.limits, self.budget.clone(), self.budget_total)
+    }
+
+    fn parse_sharing(
+        data: &'a [u8],
+        limits: &Limits,
+        budget: Arc<Allowance>,
+        budget_total: u64,
+    ) -> Result<Zip<'a>, ZipError> {
         let eocd = find_eocd(data).ok_or(ZipError::NotZip)?;
         let mut count =
             u64::from(u16_at(data, eocd + 10).ok_or_else(|| bad("truncated end record"))?);
@@ -202,8 +226,8 @@ impl<'a> Zip<'a> {
                     u64_at(data, rec + 48).ok_or_else(|| bad("truncated ZIP64 end record"))?;
             }
         }
-        if count > MAX_ENTRIES as u64 {
-            return Err(ZipError::TooManyEntries(count));
+        if count > limits.max_entries as u64 {
+            return Err(ZipError::TooManyEntries(count, limits.max_entries));
         }
         let start =
             usize::try_from(cd_offset).map_err(|_| bad("central directory offset out of range"))?;
@@ -214,10 +238,17 @@ impl<'a> Zip<'a> {
             .filter(|e| *e <= eocd)
             .ok_or_else(|| bad("central directory runs past the end record"))?;
         let cd = &data[start..end];
-        let mut entries = Vec::with_capacity(count as usize);
+        // each entry takes at least 46 bytes of the directory
+        let mut entries = Vec::with_capacity((count as usize).min(cd.len() / 46));
         let mut pos = 0usize;
         // The count in the end record is advisory: Android walks the directory it was given.
-        while pos + 46 <= cd.len() && entries.len() < MAX_ENTRIES {
+        while pos + 46 <= cd.len() {
+            if entries.len() >= limits.max_entries {
+                return Err(ZipError::TooManyEntries(
+                    entries.len() as u64 + 1,
+                    limits.max_entries,
+                ));
+            }
             if u32_at(cd, pos) != Some(CDH_SIG) {
                 return Err(bad(&format!(
                     "bad central directory header at offset {}",
@@ -269,6 +300,8 @@ impl<'a> Zip<'a> {
                 compressed_size: csize,
                 uncompressed_size: usize_,
                 local_header_offset: lho,
+                data_offset: local_data_start(data, lho).map(|s| s as u64),
+                index: entries.len(),
             });
             pos = next;
         }
@@ -279,6 +312,7 @@ impl<'a> Zip<'a> {
                 duplicate_names.push(e.name.clone());
             }
         }
+        let (overlaps, overlap_count, aliases) = find_overlaps(&entries);
         Ok(Zip {
             data,
             entries,
@@ -286,13 +320,23 @@ impl<'a> Zip<'a> {
             central_directory_size: cd_size,
             eocd_offset: eocd as u64,
             duplicate_names,
-            kept: Kept::default(),
+            overlaps,
+            overlap_count,
+            aliases,
+            limits: *limits,
+            budget,
+            budget_total,
         })
     }
 
     /// The bytes the archive was read from.
     pub fn data(&self) -> &'a [u8] {
         self.data
+    }
+
+    /// The limits it is read within.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Every entry, in directory order.
@@ -305,21 +349,45 @@ impl<'a> Zip<'a> {
         self.entries.iter().find(|e| e.name == name)
     }
 
+    /// The earlier entry whose data is exactly `entry`'s (the same compressed stream under another
+    /// name), if any: reading `entry` would give the same bytes again.
+    pub fn alias_of(&self, entry: &Entry) -> Option<&Entry> {
+        if self.entries.get(entry.index) != Some(entry) {
+            return None; // not one of this archive's entries
+        }
+        let first = (*self.aliases.get(entry.index)?)? as usize;
+        self.entries.get(first)
+    }
+
+    /// True when the bytes produced by reads of this archive have reached its budget (some read
+    /// was cut short).
+    pub fn budget_exhausted(&self) -> bool {
+        self.budget.exhausted()
+    }
+
+    /// How many bytes before the first local file header: 0 for an archive as Android opens it
+    /// (libziparchive refuses a file that does not start with a local header, the fix for Janus,
+    /// CVE-2017-13156); anything else is data placed in front of the entries, such as a DEX file
+    /// that older Android versions would run.
+    pub fn leading_bytes(&self) -> u64 {
+        if self.data.starts_with(&LFH_SIG.to_le_bytes()) {
+            return 0;
+        }
+        self.entries
+            .iter()
+            .map(|e| e.local_header_offset)
+            .min()
+            .unwrap_or(self.central_directory_offset)
+    }
+
     /// The raw (still compressed) bytes of an entry.
     pub fn raw(&self, entry: &Entry) -> Result<&'a [u8], ZipError> {
-        let lho = usize::try_from(entry.local_header_offset)
-            .map_err(|_| bad("local header offset out of range"))?;
-        if u32_at(self.data, lho) != Some(LFH_SIG) {
-            return Err(ZipError::Corrupt {
+        let start = local_data_start(self.data, entry.local_header_offset).ok_or_else(|| {
+            ZipError::Corrupt {
                 name: entry.name.clone(),
-                why: "no local file header where the directory points".into(),
-            });
-        }
-        let name_len =
-            usize::from(u16_at(self.data, lho + 26).ok_or_else(|| bad("truncated local header"))?);
-        let extra_len =
-            usize::from(u16_at(self.data, lho + 28).ok_or_else(|| bad("truncated local header"))?);
-        let start = lho + 30 + name_len + extra_len;
+                why: "no complete local file header where the directory points".into(),
+            }
+        })?;
         let len =
             usize::try_from(entry.compressed_size).map_err(|_| bad("entry size out of range"))?;
         start
@@ -331,9 +399,20 @@ impl<'a> Zip<'a> {
             })
     }
 
-    /// The uncompressed bytes of an entry, checked against the size limits.
+    /// The uncompressed bytes of an entry, whole in memory: for entries up to
+    /// [`Limits::max_entry_in_memory`] (a stored entry is borrowed, not copied).
     pub fn read(&self, entry: &Entry) -> Result<Cow<'a, [u8]>, ZipError> {
+        if entry.uncompressed_size > self.limits.max_entry_in_memory {
+            return Err(ZipError::Limit {
+                name: entry.name.clone(),
+                why: format!(
+                    "{} bytes uncompressed, over the {}-byte limit for an entry read whole",
+                    entry.uncompressed_size, self.limits.max_entry_in_memory
+                ),
+            });
+        }
         if let Some(stored) = self.stored_bytes(entry)? {
+            self.spend(entry, stored.len())?;
             return Ok(Cow::Borrowed(stored));
         }
         let mut out = Vec::new();
@@ -341,59 +420,33 @@ impl<'a> Zip<'a> {
         Ok(Cow::Owned(out))
     }
 
-    /// From now on, keep each root DEX file's bytes once read, for every later reader: when an
-    /// APK is vetted both the v1 signature's digests and the code scan read them, and they are
-    /// the largest entries to inflate. Only for a caller that holds them all anyway (the scan
-    /// does); otherwise the v1 check streams them in pieces.
-    pub fn keep_root_dex(&mut self) {
-        let mut kept: Vec<(Entry, OnceLock<EntryRead<'a>>)> = self
-            .entries
-            .iter()
-            .filter(|e| is_root_dex(&e.name))
-            .map(|e| (e.clone(), OnceLock::new()))
-            .collect();
-        kept.sort_by_key(|(e, _)| e.local_header_offset);
-        self.kept = Kept(kept);
-    }
-
-    /// True when [`Zip::read_shared`] keeps this entry's bytes once read.
-    pub fn keeps(&self, entry: &Entry) -> bool {
-        self.kept_slot(entry).is_some()
-    }
-
-    fn kept_slot(&self, entry: &Entry) -> Option<&OnceLock<EntryRead<'a>>> {
-        let kept = &self.kept.0;
-        let first =
-            kept.partition_point(|(e, _)| e.local_header_offset < entry.local_header_offset);
-        kept[first..]
-            .iter()
-            .take_while(|(e, _)| e.local_header_offset == entry.local_header_offset)
-            .find(|(e, _)| e == entry)
-            .map(|(_, slot)| slot)
-    }
-
-    /// The uncompressed bytes of an entry, as [`Zip::read`] gives them; an entry this archive
-    /// [keeps](Zip::keeps) is inflated by the first reader only (others on other threads wait for
-    /// it) and then lent to every reader until the archive is dropped.
-    pub fn read_shared(&self, entry: &Entry) -> Result<Cow<'_, [u8]>, ZipError> {
-        match self.kept_slot(entry) {
-            Some(slot) => match slot.get_or_init(|| self.read(entry)) {
-                Ok(bytes) => Ok(Cow::Borrowed(bytes)),
-                Err(e) => Err(e.clone()),
-            },
-            None => self.read(entry),
-        }
-    }
-
-    /// Feed the uncompressed bytes of an entry to `sink` piece by piece, with the limits of
-    /// [`Zip::read`] but without holding the whole entry in memory (for digests of large entries).
+    /// The uncompressed bytes of an entry handed to `sink` in pieces of at most 64 KiB as they are
+    /// inflated, so that even a large entry is never whole in memory (for digests of large entries).
     pub fn stream(&self, entry: &Entry, sink: &mut dyn FnMut(&[u8])) -> Result<(), ZipError> {
         match self.stored_bytes(entry)? {
             Some(stored) => {
-                sink(stored);
+                for piece in stored.chunks(STREAM_PIECE) {
+                    self.spend(entry, piece.len())?;
+                    sink(piece);
+                }
+                if stored.is_empty() {
+                    sink(stored);
+                }
                 Ok(())
             }
             None => self.inflate(entry, STREAM_PIECE, &mut |piece| sink(piece)),
+        }
+    }
+
+    /// Draw `n` bytes read from the archive's budget.
+    fn spend(&self, entry: &Entry, n: usize) -> Result<(), ZipError> {
+        if self.budget.spend(n as u64) {
+            Ok(())
+        } else {
+            Err(ZipError::Budget {
+                name: entry.name.clone(),
+                budget: self.budget_total,
+            })
         }
     }
 
@@ -404,9 +457,10 @@ impl<'a> Zip<'a> {
             name: entry.name.clone(),
             why,
         };
-        if entry.uncompressed_size > MAX_ENTRY_BYTES {
+        let max = self.limits.max_entry_bytes;
+        if entry.uncompressed_size > max {
             return Err(limit(format!(
-                "{} bytes uncompressed, over the {MAX_ENTRY_BYTES}-byte limit",
+                "{} bytes uncompressed, over the {max}-byte limit",
                 entry.uncompressed_size
             )));
         }
@@ -428,13 +482,14 @@ impl<'a> Zip<'a> {
         })
     }
 
-    /// Inflate an entry, never past its declared size (nor the limit). The bytes are written
-    /// straight into a vector's spare capacity; whenever it holds `piece` bytes it is handed to
-    /// `sink` (which may take it) and emptied, and at the end the rest is, so a large entry is never
-    /// whole in memory unless `piece` asks for it. (A buffered reader over the decoder, used before,
-    /// allocated and zeroed 96 KiB for every entry, most of the cost of reading a small APK.) Input
-    /// that ends before the deflate stream does gives what it holds, as `java.util.zip` readers do
-    /// not refuse it either: a digest over the entry then tells.
+    /// Inflate an entry, never past its declared size (nor the limit), each byte drawn from the
+    /// archive's budget. The bytes are written straight into a vector's spare capacity; whenever
+    /// it holds `piece` bytes it is handed to `sink` (which may take it) and emptied, and at the
+    /// end the rest is, so a large entry is never whole in memory unless `piece` asks for it. The
+    /// vector grows by doubling but never past the declared size (plus the one byte that tells an
+    /// entry that inflates to more), so a whole entry costs at most its declared size. Input that
+    /// ends before the deflate stream does gives what it holds, as `java.util.zip` readers do not
+    /// refuse it either: a digest over the entry then tells.
     fn inflate(
         &self,
         entry: &Entry,
@@ -442,7 +497,7 @@ impl<'a> Zip<'a> {
         sink: &mut dyn FnMut(&mut Vec<u8>),
     ) -> Result<(), ZipError> {
         let raw = self.raw(entry)?;
-        let cap = entry.uncompressed_size.min(MAX_ENTRY_BYTES);
+        let cap = entry.uncompressed_size.min(self.limits.max_entry_bytes);
         let corrupt = |why: String| match entry.method {
             8 => ZipError::Corrupt {
                 name: entry.name.clone(),
@@ -454,10 +509,9 @@ impl<'a> Zip<'a> {
             },
         };
         // room for one byte past the declared size, to notice an entry that inflates to more
-        let room =
-            |produced: u64| usize::try_from((cap + 1 - produced).min(INITIAL_ROOM)).unwrap_or(0);
+        let room = |produced: u64| usize::try_from(cap + 1 - produced).unwrap_or(usize::MAX);
         let mut dec = Inflater::take();
-        let mut out: Vec<u8> = Vec::with_capacity(room(0).min(piece));
+        let mut out: Vec<u8> = Vec::with_capacity(room(0).min(piece).min(STREAM_PIECE));
         let mut produced = 0u64; // bytes already handed to `sink`
         loop {
             let consumed = usize::try_from(dec.total_in()).unwrap_or(usize::MAX);
@@ -469,6 +523,7 @@ impl<'a> Zip<'a> {
                     flate2::FlushDecompress::None,
                 )
                 .map_err(|e| corrupt(format!("cannot inflate: {e}")))?;
+            self.spend(entry, out.len() - before)?;
             if produced + out.len() as u64 > cap {
                 return Err(ZipError::Limit {
                     name: entry.name.clone(),
@@ -489,10 +544,13 @@ impl<'a> Zip<'a> {
                     sink(&mut out);
                     out.clear();
                 } else {
-                    let more = room(produced + out.len() as u64)
-                        .max(1)
-                        .min(piece - out.len());
-                    out.reserve(more);
+                    // double, but never past the declared size (+1) nor the piece
+                    let len = out.len();
+                    let want = (len.max(STREAM_PIECE / 2) * 2)
+                        .min(room(produced))
+                        .min(piece)
+                        .max(len + 1);
+                    out.reserve_exact(want - len);
                 }
             }
         }
@@ -507,6 +565,75 @@ impl<'a> Zip<'a> {
     pub fn read_by_name(&self, name: &str) -> Option<Result<Cow<'a, [u8]>, ZipError>> {
         self.entry(name).map(|e| self.read(e))
     }
+}
+
+/// Where the data of the entry whose local header is at `lho` starts: after the header's fixed
+/// part, name and extra field; None when no complete local header is there.
+fn local_data_start(data: &[u8], lho: u64) -> Option<usize> {
+    let lho = usize::try_from(lho).ok()?;
+    if u32_at(data, lho)? != LFH_SIG {
+        return None;
+    }
+    let name_len = usize::from(u16_at(data, lho.checked_add(26)?)?);
+    let extra_len = usize::from(u16_at(data, lho.checked_add(28)?)?);
+    let start = lho.checked_add(30 + name_len + extra_len)?;
+    (start <= data.len()).then_some(start)
+}
+
+/// The entries whose data ranges overlap an earlier one's (in data order): the first few pairs,
+/// how many there are, and for each entry the first entry with exactly its data (an alias).
+/// Entries without a readable local header have no data range and overlap nothing.
+fn find_overlaps(entries: &[Entry]) -> (Vec<Overlap>, usize, Vec<Option<u32>>) {
+    let mut aliases = vec![None; entries.len()];
+    // (start, end, index) in data order; an empty entry occupies no bytes
+    let mut ranges: Vec<(u64, u64, usize)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let start = e.data_offset?;
+            Some((start, start.saturating_add(e.compressed_size), i))
+        })
+        .collect();
+    ranges.sort_unstable();
+    let (mut kept, mut count) = (Vec::new(), 0usize);
+    // the entry reaching furthest so far, and the first entry of the current run of aliases
+    let mut furthest: Option<(u64, usize)> = None;
+    let mut run: Option<(u64, u64, usize)> = None;
+    for &(start, end, i) in &ranges {
+        let e = &entries[i];
+        let alias_of = run
+            .filter(|&(s, en, first)| {
+                s == start
+                    && en == end
+                    && entries[first].method == e.method
+                    && entries[first].compressed_size == e.compressed_size
+            })
+            .map(|(_, _, first)| first);
+        if alias_of.is_none() {
+            run = Some((start, end, i));
+        }
+        let overlapped = match alias_of {
+            Some(first) => Some((first, true)),
+            None => furthest
+                .filter(|&(f_end, _)| start < f_end && end > start)
+                .map(|(_, f)| (f, false)),
+        };
+        if let Some((other, alias)) = overlapped {
+            count += 1;
+            aliases[i] = alias.then_some(other as u32);
+            if kept.len() < MAX_OVERLAPS_KEPT {
+                kept.push(Overlap {
+                    entry: e.name.clone(),
+                    with: entries[other].name.clone(),
+                    alias,
+                });
+            }
+        }
+        if furthest.is_none_or(|(f_end, _)| end > f_end) {
+            furthest = Some((end, i));
+        }
+    }
+    (kept, count, aliases)
 }
 
 /// A raw-deflate decoder borrowed from this thread's spare one (made on first use), given back
@@ -656,40 +783,198 @@ mod tests {
         }
     }
 
+    /// An archive whose directory lists `listed` (name, index of the local entry it points at,
+    /// declared size) over the local entries `local` (name, method, data as stored).
+    fn zip_listing(local: &[(&str, u16, &[u8])], listed: &[(&str, usize, usize)]) -> Vec<u8> {
+        let mut z = Vec::new();
+        let mut headers = Vec::new();
+        for (name, method, data) in local {
+            headers.push((z.len() as u32, *method, data.len() as u32));
+            z.extend(LFH_SIG.to_le_bytes());
+            z.extend([20, 0, 0, 0]);
+            z.extend(method.to_le_bytes());
+            z.extend([0u8; 8]);
+            z.extend((data.len() as u32).to_le_bytes());
+            z.extend(0u32.to_le_bytes());
+            z.extend((name.len() as u16).to_le_bytes());
+            z.extend(0u16.to_le_bytes());
+            z.extend(name.as_bytes());
+            z.extend(*data);
+        }
+        let cd = z.len();
+        for (name, at, declared) in listed {
+            let (lho, method, csize) = headers[*at];
+            z.extend(CDH_SIG.to_le_bytes());
+            z.extend([20, 0, 20, 0, 0, 0]);
+            z.extend(method.to_le_bytes());
+            z.extend([0u8; 8]);
+            z.extend(csize.to_le_bytes());
+            z.extend((*declared as u32).to_le_bytes());
+            z.extend((name.len() as u16).to_le_bytes());
+            z.extend([0u8; 12]);
+            z.extend(lho.to_le_bytes());
+            z.extend(name.as_bytes());
+        }
+        let cd_size = z.len() - cd;
+        z.extend(EOCD_SIG.to_le_bytes());
+        z.extend([0u8; 4]);
+        z.extend((listed.len() as u16).to_le_bytes());
+        z.extend((listed.len() as u16).to_le_bytes());
+        z.extend((cd_size as u32).to_le_bytes());
+        z.extend((cd as u32).to_le_bytes());
+        z.extend(0u16.to_le_bytes());
+        z
+    }
+
     #[test]
-    fn root_dex_files_are_inflated_once_and_lent() {
-        let body = sample(50_000);
-        let z = zip_of("classes.dex", 8, &deflate(&body), body.len());
+    fn entries_that_alias_or_overlap_are_found() {
+        let body = sample(100_000);
+        let packed = deflate(&body);
+        // three names over one stream, and one entry whose header sits inside another's data
+        let mut stored = b"xxxx".to_vec();
+        stored.extend(zip_of("inner", 0, b"hello", 5));
+        let z = zip_listing(
+            &[("classes.dex", 8, &packed), ("big", 0, &stored)],
+            &[
+                ("classes.dex", 0, body.len()),
+                ("classes2.dex", 0, body.len()),
+                ("classes3.dex", 0, body.len()),
+                ("big", 1, stored.len()),
+            ],
+        );
         let mut zip = Zip::parse(&z).unwrap();
-        // nothing is kept unless asked
-        assert!(!zip.keeps(&zip.entries()[0]));
-        zip.keep_root_dex();
-        let entry = &zip.entries()[0];
-        assert!(zip.keeps(entry));
-        let (first, second) = (
-            zip.read_shared(entry).unwrap(),
-            zip.read_shared(entry).unwrap(),
-        );
-        assert!(matches!(first, Cow::Borrowed(_)));
+        let e = zip.entries().to_vec();
+        assert_eq!(zip.alias_of(&e[0]), None);
         assert_eq!(
-            first.as_ptr(),
-            second.as_ptr(),
-            "the same bytes, not a second inflation"
+            zip.alias_of(&e[1]).map(|a| a.name.as_str()),
+            Some("classes.dex")
         );
-        assert_eq!(&*first, &body[..]);
-        // other entries are read afresh each time, and an entry that is not the archive's own is
-        // not lent another's bytes
-        let z = zip_of("assets/classes.dex", 8, &deflate(&body), body.len());
-        let mut other = Zip::parse(&z).unwrap();
-        other.keep_root_dex();
-        assert!(!other.keeps(&other.entries()[0]));
-        // a clone starts empty-handed, and the bytes are not printed
-        assert!(format!("{zip:?}").contains("1 kept entries (1 read)"));
-        assert!(format!("{:?}", zip.clone()).contains("1 kept entries (0 read)"));
-        let mut forged = entry.clone();
-        forged.uncompressed_size = 10;
-        assert!(!zip.keeps(&forged));
-        assert!(zip.read_shared(&forged).is_err());
+        assert_eq!(
+            zip.alias_of(&e[2]).map(|a| a.name.as_str()),
+            Some("classes.dex")
+        );
+        assert_eq!(zip.alias_of(&e[3]), None);
+        assert_eq!(zip.overlap_count, 2);
+        assert!(zip
+            .overlaps
+            .iter()
+            .all(|o| o.alias && o.with == "classes.dex"));
+        // a forged entry is nobody's alias
+        let mut forged = e[1].clone();
+        forged.uncompressed_size = 1;
+        assert_eq!(zip.alias_of(&forged), None);
+        // now point a fifth name at the local header inside "big"'s data: an overlap, not an alias
+        let inner_at = z.windows(5).position(|w| w == b"inner").unwrap() - 30;
+        zip.entries.push(Entry {
+            name: "inner".into(),
+            method: 0,
+            flags: 0,
+            crc32: 0,
+            compressed_size: 5,
+            uncompressed_size: 5,
+            local_header_offset: inner_at as u64,
+            data_offset: local_data_start(&z, inner_at as u64).map(|s| s as u64),
+            index: 4,
+        });
+        let (overlaps, count, aliases) = find_overlaps(&zip.entries);
+        assert_eq!(count, 3);
+        assert_eq!(aliases[4], None);
+        assert!(overlaps.contains(&Overlap {
+            entry: "inner".into(),
+            with: "big".into(),
+            alias: false
+        }));
+    }
+
+    #[test]
+    fn reads_draw_on_one_budget_and_stop_with_a_clear_error() {
+        let body = sample(300_000);
+        let z = zip_of("a", 8, &deflate(&body), body.len());
+        let limits = Limits {
+            min_total_read: 700_000,
+            read_per_file_byte: 0,
+            ..Limits::default()
+        };
+        let zip = Zip::parse_with(&z, &limits).unwrap();
+        let entry = &zip.entries()[0];
+        assert_eq!(&*zip.read(entry).unwrap(), &body[..]);
+        assert_eq!(streamed(&zip, entry).unwrap().0, body);
+        assert!(!zip.budget_exhausted());
+        // a clone and a nested archive spend the same budget
+        let third = zip.clone();
+        let err = third.read(entry).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ZipError::Budget {
+                    budget: 700_000,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with("analysis stopped"));
+        assert!(zip.budget_exhausted());
+        let nested = zip.parse_nested(&z).unwrap();
+        assert!(nested.read(&nested.entries()[0]).is_err());
+        // stored entries count too
+        let z = tiny_zip("s", &body);
+        let zip = Zip::parse_with(&z, &limits).unwrap();
+        for _ in 0..2 {
+            zip.read(&zip.entries()[0]).unwrap();
+        }
+        assert!(zip.read(&zip.entries()[0]).is_err());
+    }
+
+    #[test]
+    fn a_whole_read_is_capped_and_never_holds_more_than_declared() {
+        let body = sample(3 * STREAM_PIECE + 5);
+        let z = zip_of("a", 8, &deflate(&body), body.len());
+        let limits = Limits {
+            max_entry_in_memory: body.len() as u64 - 1,
+            ..Limits::default()
+        };
+        let zip = Zip::parse_with(&z, &limits).unwrap();
+        assert!(matches!(
+            zip.read(&zip.entries()[0]),
+            Err(ZipError::Limit { .. })
+        ));
+        // streaming is still allowed
+        assert_eq!(streamed(&zip, &zip.entries()[0]).unwrap().0, body);
+        // a generous declared size does not reserve it: the vector grows with the data, and never
+        // past the declared size plus one
+        for declared in [body.len(), body.len() + 1, 20 << 20] {
+            let z = zip_of("a", 8, &deflate(&body), declared);
+            let zip = Zip::parse(&z).unwrap();
+            let got = zip.read(&zip.entries()[0]).unwrap();
+            assert_eq!(&*got, &body[..]);
+            let Cow::Owned(v) = got else { panic!() };
+            assert!(v.capacity() <= declared + 1, "{declared}: {}", v.capacity());
+            assert!(
+                v.capacity() <= 2 * body.len(),
+                "{declared}: {}",
+                v.capacity()
+            );
+        }
+    }
+
+    #[test]
+    fn data_in_front_of_the_first_entry_is_measured() {
+        let z = tiny_zip("a", b"hello");
+        assert_eq!(Zip::parse(&z).unwrap().leading_bytes(), 0);
+        let mut janus = b"dex\n035\0".to_vec();
+        janus.resize(112, 0);
+        let zip_at = janus.len() as u32;
+        janus.extend(&z);
+        // the directory's offsets move with the entries
+        let n = janus.len();
+        let cd_at = u32_at(&janus, n - 6).unwrap() + zip_at;
+        janus[n - 6..n - 2].copy_from_slice(&cd_at.to_le_bytes());
+        let lho_at = cd_at as usize + 42;
+        janus[lho_at..lho_at + 4].copy_from_slice(&zip_at.to_le_bytes());
+        let zip = Zip::parse(&janus).unwrap();
+        assert_eq!(zip.leading_bytes(), 112);
+        assert_eq!(&*zip.read_by_name("a").unwrap().unwrap(), b"hello");
     }
 
     #[test]

@@ -139,6 +139,8 @@ fn ours(path: &PathBuf) -> Result<BTreeMap<&'static str, Value>, String> {
     out.insert("v1", Value::from(schemes.v1));
     out.insert("v2", Value::from(schemes.v2));
     out.insert("v3", Value::from(schemes.v3));
+    let install = summary.install.expect("summary() verifies");
+    out.insert("verifies", Value::from(install.installs));
     let mut signers: Vec<String> = summary
         .signers
         .into_iter()
@@ -323,11 +325,11 @@ fn exercise(data: &[u8]) {
         for e in apk.zip.entries().iter().take(50) {
             let _ = apk.zip.read(e);
         }
-        for (_, data) in apk.dex_files() {
+        apk.visit_dex_files(&mut |_, data| {
             if let Ok(d) = data {
-                exercise(&d);
+                exercise(d);
             }
-        }
+        });
     }
     if let Ok(dex) = ictguard_apk::dex::Dex::parse(data) {
         let _ = dex.strings().count()

@@ -7,8 +7,9 @@
 //! data, a combined finding (`IG-ADVERSARY-DATA-REACH`, 10 points) records that the adversary link
 //! can reach the data (EO 14034's surveillance criterion). Suppressed findings earn nothing.
 //!
-//! **Risk.** critical: score ≥ 75, or a covered app matched under an order in force (a `block`
-//! screening decision); high: ≥ 50; moderate: ≥ 25; low: below 25.
+//! **Risk.** critical: score ≥ 75, or any critical finding (a covered app matched under an order in
+//! force, a signature Android would refuse, a Janus-shaped file it would run); high: ≥ 50;
+//! moderate: ≥ 25; low: below 25.
 //!
 //! **Recommendation.** prohibit when critical; restrict, with the conditions the findings name,
 //! when high or moderate; allow when low.
@@ -69,7 +70,16 @@ pub const POINTS: &[PointsRule] = &[
         24,
     ),
     ("IG-ENDPOINT-CLEARTEXT", &[(Severity::Low, 2)], 2),
-    ("IG-SIGNATURE-INVALID", &[(Severity::High, 15)], 15),
+    ("IG-SIGNATURE-INVALID", &[(Severity::Critical, 40)], 40),
+    (
+        "IG-ARCHIVE-PREFIX",
+        &[(Severity::Critical, 40), (Severity::High, 15)],
+        40,
+    ),
+    ("IG-ANALYSIS-INCOMPLETE", &[(Severity::High, 25)], 25),
+    ("IG-ARCHIVE-OVERLAP", &[(Severity::High, 10)], 10),
+    ("IG-SIGNATURE-SCHEME", &[(Severity::Low, 3)], 3),
+    ("IG-SIGNATURE-EXTRA", &[(Severity::Low, 2)], 2),
     ("IG-POSTURE-PACKER", &[(Severity::Medium, 10)], 10),
     ("IG-POSTURE-DEBUGGABLE", &[(Severity::High, 8)], 8),
     ("IG-POSTURE-JANUS", &[(Severity::Medium, 6)], 6),
@@ -78,7 +88,9 @@ pub const POINTS: &[PointsRule] = &[
     ("IG-POSTURE-CLEARTEXT", &[(Severity::Low, 3)], 3),
     ("IG-POSTURE-EXPORTED", &[(Severity::Low, 3)], 3),
     ("IG-POSTURE-BACKUP", &[(Severity::Low, 2)], 2),
+    ("IG-POSTURE-WEAK-DIGEST", &[(Severity::Low, 2)], 2),
     ("IG-POSTURE-OBFUSCATED", &[(Severity::Info, 0)], 0),
+    ("IG-POSTURE-PREVIEW-SDK", &[(Severity::Info, 0)], 0),
 ];
 
 /// Every rule with a one-line description (SARIF's rule metadata; the README's table).
@@ -115,7 +127,27 @@ pub const RULES: &[(&str, &str)] = &[
     ("IG-ENDPOINT-CLEARTEXT", "The app names plain-HTTP URLs."),
     (
         "IG-SIGNATURE-INVALID",
-        "A signature does not verify, or the APK is unsigned.",
+        "Android will not install the APK: a signature it checks does not verify, or there is none.",
+    ),
+    (
+        "IG-ARCHIVE-PREFIX",
+        "Data (a DEX file: the Janus shape) in front of the archive's first entry.",
+    ),
+    (
+        "IG-ANALYSIS-INCOMPLETE",
+        "Parts of the APK were not read: they would cost more than the analyser's budgets.",
+    ),
+    (
+        "IG-ARCHIVE-OVERLAP",
+        "Entries of the archive share or overlap their data.",
+    ),
+    (
+        "IG-SIGNATURE-SCHEME",
+        "A signature scheme Android does not check here fails to verify.",
+    ),
+    (
+        "IG-SIGNATURE-EXTRA",
+        "Certificates in signatures that do not verify or that Android ignores.",
     ),
     (
         "IG-POSTURE-PACKER",
@@ -145,6 +177,18 @@ pub const RULES: &[(&str, &str)] = &[
     (
         "IG-POSTURE-BACKUP",
         "App data can be backed up off the device.",
+    ),
+    (
+        "IG-POSTURE-WEAK-DIGEST",
+        "The JAR signature Android checks rests on MD5 or SHA-1.",
+    ),
+    (
+        "IG-POSTURE-OBFUSCATED",
+        "Most classes have one- or two-letter names (renamed by an obfuscator).",
+    ),
+    (
+        "IG-POSTURE-PREVIEW-SDK",
+        "minSdkVersion is a preview platform's codename.",
     ),
 ];
 
@@ -262,11 +306,9 @@ pub fn assess(
             .then(a.key.cmp(&b.key))
     });
 
-    let covered_in_force = findings.iter().any(|f| {
-        matches!(f.rule.as_str(), "IG-COVERED-APP" | "IG-COVERED-CERT")
-            && f.severity == Severity::Critical
-    });
-    let risk = if covered_in_force || score >= 75 {
+    // a critical finding is prohibitive whatever the score (suppressed ones are not here)
+    let critical = findings.iter().any(|f| f.severity == Severity::Critical);
+    let risk = if critical || score >= 75 {
         Risk::Critical
     } else if score >= 50 {
         Risk::High
@@ -398,6 +440,18 @@ fn conditions_for(findings: &[Finding], sdks: &[SdkFound], endpoints: &[Endpoint
         (
             "IG-SIGNATURE-INVALID",
             "obtain a correctly signed build from the developer",
+        ),
+        (
+            "IG-ARCHIVE-PREFIX",
+            "obtain the developer's original build: this file carries data in front of its entries",
+        ),
+        (
+            "IG-ARCHIVE-OVERLAP",
+            "obtain the developer's original build: this archive was crafted",
+        ),
+        (
+            "IG-ANALYSIS-INCOMPLETE",
+            "review the parts this analysis could not read by hand, or obtain a build that can be analysed in full",
         ),
         ("IG-POSTURE-PACKER", "obtain an unpacked build for review"),
         (

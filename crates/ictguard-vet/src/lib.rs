@@ -82,9 +82,15 @@ pub struct Examined<'a> {
 impl<'a> Examined<'a> {
     /// Read an APK: parse it, hash it, scan its code, read and verify its signatures.
     pub fn of(bytes: &'a [u8]) -> Result<Examined<'a>, VetError> {
-        let mut apk = Apk::parse(bytes)?;
-        // the code scan holds every root DEX file anyway: the v1 check shares them
-        apk.zip.keep_root_dex();
+        Examined::with_limits(bytes, &ictguard_apk::Limits::default())
+    }
+
+    /// Read an APK within `limits` (see [`ictguard_apk::Limits`]).
+    pub fn with_limits(
+        bytes: &'a [u8],
+        limits: &ictguard_apk::Limits,
+    ) -> Result<Examined<'a>, VetError> {
+        let apk = Apk::parse_with(bytes, limits)?;
         // the file's own hash, the code scan and the signatures (hashing the archive again, in
         // chunks), side by side: the file hash cannot be split, so it starts first on one thread;
         // the other scans the code meanwhile, and both share the signature's chunks at the end
@@ -170,7 +176,8 @@ impl Vetter {
         let endpoints = endpoints::check(&cx, &sdks, &mut findings);
         posture::check(&cx, &mut findings);
 
-        let mut warnings: Vec<String> = scan.problems.clone();
+        let mut warnings: Vec<String> = summary.problems.clone();
+        warnings.extend(scan.problems.iter().cloned());
         warnings.extend(self.screener.pack().horizon_warning(as_of));
         let (findings, suppressed, notes) =
             self.suppressions
@@ -219,6 +226,18 @@ impl Vetter {
                 }
             })
             .collect();
+        let other_certificates = summary
+            .other_certificates
+            .iter()
+            .map(|o| report::OtherCertificate {
+                sha256: o.certificate.sha256.clone(),
+                subject: o.certificate.subject.clone(),
+                country: o.certificate.country.clone(),
+                scheme: o.scheme.to_string(),
+                status: o.status.to_string(),
+                note: o.note.clone(),
+            })
+            .collect();
         let mut attribution = vec![
             "Android permission data: AOSP (Apache-2.0), as extracted by Androguard".to_string(),
         ];
@@ -254,6 +273,7 @@ impl Vetter {
             permissions,
             criteria: assessment.criteria,
             signers,
+            other_certificates,
             findings: assessment.findings,
             suppressed,
             warnings,

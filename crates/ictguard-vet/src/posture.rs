@@ -1,6 +1,8 @@
 //! Security posture that widens exposure: debuggable builds, cleartext traffic, backups, exported
-//! components without a permission, debug or weak signing keys, v1-only signing on targets the
-//! Janus flaw reaches, signatures that do not verify, and packers.
+//! components without a permission, debug or weak signing keys and digests, v1-only signing on
+//! targets the Janus flaw reaches, signatures that do not verify (Android's own verdict), data
+//! in front of the archive (the Janus shape), entries that overlap, analyses a budget stopped,
+//! and packers.
 
 use crate::report::{Evidence, Finding, FindingKind, Severity};
 use crate::Context;
@@ -74,11 +76,232 @@ fn finding(
     }
 }
 
+/// Whether the signatures hold as Android checks them, and what else the signing structures show:
+/// a verdict that fails is critical ("Android will not install it"); a scheme that fails where
+/// Android does not read it, certificates that do not sign the app, weak digests and a v1-only
+/// signature on platforms the Janus flaw reaches are posture.
+fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
+    let s = cx.summary;
+    let schemes = s.schemes.unwrap_or(ictguard_apk::Schemes {
+        v1: false,
+        v2: false,
+        v3: false,
+    });
+    let failing: Vec<&ictguard_apk::signing::Verdict> = s
+        .signature_verification
+        .iter()
+        .filter(|v| !v.verified)
+        .collect();
+    let place = |scheme: &str| {
+        if scheme == "v1" {
+            "META-INF"
+        } else {
+            "APK Signing Block"
+        }
+    };
+    match &s.install {
+        Some(verdict) if !verdict.installs => {
+            let why = verdict.reason.clone().unwrap_or_default();
+            let unsigned = s.signature_verification.is_empty();
+            let mut evidence: Vec<Evidence> = failing
+                .iter()
+                .map(|v| {
+                    Evidence::with(
+                        place(v.scheme),
+                        v.scheme,
+                        v.reason.clone().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            if evidence.is_empty() {
+                evidence.push(Evidence::with("META-INF", "signatures", why.clone()));
+            }
+            findings.push(finding(
+                "IG-SIGNATURE-INVALID",
+                Severity::Critical,
+                if unsigned {
+                    "unsigned: Android will not install it".into()
+                } else {
+                    "the signature does not verify: Android will not install it".into()
+                },
+                format!(
+                    "{}. Android refuses to install such an APK: it is unsigned, tampered with or corrupt, and nothing ties this file to a developer.",
+                    capitalise(&why)
+                ),
+                evidence,
+                &["EO-14034-C5"],
+            ));
+        }
+        _ => {
+            // a scheme that fails where Android, on the platforms the app installs on, does not
+            // read it (v1 beside v2 from minSdkVersion 24): Android installs the APK, but someone
+            // altered or botched a signature
+            for v in &failing {
+                findings.push(finding(
+                    "IG-SIGNATURE-SCHEME",
+                    Severity::Low,
+                    format!("{} signature does not verify", v.scheme),
+                    format!(
+                        "The {} signature fails ({}), though the scheme Android checks on the app's platforms verifies: it was altered, or made badly.",
+                        v.scheme,
+                        v.reason.clone().unwrap_or_default()
+                    ),
+                    vec![Evidence::with(place(v.scheme), v.scheme, v.reason.clone().unwrap_or_default())],
+                    &["EO-14034-C5"],
+                ));
+            }
+        }
+    }
+    // certificates present that do not sign the app: never taken as its signer
+    let others: Vec<Evidence> = s
+        .other_certificates
+        .iter()
+        .filter(|o| o.status != "verifies")
+        .map(|o| {
+            Evidence::with(
+                o.source.clone(),
+                o.certificate.sha256.clone(),
+                format!(
+                    "{} {}: {}{}",
+                    o.scheme,
+                    o.status,
+                    o.certificate.subject.clone().unwrap_or_default(),
+                    o.note
+                        .as_ref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
+                ),
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        findings.push(finding(
+            "IG-SIGNATURE-EXTRA",
+            Severity::Low,
+            format!("{} certificate(s) that do not sign the app", others.len()),
+            "The APK carries certificates in signatures that do not verify or that Android never reads. They are not the app's signer and are not scored as one; a signing block with such extra entries is a mark of a crafted or re-processed file.".into(),
+            others,
+            &["EO-14034-C5"],
+        ));
+    }
+    // weak digests, where the JAR signature is what Android checks on some supported platform
+    let v1_matters = min_sdk < 24 || !(schemes.v2 || schemes.v3);
+    let weak: Vec<&str> = s
+        .v1_digests
+        .iter()
+        .copied()
+        .filter(|d| matches!(*d, "MD5" | "SHA-1"))
+        .collect();
+    if schemes.v1 && v1_matters && !weak.is_empty() {
+        findings.push(finding(
+            "IG-POSTURE-WEAK-DIGEST",
+            Severity::Low,
+            format!("JAR signature rests on {}", weak.join(" and ")),
+            format!(
+                "The JAR (v1) signature, which Android checks here (minSdkVersion {min_sdk}), uses {} digests: collisions can be made for them, so a second file with the same signature is conceivable.",
+                weak.join(" and ")
+            ),
+            vec![Evidence::with("META-INF", "v1 digests", s.v1_digests.join(", "))],
+            &["EO-14034-C8"],
+        ));
+    }
+    if schemes.v1 && !schemes.v2 && !schemes.v3 && min_sdk < 24 {
+        findings.push(finding("IG-POSTURE-JANUS", Severity::Medium, "v1-only signing (Janus)".into(),
+            format!("Signed with JAR signing only and installable on Android before 7.0 (minSdkVersion {min_sdk}): CVE-2017-13156 (Janus) lets a DEX file be prepended without breaking the signature."),
+            vec![Evidence::with("META-INF", "v1 only", format!("minSdkVersion {min_sdk}"))], &["EO-14034-C8"]));
+    }
+    if let Some(code) = &s.min_sdk_codename {
+        findings.push(finding("IG-POSTURE-PREVIEW-SDK", Severity::Info, format!("built for a preview platform ({code})"),
+            format!("minSdkVersion is the codename {code}: only a preview build of that platform installs the app (Android reads the level as 10000); release devices refuse it."),
+            vec![Evidence::with("AndroidManifest.xml", "uses-sdk android:minSdkVersion", code.clone())], &["EO-14034-C5"]));
+    }
+}
+
+/// What the archive itself shows: data in front of its entries, entries whose data overlap,
+/// and analyses stopped by a budget.
+fn archive(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
+    let s = cx.summary;
+    let inv = &s.inventory;
+    let schemes = s.schemes.unwrap_or(ictguard_apk::Schemes {
+        v1: false,
+        v2: false,
+        v3: false,
+    });
+    if inv.leading_bytes > 0 {
+        let v1_only = schemes.v1 && !schemes.v2 && !schemes.v3;
+        let (severity, title, message) = if inv.starts_with_dex && v1_only && min_sdk < 24 {
+            (Severity::Critical, "a DEX file in front of the archive (Janus)".to_string(),
+             format!("The file starts with {} bytes of DEX code before its first entry, is signed with JAR signing only and installs on Android before 7.0 (minSdkVersion {min_sdk}): an unpatched device runs that code instead of the app's while the signature still verifies (CVE-2017-13156). Patched Android refuses to open the file.", inv.leading_bytes))
+        } else {
+            (Severity::High, "data in front of the archive".to_string(),
+             format!("The file has {} bytes{} before its first entry. Android since the Janus fix (CVE-2017-13156) refuses a file that does not start with an entry: this one was made to be read differently by different tools.", inv.leading_bytes, if inv.starts_with_dex { " of DEX code" } else { "" }))
+        };
+        findings.push(finding(
+            "IG-ARCHIVE-PREFIX",
+            severity,
+            title,
+            message,
+            vec![Evidence::with(
+                "(file)",
+                "bytes 0..".to_string() + &inv.leading_bytes.to_string(),
+                if inv.starts_with_dex {
+                    "DEX header"
+                } else {
+                    "not a ZIP entry"
+                },
+            )],
+            &["EO-14034-C5", "EO-14034-C8"],
+        ));
+    }
+    if inv.overlapping_entries > 0 {
+        findings.push(finding(
+            "IG-ARCHIVE-OVERLAP",
+            Severity::High,
+            format!("{} entries overlap others' data", inv.overlapping_entries),
+            "Entries of the archive share or overlap their compressed data: the same bytes appear under several names. Build tools never write this; it is made to make analysers inflate one stream many times, or to show different tools different files. Each was read once.".into(),
+            inv.overlaps
+                .iter()
+                .take(5)
+                .map(|o| Evidence::with(o.entry.clone(), o.with.clone(), if o.alias { "the same data" } else { "overlapping data" }))
+                .collect(),
+            &["EO-14034-C5"],
+        ));
+    }
+    let stopped: Vec<Evidence> = s
+        .problems
+        .iter()
+        .chain(&cx.scan.problems)
+        .filter(|p| p.contains("analysis stopped"))
+        .take(5)
+        .map(|p| Evidence::with("(analysis)", "budget", p.clone()))
+        .collect();
+    if !stopped.is_empty() {
+        findings.push(finding(
+            "IG-ANALYSIS-INCOMPLETE",
+            Severity::High,
+            "analysis stopped before the end".into(),
+            "Parts of the APK were not read because they would cost more than the budgets that protect the analyser: real apps stay far inside them. What the app does there is unknown to this report.".into(),
+            stopped,
+            &["EO-14034-C5"],
+        ));
+    }
+}
+
+/// The first letter in upper case.
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// Raise the posture findings.
 pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
     let s = cx.summary;
     let app = &s.application;
-    let target = s.target_sdk.or(s.min_sdk).unwrap_or(1);
+    let target = cx.apk.manifest.effective_target_sdk();
+    let min_sdk = cx.apk.manifest.effective_min_sdk();
     let manifest = |item: &str, detail: &str| Evidence::with("AndroidManifest.xml", item, detail);
 
     if app.debuggable == Some(true) {
@@ -164,45 +387,8 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
             &["EO-14034-C8"],
         ));
     }
-    // signing
-    let schemes = s.schemes.unwrap_or(ictguard_apk::Schemes {
-        v1: false,
-        v2: false,
-        v3: false,
-    });
-    for v in s.signature_verification.iter().filter(|v| !v.verified) {
-        findings.push(finding(
-            "IG-SIGNATURE-INVALID",
-            Severity::High,
-            format!("{} signature does not verify", v.scheme),
-            format!(
-                "The {} signature fails: {}. The APK may have been altered after signing.",
-                v.scheme,
-                v.reason.clone().unwrap_or_default()
-            ),
-            vec![Evidence::with(
-                if v.scheme == "v1" {
-                    "META-INF"
-                } else {
-                    "APK Signing Block"
-                },
-                v.scheme,
-                v.reason.clone().unwrap_or_default(),
-            )],
-            &["EO-14034-C5"],
-        ));
-    }
-    if s.signers.is_empty() {
-        findings.push(finding("IG-SIGNATURE-INVALID", Severity::High, "unsigned".into(),
-            "The APK carries no signature: Android will not install it, and nothing ties it to a developer.".into(),
-            vec![Evidence::new("META-INF", "no signature")], &["EO-14034-C5"]));
-    }
-    let min_sdk = s.min_sdk.unwrap_or(1);
-    if schemes.v1 && !schemes.v2 && !schemes.v3 && min_sdk < 24 {
-        findings.push(finding("IG-POSTURE-JANUS", Severity::Medium, "v1-only signing (Janus)".into(),
-            format!("Signed with JAR signing only and installable on Android before 7.0 (minSdkVersion {min_sdk}): CVE-2017-13156 (Janus) lets a DEX file be prepended without breaking the signature."),
-            vec![Evidence::with("META-INF", "v1 only", format!("minSdkVersion {min_sdk}"))], &["EO-14034-C8"]));
-    }
+    signing(cx, min_sdk, findings);
+    archive(cx, min_sdk, findings);
     for signer in &s.signers {
         let c = &signer.certificate;
         let ev = || {
@@ -218,15 +404,29 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
                 vec![ev()], &["EO-14034-C5"]));
         }
         let weak = match (c.key_algorithm.as_deref(), c.key_bits) {
-            (Some("RSA"), Some(b)) if b < 2048 => Some(format!("RSA {b} bits")),
-            (Some("DSA"), Some(b)) if b < 2048 => Some(format!("DSA {b} bits")),
-            (Some("EC"), Some(b)) if b < 224 => Some(format!("EC {b} bits")),
+            (Some("RSA"), Some(b)) if b < 2048 => Some((
+                format!("RSA {b} bits"),
+                "below current guidance (NIST SP 800-57: 2048-bit RSA, 224-bit EC)",
+            )),
+            (Some("DSA"), b) => Some((
+                format!("DSA {} bits", b.unwrap_or(0)),
+                "DSA is no longer approved for making signatures (FIPS 186-5)",
+            )),
+            (Some("EC"), Some(b)) if b < 224 => Some((
+                format!("EC {b} bits"),
+                "below current guidance (NIST SP 800-57: 2048-bit RSA, 224-bit EC)",
+            )),
             _ => None,
         };
-        if let Some(weak) = weak {
-            findings.push(finding("IG-POSTURE-WEAK-KEY", Severity::Medium, format!("weak signing key ({weak})"),
-                format!("A {weak} key is below current guidance (NIST SP 800-57: 2048-bit RSA/DSA, 224-bit EC); a forged update becomes conceivable."),
-                vec![ev()], &["EO-14034-C8"]));
+        if let Some((weak, why)) = weak {
+            findings.push(finding(
+                "IG-POSTURE-WEAK-KEY",
+                Severity::Medium,
+                format!("weak signing key ({weak})"),
+                format!("A {weak} key: {why}; a forged update becomes conceivable."),
+                vec![ev()],
+                &["EO-14034-C8"],
+            ));
         }
     }
     // renamed code: most classes called `a`, `b`, `aa` (ProGuard, R8, DexGuard); common in

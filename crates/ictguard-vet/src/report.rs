@@ -333,6 +333,26 @@ pub struct SignerInfo {
     pub key: Option<String>,
 }
 
+/// A certificate the APK carries that is not its signer's, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherCertificate {
+    /// SHA-256 of the certificate.
+    pub sha256: String,
+    /// Subject DN.
+    pub subject: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+    /// The scheme that carries it (v1, v2, v3, v3.1).
+    pub scheme: String,
+    /// `does not verify`, `ignored by Android`, `verifies` (an older scheme's signer) or
+    /// `not checked`.
+    pub status: String,
+    /// More, when there is more to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 /// The report on one APK.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
@@ -374,8 +394,10 @@ pub struct Report {
     pub permissions: Vec<PermissionUse>,
     /// The EO 14034 criteria the findings bear on.
     pub criteria: Vec<CriterionHit>,
-    /// Signing certificates.
+    /// The APK's signers: certificates of signatures that verify, as Android picks them.
     pub signers: Vec<SignerInfo>,
+    /// Certificates present that are not the signers': never scored as the signer.
+    pub other_certificates: Vec<OtherCertificate>,
     /// Findings that count.
     pub findings: Vec<Finding>,
     /// Findings a reviewer suppressed (shown, not counted).

@@ -1,11 +1,11 @@
 //! One pass over an APK's code and text assets: the classes it defines (for SDK detection) and the
-//! network endpoints its strings name. DEX files are scanned in parallel; nothing but the classes
-//! and the endpoint candidates is kept.
+//! network endpoints its strings name. DEX files are read and scanned one at a time (a crafted
+//! APK can declare many large ones), and nothing but the classes and the endpoint candidates is
+//! kept; what a budget stopped is reported in `problems`.
 
 use std::sync::OnceLock;
 
 use ictguard_apk::Apk;
-use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -206,73 +206,67 @@ fn is_text_asset(name: &str) -> bool {
         .any(|ext| lower.ends_with(ext))
 }
 
+/// What one DEX file gave.
 #[derive(Default)]
 struct Partial {
-    classes: Vec<(String, String)>,
-    endpoints: Vec<(String, Option<String>, bool, String)>,
+    classes: Vec<String>,
+    endpoints: Vec<(String, Option<String>, bool)>,
     strings: usize,
     problem: Option<String>,
 }
 
+/// Scan one DEX file's classes and strings.
+fn scan_dex(name: &str, bytes: &[u8], limits: &ictguard_apk::Limits) -> Partial {
+    let mut part = Partial::default();
+    let dex = match ictguard_apk::dex::Dex::parse_with(bytes, limits) {
+        Ok(d) => d,
+        Err(e) => {
+            part.problem = Some(format!("{name}: {}", e.0));
+            return part;
+        }
+    };
+    let mut classes: FxHashSet<String> = FxHashSet::default();
+    for c in dex.class_descriptors() {
+        let class = ictguard_apk::dex::java_name(&c);
+        if classes.insert(class.clone()) {
+            part.classes.push(class);
+        }
+    }
+    let mut seen: FxHashSet<String> = FxHashSet::default();
+    for raw in dex.string_bytes_all() {
+        part.strings += 1;
+        // cheap filters on the raw bytes first: a URL has "://"; a bare host has a dot, is
+        // short, and has no space, slash, upper-case letter or other byte a host cannot hold
+        let url = memchr::memmem::find(raw, b"://").is_some();
+        let host = !url
+            && raw.len() < 254
+            && raw.contains(&b'.')
+            && raw
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.:".contains(b));
+        if !(url || host) {
+            continue;
+        }
+        let s = String::from_utf8_lossy(raw);
+        endpoints_in(&s, |host, url, clear| {
+            let key = url.clone().unwrap_or_else(|| host.clone());
+            if seen.insert(key) {
+                part.endpoints.push((host, url, clear));
+            }
+        });
+    }
+    if dex.budget_exhausted() {
+        part.problem = Some(format!(
+            "analysis stopped: {name}: reading its strings spent the file's budget; the rest of its strings and classes were not scanned"
+        ));
+    }
+    part
+}
+
 /// Scan an APK's DEX files (all of them, nested ones too) and text assets.
 pub fn scan(apk: &Apk) -> CodeScan {
-    let dex_files = apk.all_dex_files();
-    let names: Vec<String> = dex_files.iter().map(|(n, _)| n.clone()).collect();
-    let parts: Vec<Partial> = dex_files
-        .into_par_iter()
-        .map(|(name, bytes)| {
-            let mut part = Partial::default();
-            let bytes = match bytes {
-                Ok(b) => b,
-                Err(e) => {
-                    part.problem = Some(format!("{name}: {e}"));
-                    return part;
-                }
-            };
-            let dex = match ictguard_apk::dex::Dex::parse(&bytes) {
-                Ok(d) => d,
-                Err(e) => {
-                    part.problem = Some(format!("{name}: {}", e.0));
-                    return part;
-                }
-            };
-            for c in dex.class_descriptors() {
-                part.classes
-                    .push((ictguard_apk::dex::java_name(&c), name.clone()));
-            }
-            let mut seen: FxHashSet<String> = FxHashSet::default();
-            for raw in dex.string_bytes_all() {
-                part.strings += 1;
-                // cheap filters on the raw bytes first: a URL has "://"; a bare host has a dot, is
-                // short, and has no space, slash, upper-case letter or other byte a host cannot hold
-                let url = raw
-                    .iter()
-                    .enumerate()
-                    .any(|(i, b)| *b == b':' && raw.get(i + 1..i + 3) == Some(b"//"));
-                let host = !url
-                    && raw.len() < 254
-                    && raw.contains(&b'.')
-                    && raw.iter().all(|b| {
-                        b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.:".contains(b)
-                    });
-                if !(url || host) {
-                    continue;
-                }
-                let s = String::from_utf8_lossy(raw);
-                endpoints_in(&s, |host, url, clear| {
-                    let key = url.clone().unwrap_or_else(|| host.clone());
-                    if seen.insert(key) {
-                        part.endpoints.push((host, url, clear, name.clone()));
-                    }
-                });
-            }
-            part
-        })
-        .collect();
-    let mut out = CodeScan {
-        dex_files: names,
-        ..CodeScan::default()
-    };
+    let limits = *apk.zip.limits();
+    let mut out = CodeScan::default();
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut add =
         |out: &mut CodeScan, host: String, url: Option<String>, clear: bool, place: String| {
@@ -294,39 +288,60 @@ pub fn scan(apk: &Apk) -> CodeScan {
                 s.places.push(place);
             }
         };
-    for part in parts {
+    // each DEX file is merged into the scan as soon as it is read, before the next is read
+    let skipped = apk.visit_dex_files(&mut |name, bytes| {
+        let part = match bytes {
+            Ok(b) => scan_dex(name, b, &limits),
+            Err(e) => Partial {
+                problem: Some(format!("{name}: {e}")),
+                ..Partial::default()
+            },
+        };
+        out.dex_files.push(name.to_string());
         out.strings += part.strings;
         out.problems.extend(part.problem);
-        for (class, dex) in part.classes {
+        for class in part.classes {
             let simple = class.rsplit('.').next().unwrap_or(&class);
             if simple.len() <= 2 && simple.bytes().all(|b| b.is_ascii_lowercase()) {
                 out.short_named_classes += 1;
             }
-            out.classes.entry(class).or_insert(dex);
+            out.classes.entry(class).or_insert_with(|| name.to_string());
         }
-        for (host, url, clear, place) in part.endpoints {
-            add(&mut out, host, url, clear, place);
+        for (host, url, clear) in part.endpoints {
+            add(&mut out, host, url, clear, name.to_string());
         }
-    }
+    });
+    out.problems.extend(skipped);
+
     // string resources (URLs only: resource strings are prose, where bare words are not hosts)
-    if let Some(Ok(table)) = apk.resources() {
-        let mut found = Vec::new();
-        for text in table.strings_containing("://") {
-            for token in text
-                .split(char::is_whitespace)
-                .filter(|t| t.contains("://"))
-            {
-                endpoints_in(token, |h, u, c| found.push((h, u, c)));
+    match apk.resources() {
+        Some(Ok(table)) => {
+            for text in table.strings_containing("://") {
+                for token in text
+                    .split(char::is_whitespace)
+                    .filter(|t| t.contains("://"))
+                {
+                    let mut found = Vec::new();
+                    endpoints_in(token, |h, u, c| found.push((h, u, c)));
+                    for (h, u, c) in found {
+                        add(&mut out, h, u, c, "resources.arsc".to_string());
+                    }
+                }
+            }
+            if table.budget_exhausted() {
+                out.problems.push("analysis stopped: resources.arsc: reading its strings spent the table's budget; the rest were not scanned".into());
             }
         }
-        for (h, u, c) in found {
-            add(&mut out, h, u, c, "resources.arsc".to_string());
-        }
+        Some(Err(e)) => out.problems.push(e.to_string()),
+        None => {}
     }
     // text assets
     let mut budget = MAX_ASSETS_TOTAL;
     for entry in apk.zip.entries() {
-        if !is_text_asset(&entry.name) || entry.uncompressed_size > MAX_ASSET_BYTES {
+        if !is_text_asset(&entry.name)
+            || entry.uncompressed_size > MAX_ASSET_BYTES
+            || apk.zip.alias_of(entry).is_some()
+        {
             continue;
         }
         if entry.uncompressed_size > budget {

@@ -218,23 +218,9 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
         ApkCommand::Classes { file } | ApkCommand::Strings { file } => {
             let bytes = read(file)?;
             let classes = matches!(cmd, ApkCommand::Classes { .. });
-            let mut dexes: Vec<(String, std::borrow::Cow<[u8]>)> = Vec::new();
-            if bytes.starts_with(b"dex\n") {
-                dexes.push((
-                    file.display().to_string(),
-                    std::borrow::Cow::Borrowed(&bytes[..]),
-                ));
-            } else {
-                let apk = Apk::parse(&bytes).with_context(|| {
-                    format!("{} is not a readable APK or DEX file", file.display())
-                })?;
-                for (name, data) in apk.all_dex_files() {
-                    let data = data.with_context(|| format!("reading {name}"))?;
-                    dexes.push((name, std::borrow::Cow::Owned(data.into_owned())));
-                }
-            }
-            for (name, data) in &dexes {
-                let dex = ictguard_apk::dex::Dex::parse(data).with_context(|| name.clone())?;
+            // one DEX file at a time: print it, then read the next
+            let print = |out: &mut dyn Write, name: &str, data: &[u8]| -> anyhow::Result<()> {
+                let dex = ictguard_apk::dex::Dex::parse(data).with_context(|| name.to_string())?;
                 if classes {
                     for c in dex.class_descriptors() {
                         writeln!(out, "{}", ictguard_apk::dex::java_name(&c))?;
@@ -243,6 +229,29 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                     for s in dex.strings() {
                         writeln!(out, "{}", s.escape_debug())?;
                     }
+                }
+                if dex.budget_exhausted() {
+                    eprintln!("ictguard: {name}: analysis stopped: reading its strings spent the file's budget; the list is partial");
+                }
+                Ok(())
+            };
+            if bytes.starts_with(b"dex\n") {
+                print(&mut out, &file.display().to_string(), &bytes)?;
+            } else {
+                let apk = Apk::parse(&bytes).with_context(|| {
+                    format!("{} is not a readable APK or DEX file", file.display())
+                })?;
+                let mut failed = Ok(());
+                let skipped = apk.visit_dex_files(&mut |name, data| {
+                    if failed.is_ok() {
+                        failed = data
+                            .with_context(|| format!("reading {name}"))
+                            .and_then(|d| print(&mut out, name, d));
+                    }
+                });
+                failed?;
+                for why in skipped {
+                    eprintln!("ictguard: {why}");
                 }
             }
             Ok(Outcome::Clean)
