@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seed the fuzz corpora from ../shared/corpus (kept out of git: the seeds are other people's files).
 
-For each APK parser target, a few real inputs: whole APKs (apk_zip), manifests (axml),
+For each APK parser target, a few real inputs: whole APKs (apk_zip, and vet up to 1 MB), manifests (axml),
 resources.arsc files (arsc), classes.dex files (dex), and APK Signing Blocks and PKCS#7 signature
 files (signatures). Run from fuzz/: python3 seed.py."""
 import pathlib, struct, zipfile
@@ -35,6 +35,8 @@ for i, apk in enumerate(apks):
     if len(data) > 4 << 20:
         continue
     put("apk_zip", f"{i}.apk", data)
+    if len(data) <= 1 << 20:
+        put("vet", f"{i}.apk", data)
     block = signing_block(data)
     if block:
         put("signatures", f"{i}.block", block)
@@ -52,5 +54,10 @@ for i, apk in enumerate(apks):
                 put("signatures", f"{i}.p7", z.read(info))
     except Exception:  # broken APKs are in the corpus on purpose
         pass
+# the APKs built for the tests (small, signed each way, with endpoints, SDKs, nested code)
+built = pathlib.Path(__file__).resolve().parent.parent / "crates/ictguard-apk/tests/built/apk"
+for apk in sorted(built.glob("*.apk")):
+    put("vet", f"built-{apk.name}", apk.read_bytes())
+    put("apk_zip", f"built-{apk.name}", apk.read_bytes())
 for d in sorted(out.iterdir()):
     print(f"{d.name}: {len(list(d.iterdir()))} seeds")

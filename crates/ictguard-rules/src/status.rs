@@ -8,14 +8,14 @@
 //! explicitly rather than folded into "in force" or "allowed".
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{EventKind, Order, Prohibition, StatusEvent, TransactionKind};
 use crate::pack::RulePack;
 
 /// The legal status of an order (or one prohibition) on a date.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Effective and not enjoined or revoked.
@@ -42,7 +42,7 @@ impl Status {
 
 /// The event that decides a status, shown as evidence.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decisive {
     /// When it happened (or will happen).
     pub date: NaiveDate,

@@ -99,7 +99,7 @@ pub struct Query {
 
 /// An order (or list) bearing on a match, with its status on the date.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrderFinding {
     /// Order or list id.
     pub id: String,

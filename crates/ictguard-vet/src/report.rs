@@ -153,7 +153,7 @@ pub struct Finding {
 
 /// A covered app or entity the APK matched.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Covered {
     /// Rule-pack id.
     pub id: String,
@@ -173,7 +173,7 @@ pub struct Covered {
 
 /// An SDK or tracker found in the APK.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SdkFound {
     /// SDK name.
     pub name: String,
@@ -197,7 +197,7 @@ pub struct SdkFound {
 
 /// A network endpoint found in the code or assets.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Endpoint {
     /// Host name or IP address.
     pub host: String,
@@ -223,7 +223,7 @@ pub struct Endpoint {
 
 /// A requested permission with what it opens.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PermissionUse {
     /// Permission name.
     pub name: String,
@@ -237,7 +237,7 @@ pub struct PermissionUse {
 
 /// An EO 14034 criterion and the findings that bear on it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CriterionHit {
     /// Criterion id.
     pub id: String,
@@ -300,7 +300,7 @@ impl Recommendation {
 
 /// An override applied to a report.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OverrideApplied {
     /// The recommendation the assessment computed.
     pub computed: Recommendation,
@@ -319,7 +319,7 @@ pub struct OverrideApplied {
 
 /// A signing certificate, as the report shows it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignerInfo {
     /// SHA-256 of the certificate.
     pub sha256: String,
@@ -335,7 +335,7 @@ pub struct SignerInfo {
 
 /// A certificate the APK carries that is not its signer's, and why.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OtherCertificate {
     /// SHA-256 of the certificate.
     pub sha256: String,
@@ -355,7 +355,7 @@ pub struct OtherCertificate {
 
 /// The report on one APK.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// The file vetted, as given.
     pub file: String,

@@ -19,7 +19,8 @@ use ictguard_screen::engine::{Decision, Query, ScreenConfig, ScreenResult, Scree
 use ictguard_store::{AuditQuery, AuditWriter, NewRecord, Role, Store, StoreError};
 use serde_json::{json, Value};
 
-use crate::cli::ServeArgs;
+use crate::cli::{PackArgs, ServeArgs};
+use crate::isolation::{Admission, VetFailure, VetPool};
 use crate::openapi::{
     AuditPage, CaseList, Health, ResolvedAnswer, RuleItem, RulesList, RulesStatus,
 };
@@ -61,7 +62,10 @@ impl Metrics {
 
 pub(crate) struct AppState {
     pub(crate) screener: Screener,
+    /// The rules and knowledge vetting reports cite (SARIF's rule list); the vetting itself runs
+    /// in worker processes (`vet_pool`).
     pub(crate) vetter: ictguard_vet::Vetter,
+    pub(crate) vet_pool: VetPool,
     writer: AuditWriter,
     /// open stores for reads, key checks and case resolutions, one per caller at a time
     pool: Mutex<Vec<Box<dyn Store>>>,
@@ -213,24 +217,78 @@ impl AppState {
         Ok((result, body, seq))
     }
 
-    /// Vet an APK and write the report to the audit trail (a high or critical risk opens a case):
-    /// the report, its JSON and its audit sequence number. Blocks: call it off the async workers.
-    /// `POST /v1/vet` and the web UI both vet through here.
-    pub(crate) fn vet_and_record(
-        &self,
+    /// Vet an APK in a worker process ([`VetPool`]) and write the report to the audit trail (a
+    /// high or critical risk opens a case): the report, its JSON and its audit sequence number.
+    /// Nothing is recorded for a vetting that fails or is cut off (a dropped request kills its
+    /// worker before any record is written). `POST /v1/vet` and the web UI both vet through here.
+    pub(crate) async fn vet_and_record(
+        self: &Arc<Self>,
+        admission: Admission,
         file: &str,
-        bytes: &[u8],
+        bytes: axum::body::Bytes,
         as_of: chrono::NaiveDate,
         actor: String,
     ) -> Result<(ictguard_vet::Report, Value, i64), ApiError> {
-        let report = self.vetter.vet(file, bytes, as_of).map_err(|e| {
-            ApiError(
+        let report = self
+            .vet_pool
+            .vet(admission, file, bytes, as_of)
+            .await
+            .map_err(|e| self.vet_error(e))?;
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let (value, seq) = state.record_vet(&report, actor)?;
+            Ok((report, value, seq))
+        })
+        .await
+        .map_err(internal)?
+    }
+
+    /// A place in the vetting queue, or 503 when it is full.
+    pub(crate) fn admit_vetting(&self) -> Result<Admission, ApiError> {
+        self.vet_pool.admit().map_err(|e| self.vet_error(e))
+    }
+
+    /// The answer for a vetting that failed.
+    pub(crate) fn vet_error(&self, failure: VetFailure) -> ApiError {
+        match failure {
+            VetFailure::Busy => {
+                self.metrics.refused.fetch_add(1, Ordering::Relaxed);
+                ApiError(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    format!(
+                        "every vetting worker is busy and the queue is full; retry after {} s",
+                        self.vet_pool.retry_after()
+                    ),
+                )
+            }
+            VetFailure::NotAnApk(why) => {
+                ApiError(StatusCode::UNPROCESSABLE_ENTITY, "not_an_apk", why)
+            }
+            VetFailure::Exhausted(why) => ApiError(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "not_an_apk",
-                e.to_string(),
-            )
-        })?;
-        let value = serde_json::to_value(&report).map_err(internal)?;
+                "vetting_stopped",
+                format!("{why}: the APK could not be vetted within the server's limits (a file built to exhaust analysers does this); nothing was recorded"),
+            ),
+            VetFailure::TimedOut(after) => ApiError(
+                StatusCode::GATEWAY_TIMEOUT,
+                "timeout",
+                format!(
+                    "vetting took longer than {} s and was stopped; nothing was recorded",
+                    after.as_secs()
+                ),
+            ),
+            VetFailure::Internal(why) => internal(why),
+        }
+    }
+
+    /// Write a vetting report to the audit trail (blocks): its JSON and sequence number.
+    fn record_vet(
+        &self,
+        report: &ictguard_vet::Report,
+        actor: String,
+    ) -> Result<(Value, i64), ApiError> {
+        let value = serde_json::to_value(report).map_err(internal)?;
         let seqs = self
             .writer
             .append(vec![NewRecord {
@@ -256,19 +314,19 @@ impl AppState {
             .first()
             .copied()
             .ok_or_else(|| internal("no sequence number"))?;
-        Ok((report, value, seq))
+        Ok((value, seq))
     }
 }
 
-pub fn run(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
+pub fn run(pack: RulePack, pack_args: &PackArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    runtime.block_on(serve(pack, args))
+    runtime.block_on(serve(pack, pack_args, args))
 }
 
-async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
+async fn serve(pack: RulePack, pack_args: &PackArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let writer = AuditWriter::start(&args.database).with_context(|| {
         format!(
             "opening the database {}",
@@ -278,6 +336,7 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
     let knowledge = ictguard_vet::Knowledge::bundled();
     let state = Arc::new(AppState {
         vetter: ictguard_vet::Vetter::new(pack.clone(), knowledge),
+        vet_pool: VetPool::new(pack_args, args, MAX_APK as u64)?,
         screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),
         writer,
         pool: Mutex::new(Vec::new()),
@@ -334,11 +393,14 @@ async fn serve(pack: RulePack, args: &ServeArgs) -> anyhow::Result<Outcome> {
     println!("listening on http://{addr}");
     use std::io::Write as _;
     std::io::stdout().flush()?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let limits = crate::listener::ConnectionLimits {
+        max_connections: args.max_connections,
+        header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+    };
+    crate::listener::serve(listener, app, limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     Ok(Outcome::Clean)
 }
 
@@ -454,16 +516,19 @@ pub(crate) async fn metrics(State(s): State<Arc<AppState>>) -> String {
 pub(crate) async fn screen(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
+    request: axum::extract::Request,
 ) -> ApiResult {
     // screening takes microseconds and a key check one indexed read: both run here, on the async
     // worker; only the commit is waited for, without holding a thread
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    // the key first: the body is read only for a client whose key is accepted
     let actor = s.authorize(&headers, Role::Screen)?;
     let bad = |status: StatusCode, code: &'static str, msg: String| {
         s.metrics.errors.fetch_add(1, Ordering::Relaxed);
         ApiError(status, code, msg)
     };
+    use axum::extract::FromRequest as _;
+    let body: Result<Json<Value>, JsonRejection> = Json::from_request(request, &()).await;
     let Json(value) = body.map_err(|e| bad(e.status(), "bad_request", e.body_text()))?;
     let query: Query = serde_json::from_value(value).map_err(|e| {
         bad(
@@ -871,7 +936,9 @@ pub(crate) struct VetForm {
             (Object = "application/sarif+json"))),
         (status = 401, description = "no key, or an unknown or revoked key", body = crate::openapi::ErrorAnswer),
         (status = 413, description = "the body is over its limit", body = crate::openapi::ErrorAnswer),
-        (status = 422, description = "the body or a parameter is invalid", body = crate::openapi::ErrorAnswer)))]
+        (status = 422, description = "the body or a parameter is invalid, or the APK could not be vetted within the server's limits (nothing is recorded)", body = crate::openapi::ErrorAnswer),
+        (status = 503, description = "every vetting worker is busy and the queue is full (see Retry-After)", body = crate::openapi::ErrorAnswer),
+        (status = 504, description = "the vetting took longer than its deadline and was stopped (nothing is recorded)", body = crate::openapi::ErrorAnswer)))]
 pub(crate) async fn vet(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -879,8 +946,27 @@ pub(crate) async fn vet(
     request: axum::extract::Request,
 ) -> ApiResult {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
-    // refuse before reading the upload
+    // refuse before reading the upload: no key, an unknown format, a full queue
     let actor = s.authorize(&headers, Role::Screen)?;
+    let format = p.format.clone().unwrap_or_else(|| "json".into());
+    if !matches!(format.as_str(), "json" | "html" | "sarif") {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_format",
+            format!("format {format:?}: expected json, html or sarif"),
+        ));
+    }
+    let admission = match s.admit_vetting() {
+        Ok(a) => a,
+        Err(busy) => {
+            let retry = s.vet_pool.retry_after().to_string();
+            let mut response = busy.into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&retry) {
+                response.headers_mut().insert("retry-after", v);
+            }
+            return Ok(response);
+        }
+    };
     let multipart = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -907,40 +993,36 @@ pub(crate) async fn vet(
             .map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
         (bytes, None)
     };
-    let state = s.clone();
-    tokio::task::spawn_blocking(move || {
-        let as_of = as_of_param(p.as_of.as_deref().or(form_as_of.as_deref()))?;
-        let (report, value, _) = state.vet_and_record("upload.apk", &body, as_of, actor)?;
-        let vetted = vec![("upload.apk".to_string(), Ok(report))];
-        match p.format.as_deref().unwrap_or("json") {
-            "json" => Ok(Json(value).into_response()),
-            "html" => Ok((
-                // the report carries text from the APK: no scripts, no requests, no framing
-                [
-                    ("content-type", "text/html; charset=utf-8"),
-                    ("x-content-type-options", "nosniff"),
-                    (
-                        "content-security-policy",
-                        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'",
-                    ),
-                ],
-                crate::vet_html::render(&vetted, as_of),
-            )
-                .into_response()),
-            "sarif" => Ok((
-                [("content-type", "application/sarif+json")],
-                crate::vet_sarif::render(&vetted, &state.vetter).map_err(internal)?,
-            )
-                .into_response()),
-            other => Err(ApiError(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_format",
-                format!("format {other:?}: expected json, html or sarif"),
-            )),
-        }
-    })
-    .await
-    .map_err(internal)?
+    let as_of = as_of_param(p.as_of.as_deref().or(form_as_of.as_deref()))?;
+    let (report, value, seq) = s
+        .vet_and_record(admission, "upload.apk", body, as_of, actor)
+        .await?;
+    let vetted = vec![("upload.apk".to_string(), Ok(report))];
+    let mut response = match format.as_str() {
+        "html" => (
+            // the report carries text from the APK: no scripts, no requests, no framing
+            [
+                ("content-type", "text/html; charset=utf-8"),
+                ("x-content-type-options", "nosniff"),
+                (
+                    "content-security-policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'",
+                ),
+            ],
+            crate::vet_html::render(&vetted, as_of),
+        )
+            .into_response(),
+        "sarif" => (
+            [("content-type", "application/sarif+json")],
+            crate::vet_sarif::render(&vetted, &s.vetter).map_err(internal)?,
+        )
+            .into_response(),
+        _ => Json(value).into_response(),
+    };
+    if let Ok(v) = axum::http::HeaderValue::from_str(&seq.to_string()) {
+        response.headers_mut().insert("x-audit-seq", v);
+    }
+    Ok(response)
 }
 
 #[derive(serde::Deserialize)]

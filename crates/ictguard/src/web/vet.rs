@@ -12,7 +12,7 @@ use maud::{html, Markup};
 
 use super::auth::{require, require_post, Viewer};
 use super::layout::{badge, error, page, respond, Nav};
-use super::{blocking, AppRef};
+use super::AppRef;
 
 /// Largest upload accepted: the API's APK limit, plus room for the form around the file.
 pub(crate) const MAX_UPLOAD: usize = crate::serve::MAX_APK + (1 << 20);
@@ -108,6 +108,11 @@ pub(crate) async fn upload(
         );
         return upload_page(StatusCode::PAYLOAD_TOO_LARGE, &viewer, Some(&message));
     }
+    // a place in the vetting queue before the upload is read
+    let admission = match s.admit_vetting() {
+        Ok(a) => a,
+        Err(busy) => return upload_page(busy.0, &viewer, Some(&busy.2)),
+    };
     let form = match form {
         Ok(f) => f,
         Err(e) => return upload_page(e.status(), &viewer, Some(&e.body_text())),
@@ -137,13 +142,11 @@ pub(crate) async fn upload(
         },
     };
     let actor = viewer.key_id.clone();
-    let file = up.file.clone();
-    let vetted = blocking(&s, move |st| {
-        st.vet_and_record(&file, &up.bytes, as_of, actor)
-    })
-    .await;
+    let vetted = s
+        .vet_and_record(admission, &up.file, up.bytes.clone(), as_of, actor)
+        .await;
     match vetted {
-        Ok(Ok((report, _, seq))) => {
+        Ok((report, _, seq)) => {
             let summary = summary(&report, seq);
             let full = crate::vet_html::render(&[(up.file, Ok(report))], as_of);
             let body = html! {
@@ -158,18 +161,17 @@ pub(crate) async fn upload(
                 page("Vetting report", Some(&viewer), Nav::Vet, body),
             )
         }
-        Ok(Err(e)) if e.1 == "not_an_apk" => upload_page(
+        Err(e) if e.1 == "not_an_apk" => upload_page(
             e.0,
             &viewer,
             Some(&format!("{} could not be read as an APK: {}", up.file, e.2)),
         ),
-        Ok(Err(e)) => error(e.0, Some(&viewer), "Vetting failed", &e.2),
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Some(&viewer),
-            "Vetting failed",
-            &e.to_string(),
+        Err(e) if e.1 == "vetting_stopped" => upload_page(
+            e.0,
+            &viewer,
+            Some(&format!("{} could not be vetted: {}", up.file, e.2)),
         ),
+        Err(e) => error(e.0, Some(&viewer), "Vetting failed", &e.2),
     }
 }
 
