@@ -16,12 +16,15 @@
 //! let summary = apk.summary();
 //! println!("Android installs it: {:?}", summary.install.map(|v| v.installs));
 //! ```
+#![forbid(unsafe_code)]
 
 pub mod arsc;
 pub mod axml;
 pub mod cert;
 pub mod der;
 pub mod dex;
+#[cfg(feature = "hostile")]
+pub mod hostile;
 pub mod inventory;
 pub mod jar;
 mod keys;

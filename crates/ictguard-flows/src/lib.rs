@@ -9,6 +9,7 @@
 //! government-related data regardless of volume. Counterparties are checked against the countries
 //! of concern on the date and, through the screening engine, against the rule pack's entities (a
 //! covered person by its own country or a 50%-or-more owner's).
+#![forbid(unsafe_code)]
 
 pub mod audit;
 pub mod record;

@@ -12,6 +12,7 @@
 //! let st = pack.status_of("EO-13971", day, None).unwrap();
 //! assert_eq!(st.status, Status::Revoked);
 //! ```
+#![forbid(unsafe_code)]
 
 mod bundled;
 mod date;

@@ -12,6 +12,7 @@
 //! assert_eq!(r.matches[0].id, "alipay");
 //! assert_eq!(r.decision, Decision::Review); // EO 13971 in force but never implemented
 //! ```
+#![forbid(unsafe_code)]
 
 pub mod bounded;
 mod countries;

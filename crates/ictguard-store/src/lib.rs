@@ -11,6 +11,7 @@
 //! Writes of decisions go through one writer thread that commits in groups ([`AuditWriter`]): each
 //! caller gets its record's sequence number only once the transaction holding it has committed, so
 //! an acknowledged decision survives the process being killed.
+#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 use std::sync::mpsc;

@@ -14,6 +14,7 @@
 //! let report = vetter.vet("app.apk", &bytes, today).unwrap();
 //! println!("{} {} {}", report.risk.as_str(), report.score, report.recommendation.as_str());
 //! ```
+#![forbid(unsafe_code)]
 
 pub mod assess;
 mod data;

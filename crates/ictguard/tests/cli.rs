@@ -580,3 +580,17 @@ fn a_server_started_without_standard_error_holds_dev_null_there() {
     assert!(line.starts_with("listening on "), "{line}");
     assert_eq!(fd2.unwrap(), Path::new("/dev/null"));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_is_a_position_independent_executable() {
+    // ELF type at offset 16: ET_DYN (3) for a PIE, whose code is placed at a random address like
+    // the libraries'; ET_EXEC (2) for a fixed-address executable. Debug and release link alike.
+    let elf = std::fs::read(env!("CARGO_BIN_EXE_ictguard")).unwrap();
+    assert_eq!(&elf[..4], b"\x7fELF");
+    assert_eq!(
+        u16::from_le_bytes([elf[16], elf[17]]),
+        3,
+        "not ET_DYN: not PIE"
+    );
+}

@@ -159,6 +159,54 @@ fn html_report_is_self_contained() {
 }
 
 #[test]
+fn a_file_changed_while_it_is_read_fails_alone_never_the_run() {
+    // Another process truncates and rewrites an APK while `vet DIR` reads it. A reader that maps
+    // the file would take SIGBUS on the pages cut off and end the whole run; ictguard reads each
+    // file into memory, so that file is an error or a report of what it held, and the run goes on.
+    use std::os::unix::process::ExitStatusExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let big = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/apk/tests/com.example.android.tvleanback.apk");
+    let bytes = std::fs::read(&big).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(built("clean.apk"), tmp.path().join("clean.apk")).unwrap();
+    let victim = tmp.path().join("victim.apk");
+    std::fs::write(&victim, &bytes).unwrap();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            // rewrite the file in place and cut it short, again and again
+            let mut cut = bytes.len() / 3;
+            while !stop.load(Ordering::Relaxed) {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&victim)
+                    .unwrap();
+                f.set_len(cut as u64).unwrap();
+                std::io::Write::write_all(&mut &f, &bytes).unwrap();
+                cut = (cut * 7 + 12_345) % bytes.len();
+            }
+        });
+        for _ in 0..8 {
+            let out = run(&["vet", tmp.path().to_str().unwrap(), "--format", "json"]);
+            assert_eq!(out.status.signal(), None, "killed by a signal");
+            assert!(matches!(out.status.code(), Some(0..=2)), "{:?}", out.status);
+            let text = String::from_utf8_lossy(&out.stdout);
+            let lines: Vec<Value> = text
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            assert_eq!(lines.len(), 2, "{text}");
+            assert!(lines
+                .iter()
+                .any(|r| r["file"].as_str().unwrap().ends_with("clean.apk")
+                    && r["recommendation"].is_string()));
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+}
+
+#[test]
 fn bad_input_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let junk = tmp.path().join("junk.apk");
