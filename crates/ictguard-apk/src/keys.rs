@@ -100,7 +100,9 @@ impl PublicKey {
             // which degenerate keys made to verify anything (g = y = p − 1) are not
             return dsa::VerifyingKey::from_public_key_der(spki)
                 .map(PublicKey::Dsa)
-                .map_err(|e| format!("bad DSA key: {e}"));
+                .map_err(|_| {
+                    "DSA key refused: its parameters or its public value are not a valid key (y must be a power of g in the subgroup of order q; a key made to verify any message, such as g = y = p - 1, is not)".to_string()
+                });
         }
         Err("unsupported public key".into())
     }

@@ -134,6 +134,16 @@ impl<'a> Apk<'a> {
                 .any(|v| v.scheme == scheme && v.verified)
         };
         let (signers, other_certificates) = signer_summary(&signatures, verify);
+        let signature_verdict = if verify {
+            signing::install_verdict(
+                &signatures,
+                m.effective_min_sdk(),
+                m.effective_target_sdk(),
+                m.target_sandbox_version.unwrap_or(1),
+            )
+        } else {
+            None
+        };
         let mut problems = signatures.problems.clone();
         if self.zip.budget_exhausted() {
             problems.push(
@@ -172,20 +182,27 @@ impl<'a> Apk<'a> {
                 v2: scheme_ok("v2"),
                 v3: scheme_ok("v3"),
             }),
-            install: if verify {
-                signing::install_verdict(
-                    &signatures,
-                    m.effective_min_sdk(),
-                    m.effective_target_sdk(),
-                    m.target_sandbox_version.unwrap_or(1),
-                )
-            } else {
-                None
-            },
+            install: signature_verdict.clone().map(|v| self.archive_verdict(v)),
+            signature_verdict,
             v1_digests: signatures.v1_digests.clone(),
             signature_verification: signatures.verification.clone(),
             problems,
             code: None,
+        }
+    }
+
+    /// Android's verdict once the archive itself is considered: since the Janus fix (CVE-2017-13156,
+    /// December 2017) its ZIP reader refuses a file that does not start with a local file header,
+    /// whatever the signatures say.
+    fn archive_verdict(&self, signatures: signing::InstallVerdict) -> signing::InstallVerdict {
+        match self.zip.leading_bytes() {
+            0 => signatures,
+            leading => signing::InstallVerdict {
+                installs: false,
+                reason: Some(format!(
+                    "the file does not start with a ZIP entry ({leading} bytes come first): Android since the Janus fix (CVE-2017-13156) refuses to open it"
+                )),
+            },
         }
     }
 
@@ -516,9 +533,13 @@ pub struct Summary {
     pub other_certificates: Vec<OtherCertificate>,
     /// Which schemes are present and verify (None when verification was skipped).
     pub schemes: Option<Schemes>,
-    /// Whether Android would install the APK as far as its signatures decide, and why not
-    /// (None when verification was skipped).
+    /// Whether Android would install the APK, and why not: its signatures
+    /// (`signature_verdict`) and the archive's shape (a file that does not start with an entry is
+    /// refused). None when verification was skipped.
     pub install: Option<signing::InstallVerdict>,
+    /// Whether the signatures hold as apksig judges them for the platforms from minSdkVersion up
+    /// (what `apksigner verify` says). None when verification was skipped.
+    pub signature_verdict: Option<signing::InstallVerdict>,
     /// The digest algorithms a verifying v1 signature rests on, weakest first.
     pub v1_digests: Vec<&'static str>,
     /// The verdict for each scheme present (the first block of each), with the reason when it fails.

@@ -139,7 +139,7 @@ fn ours(path: &PathBuf) -> Result<BTreeMap<&'static str, Value>, String> {
     out.insert("v1", Value::from(schemes.v1));
     out.insert("v2", Value::from(schemes.v2));
     out.insert("v3", Value::from(schemes.v3));
-    let install = summary.install.expect("summary() verifies");
+    let install = summary.signature_verdict.expect("summary() verifies");
     out.insert("verifies", Value::from(install.installs));
     let mut signers: Vec<String> = summary
         .signers

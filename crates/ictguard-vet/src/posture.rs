@@ -99,7 +99,8 @@ fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
             "APK Signing Block"
         }
     };
-    match &s.install {
+    // the signatures alone: a file Android refuses for its shape (data in front) is `archive`'s
+    match &s.signature_verdict {
         Some(verdict) if !verdict.installs => {
             let why = verdict.reason.clone().unwrap_or_default();
             let unsigned = s.signature_verification.is_empty();
