@@ -211,7 +211,7 @@ fn verify_block(
     for (n, info) in der::children(infos.contents).enumerate() {
         if n >= max_infos {
             return Err(format!(
-                "more than {max_infos} signer infos: the block was not read further"
+                "analysis stopped: more than {max_infos} signer infos: the block was not read further"
             ));
         }
         match verify_signer_info(info, sf, signer_cert, keys) {
@@ -426,7 +426,7 @@ pub(crate) fn verify_v1(
         .collect();
     if blocks.len() > limits.max_v1_blocks {
         return Err(format!(
-            "{} signature blocks, more than the {} read",
+            "analysis stopped: {} signature blocks, more than the {} read",
             blocks.len(),
             limits.max_v1_blocks
         ));

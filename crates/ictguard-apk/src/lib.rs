@@ -226,13 +226,15 @@ impl<'a> Apk<'a> {
         let limits = self.zip.limits();
         let inventory = inventory::Inventory::of(&self.zip);
         let mut skipped = Vec::new();
-        let alias = |entry: &zip::Entry, skipped: &mut Vec<String>| {
-            self.zip.alias_of(entry).map(|first| {
-                skipped.push(format!(
-                    "{}: the same data as {}, read once",
-                    entry.name, first.name
-                ))
-            })
+        // entries that alias one already read are skipped, and counted in one note
+        let mut aliases = (0usize, None::<(String, String)>);
+        let mut alias = |entry: &zip::Entry| {
+            let first = self.zip.alias_of(entry)?;
+            aliases.0 += 1;
+            aliases
+                .1
+                .get_or_insert_with(|| (entry.name.clone(), first.name.clone()));
+            Some(())
         };
         if inventory.dex.len() > limits.max_root_dex {
             skipped.push(format!(
@@ -245,7 +247,7 @@ impl<'a> Apk<'a> {
             let Some(entry) = self.zip.entry(name) else {
                 continue;
             };
-            if alias(entry, &mut skipped).is_some() {
+            if alias(entry).is_some() {
                 continue;
             }
             match self.zip.read(entry) {
@@ -258,7 +260,7 @@ impl<'a> Apk<'a> {
             let Some(entry) = self.zip.entry(name) else {
                 continue;
             };
-            if alias(entry, &mut skipped).is_some() {
+            if alias(entry).is_some() {
                 continue;
             }
             if nested >= limits.max_nested_dex || archives >= limits.max_nested_archives {
@@ -303,6 +305,11 @@ impl<'a> Apk<'a> {
                     Err(err) => visit(&label, Err(err)),
                 }
             }
+        }
+        if let (n, Some((entry, first))) = aliases {
+            skipped.push(format!(
+                "{n} entries hold the same data as an earlier one and were read once (the first: {entry} as {first})"
+            ));
         }
         skipped
     }

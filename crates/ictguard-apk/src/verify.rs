@@ -233,7 +233,7 @@ pub(crate) fn verify_scheme(
     let max_signers = zip.limits().max_signers;
     if signers.len() > max_signers {
         return Err(format!(
-            "{} signers, more than the {max_signers} read",
+            "analysis stopped: {} signers, more than the {max_signers} read",
             signers.len()
         ));
     }
@@ -255,7 +255,7 @@ pub(crate) fn verify_scheme(
         }
         if signatures.len() > MAX_SIGNATURES {
             return Err(fail(format!(
-                "{} signatures, more than the {MAX_SIGNATURES} read",
+                "analysis stopped: {} signatures, more than the {MAX_SIGNATURES} read",
                 signatures.len()
             )));
         }

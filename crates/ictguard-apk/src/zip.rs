@@ -16,7 +16,7 @@
 //! the input instead of owning a reader.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -138,6 +138,9 @@ pub struct Zip<'a> {
     /// For each entry (by index), the first entry whose data is exactly its own (same start,
     /// compressed size and method), when that is another entry.
     aliases: Vec<Option<u32>>,
+    /// Entry positions sorted by name (then position), made on the first lookup by name: an
+    /// archive may list 200,000 entries, and a linear search per name is quadratic.
+    by_name: OnceLock<Vec<u32>>,
     limits: Limits,
     /// What reads of entries may still produce, shared by every clone and nested archive.
     budget: Arc<Allowance>,
@@ -323,6 +326,7 @@ impl<'a> Zip<'a> {
             overlaps,
             overlap_count,
             aliases,
+            by_name: OnceLock::new(),
             limits: *limits,
             budget,
             budget_total,
@@ -346,7 +350,21 @@ impl<'a> Zip<'a> {
 
     /// The first entry with this name.
     pub fn entry(&self, name: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.name == name)
+        let order = self.by_name.get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
+            // stable: among entries of one name, directory order
+            order.sort_by(|a, b| {
+                self.entries[*a as usize]
+                    .name
+                    .cmp(&self.entries[*b as usize].name)
+            });
+            order
+        });
+        let first = order.partition_point(|i| self.entries[*i as usize].name.as_str() < name);
+        order
+            .get(first)
+            .map(|i| &self.entries[*i as usize])
+            .filter(|e| e.name == name)
     }
 
     /// The earlier entry whose data is exactly `entry`'s (the same compressed stream under another

@@ -179,6 +179,10 @@ impl Vetter {
 
         let mut warnings: Vec<String> = summary.problems.clone();
         warnings.extend(scan.problems.iter().cloned());
+        // the summary is made beside the code scan, which may spend the archive's budget later
+        if apk.zip.budget_exhausted() && !warnings.iter().any(|w| w.contains("archive's budget")) {
+            warnings.push("analysis stopped: reading the entries spent the archive's budget; some were not read whole".into());
+        }
         warnings.extend(self.screener.pack().horizon_warning(as_of));
         let (findings, suppressed, notes) =
             self.suppressions

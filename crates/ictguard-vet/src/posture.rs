@@ -259,7 +259,7 @@ fn archive(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
             "IG-ARCHIVE-OVERLAP",
             Severity::High,
             format!("{} entries overlap others' data", inv.overlapping_entries),
-            "Entries of the archive share or overlap their compressed data: the same bytes appear under several names. Build tools never write this; it is made to make analysers inflate one stream many times, or to show different tools different files. Each was read once.".into(),
+            "Entries of the archive share or overlap their compressed data: the same bytes appear under several names. Build tools never write this; it is made to make analysers inflate one stream many times, or to show different tools different files. Each stream was read at most once (or not at all, when its size was refused).".into(),
             inv.overlaps
                 .iter()
                 .take(5)
@@ -268,20 +268,39 @@ fn archive(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
             &["EO-14034-C5"],
         ));
     }
-    let stopped: Vec<Evidence> = s
+    let verdicts = s
+        .signature_verification
+        .iter()
+        .filter_map(|v| v.reason.as_ref());
+    let mut stopped: Vec<Evidence> = s
         .problems
         .iter()
         .chain(&cx.scan.problems)
-        .filter(|p| p.contains("analysis stopped"))
+        .chain(verdicts)
+        .filter(|p| p.contains("analysis stopped") || p.contains("analysis incomplete"))
         .take(5)
         .map(|p| Evidence::with("(analysis)", "budget", p.clone()))
         .collect();
+    // the archive's read budget may run out after the summary was made (in the code scan)
+    if cx.apk.zip.budget_exhausted()
+        && !stopped.iter().any(|e| {
+            e.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("archive's budget"))
+        })
+    {
+        stopped.push(Evidence::with(
+            "(analysis)",
+            "budget",
+            "analysis stopped: reading the entries spent the archive's budget; some were not read whole",
+        ));
+    }
     if !stopped.is_empty() {
         findings.push(finding(
             "IG-ANALYSIS-INCOMPLETE",
             Severity::High,
             "analysis stopped before the end".into(),
-            "Parts of the APK were not read because they would cost more than the budgets that protect the analyser: real apps stay far inside them. What the app does there is unknown to this report.".into(),
+            "Parts of the APK were not read: they would cost more than the budgets that protect the analyser (real apps stay far inside them), or they are malformed. What the app does there is unknown to this report.".into(),
             stopped,
             &["EO-14034-C5"],
         ));

@@ -17,6 +17,8 @@ const MAX_ASSET_BYTES: u64 = 2 << 20;
 const MAX_ASSETS_TOTAL: u64 = 32 << 20;
 /// Places kept per endpoint as evidence.
 const MAX_PLACES: usize = 3;
+/// Problems kept in full (a crafted APK can have a problem per entry); the rest are counted.
+const MAX_PROBLEMS: usize = 20;
 
 /// A host, URL or address seen in the APK.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,6 +261,14 @@ fn scan_dex(name: &str, bytes: &[u8], limits: &ictguard_apk::Limits) -> Partial 
         part.problem = Some(format!(
             "analysis stopped: {name}: reading its strings spent the file's budget; the rest of its strings and classes were not scanned"
         ));
+    } else if part.strings < dex.string_count() {
+        // string ids that point at no well-formed string (no NUL before the next string's data):
+        // what they say is unknown, and Android's verifier would refuse the file
+        part.problem = Some(format!(
+            "analysis incomplete: {name}: {} of its {} strings are malformed and were not read",
+            dex.string_count() - part.strings,
+            dex.string_count()
+        ));
     }
     part
 }
@@ -366,6 +376,15 @@ pub fn scan(apk: &Apk) -> CodeScan {
             }
             Err(e) => out.problems.push(format!("{}: {e}", entry.name)),
         }
+    }
+    if out.problems.len() > MAX_PROBLEMS {
+        let more = out.problems.len() - MAX_PROBLEMS;
+        // keep the first of each kind of problem before cutting, so a budget note is never lost
+        out.problems
+            .sort_by_key(|p| !p.contains("analysis stopped"));
+        out.problems.truncate(MAX_PROBLEMS);
+        out.problems
+            .push(format!("and {more} more problems of the same kinds"));
     }
     out
 }

@@ -13,9 +13,17 @@ pub fn bin() -> Command {
 }
 
 /// Start the server on a free port; returns the child and its base URL.
+#[allow(dead_code)] // not every test file starts a server without flags
 pub fn start(db: &str) -> (Child, String) {
+    start_with(db, &[])
+}
+
+/// Start the server on a free port with more flags; returns the child and its base URL.
+#[allow(dead_code)] // not every test file starts a server with flags
+pub fn start_with(db: &str, flags: &[&str]) -> (Child, String) {
     let mut child = bin()
         .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
