@@ -8,6 +8,8 @@
 #                                     tracker regexes; bench/vet_peers.py exodus FILE)  (target >= 20x)
 #   (b) corpus, one process           ictguard vet DIR (whole corpus folder; and the same set)
 #   (c) Androguard AnalyzeAPK         on an evenly spread subset, one process per APK
+#   (e) corpus through the server    every APK uploaded to `ictguard serve` (POST /v1/vet: a worker
+#                                     process per vetting, each report audited) by one client per core
 #   (d) the large APK (~100 MB, 40,000 classes; bench/make_large_apk.sh, kept in target/bench/)
 #                                     ictguard vet wall and peak RSS (GNU time; targets < 2 s and
 #                                     < 1 GB on 2 cores), the Exodus-style pipeline, AnalyzeAPK

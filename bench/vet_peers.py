@@ -229,6 +229,12 @@ def main_run(args):
     set_s, set_rc = run_to([ig, "vet", links, "--format", "json", "--exit-zero"], set_out)
     set_rows = read_jsonl(set_out)
 
+    # 2e. the server: every APK of the set uploaded to `ictguard serve` (each vetted in a worker
+    # process with its resource limits, each report written to the audit trail) by as many
+    # concurrent clients as there are cores
+    print(f"-- (e) ictguard serve: {len(files)} uploads to POST /v1/vet ...", flush=True)
+    srv = serve_throughput(ig, files, outdir, clients=os.cpu_count() or 2)
+
     # 2c. Androguard AnalyzeAPK on an evenly spread subset (ictguard times from (a))
     sub = evenly(files, args.ag_n)
     print(f"-- (c) Androguard AnalyzeAPK on {len(sub)} APKs "
@@ -338,6 +344,15 @@ def main_run(args):
           f"{len(files) / set_s:.0f} APKs/s, {corpus_mb / set_s:.0f} MB/s; {len(set_rows)} reports,"
           f" exit {set_rc}")
 
+    cores = os.cpu_count() or 2
+    ex_sum = sum(ex_t.values())
+    print(f"   throughput, `ictguard serve` (POST /v1/vet, {srv['clients']} clients, a worker "
+          f"process per vetting, each report audited): {srv['n']} uploads in {srv['wall']:.3f} s = "
+          f"{srv['n'] / srv['wall']:.1f} vettings/s; statuses {srv['statuses']}")
+    print(f"   against the Exodus-style pipeline spread over {cores} cores (its per-APK times above, "
+          f"split evenly: {ex_sum / cores:.3f} s): `vet DIR` {ex_sum / cores / set_s:.1f}x, "
+          f"`serve` {ex_sum / cores / srv['wall']:.1f}x")
+
     # large APK table
     print()
     print(f"== large APK: {os.path.relpath(large)}")
@@ -408,6 +423,63 @@ def main_run(args):
         print(f"   ictguard verdict: risk {ig_l[0].get('risk')}, score {ig_l[0].get('score')}, "
               f"{len(ig_l[0].get('findings', []))} findings")
     print(f"(raw outputs in {os.path.relpath(outdir)})")
+
+
+def serve_throughput(ig, files, outdir, clients):
+    """Upload every file to a fresh `ictguard serve` with `clients` concurrent clients; the wall
+    time from the first upload to the last answer, and the answers' statuses."""
+    import http.client
+    import queue
+    import threading
+    import urllib.parse
+
+    db = os.path.join(outdir, "serve.db")
+    key = subprocess.run([ig, "keys", "create", "--role", "screen", "--database", db],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    server = subprocess.Popen([ig, "serve", "--listen", "127.0.0.1:0", "--database", db],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = urllib.parse.urlparse(server.stdout.readline().strip().split(" ", 2)[-1])
+        bodies = {f: open(f, "rb").read() for f in files}
+
+        def post(conn, f):
+            conn.request("POST", "/v1/vet?as_of=2026-11-25", body=bodies[f],
+                         headers={"Authorization": f"Bearer {key}",
+                                  "Content-Type": "application/vnd.android.package-archive"})
+            r = conn.getresponse()
+            r.read()
+            return r.status
+
+        warm = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
+        post(warm, files[0])
+        todo = queue.Queue()
+        for f in files:
+            todo.put(f)
+        statuses, lock = {}, threading.Lock()
+
+        def client():
+            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
+            while True:
+                try:
+                    f = todo.get_nowait()
+                except queue.Empty:
+                    return
+                status = post(conn, f)
+                with lock:
+                    statuses[status] = statuses.get(status, 0) + 1
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+    finally:
+        server.terminate()
+        server.wait()
+    return {"n": len(files), "wall": wall, "statuses": dict(sorted(statuses.items())),
+            "clients": clients}
 
 
 def main():

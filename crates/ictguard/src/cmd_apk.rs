@@ -171,6 +171,12 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                         v.reason.as_deref().unwrap_or("?")
                     )?;
                 }
+                if let Some(v) = &s.install {
+                    match &v.reason {
+                        None => writeln!(out, "android        installs it")?,
+                        Some(why) => writeln!(out, "android        REFUSES it: {why}")?,
+                    }
+                }
                 writeln!(out, "signers        {}", s.signers.len())?;
                 for signer in &s.signers {
                     let c = &signer.certificate;
@@ -189,6 +195,26 @@ pub fn run(cmd: &ApkCommand) -> anyhow::Result<Outcome> {
                             signer.schemes.join(", ")
                         )?;
                     }
+                }
+                for o in &s.other_certificates {
+                    writeln!(
+                        out,
+                        "  not a signer ({} {}): {}{}",
+                        o.scheme,
+                        o.status,
+                        o.certificate
+                            .subject
+                            .as_deref()
+                            .unwrap_or("(unreadable certificate)"),
+                        o.note
+                            .as_ref()
+                            .map(|n| format!(" ({n})"))
+                            .unwrap_or_default()
+                    )?;
+                    writeln!(out, "    sha256 {}", o.certificate.sha256)?;
+                }
+                for p in &s.problems {
+                    writeln!(out, "problem        {p}")?;
                 }
                 for d in s.code.iter().flatten() {
                     match &d.error {

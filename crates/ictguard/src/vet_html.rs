@@ -456,6 +456,25 @@ fn report(out: &mut String, r: &Report, i: usize) {
         );
     }
     out.push_str("</tbody></table>");
+    if !r.other_certificates.is_empty() {
+        out.push_str("<h3>Certificates that do not sign the app</h3><table><thead><tr><th>subject</th><th>scheme</th><th>status</th><th>SHA-256</th></tr></thead><tbody>");
+        for o in &r.other_certificates {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}{}</td><td><code>{}</code></td></tr>",
+                esc(o.subject.as_deref().unwrap_or("?")),
+                esc(&o.scheme),
+                esc(&o.status),
+                esc(&o
+                    .note
+                    .as_ref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()),
+                esc(&o.sha256)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
     for w in &r.warnings {
         let _ = write!(out, "<p><strong>Warning:</strong> {}</p>", esc(w));
     }
