@@ -298,10 +298,15 @@ pub fn scan(apk: &Apk) -> CodeScan {
                 s.places.push(place);
             }
         };
+    let mut over_budget: Vec<String> = Vec::new();
     // each DEX file is merged into the scan as soon as it is read, before the next is read
     let skipped = apk.visit_dex_files(&mut |name, bytes| {
         let part = match bytes {
             Ok(b) => scan_dex(name, b, &limits),
+            Err(ictguard_apk::ZipError::Budget { .. }) => {
+                over_budget.push(name.to_string());
+                Partial::default()
+            }
             Err(e) => Partial {
                 problem: Some(format!("{name}: {e}")),
                 ..Partial::default()
@@ -374,8 +379,17 @@ pub fn scan(apk: &Apk) -> CodeScan {
                     add(&mut out, h, u, c, entry.name.clone());
                 }
             }
+            Err(ictguard_apk::ZipError::Budget { .. }) => over_budget.push(entry.name.clone()),
             Err(e) => out.problems.push(format!("{}: {e}", entry.name)),
         }
+    }
+    // entries the archive's read budget left unread: one note for all of them
+    if let Some(first) = over_budget.first() {
+        out.problems.push(format!(
+            "analysis stopped: {} entries were not read whole because reading the archive's entries spent its budget of {} bytes (the first: {first})",
+            over_budget.len(),
+            limits.total_read_for(apk.zip.data().len())
+        ));
     }
     if out.problems.len() > MAX_PROBLEMS {
         let more = out.problems.len() - MAX_PROBLEMS;

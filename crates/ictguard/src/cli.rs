@@ -108,10 +108,10 @@ pub struct ServeArgs {
     /// Retry-After before its body is read.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub vet_queue: usize,
-    /// Longest a vetting may take, in seconds; past it the worker is killed and nothing is
-    /// recorded.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub vet_timeout: u64,
+    /// Longest a vetting may take, in seconds (fractions allowed); past it the worker is killed
+    /// and nothing is recorded.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub vet_timeout: f64,
     /// Address-space limit of each vetting worker, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 2048)]
     pub vet_memory: u64,

@@ -90,7 +90,8 @@ impl VetPool {
             admitted: Arc::new(Semaphore::new(workers + args.vet_queue)),
             memory: args.vet_memory.saturating_mul(1 << 20),
             cpu_seconds: args.vet_cpu,
-            deadline: Duration::from_secs(args.vet_timeout),
+            deadline: Duration::try_from_secs_f64(args.vet_timeout)
+                .map_err(|e| anyhow::anyhow!("--vet-timeout {}: {e}", args.vet_timeout))?,
             max_input,
         })
     }

@@ -275,7 +275,7 @@ impl AppState {
                 "timeout",
                 format!(
                     "vetting took longer than {} s and was stopped; nothing was recorded",
-                    after.as_secs()
+                    after.as_secs_f64()
                 ),
             ),
             VetFailure::Internal(why) => internal(why),

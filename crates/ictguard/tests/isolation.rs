@@ -183,8 +183,9 @@ fn hostile_uploads_while_screening(db: &str) {
 fn a_deadline_kills_the_worker_and_records_nothing(db: &str) {
     let screen = key(db, "screen");
     let admin = key(db, "admin");
-    let (mut server, url) = start_with(db, &["--vet-timeout", "1", "--vet-workers", "1"]);
-    // the slowest of the corpus: thirty bombs read up to the archive's budget
+    // a deadline shorter than the slowest of the corpus takes (thirty bombs read up to the
+    // archive's budget: half a second and more)
+    let (mut server, url) = start_with(db, &["--vet-timeout", "0.2", "--vet-workers", "1"]);
     let bombs = ictguard_apk::hostile::corpus()
         .into_iter()
         .find(|h| h.name == "many-bombs")
@@ -208,54 +209,79 @@ fn a_deadline_kills_the_worker_and_records_nothing(db: &str) {
     server.wait().unwrap();
 }
 
-fn a_full_queue_is_refused_before_the_body_is_read(db: &str) {
+fn a_worker_at_its_memory_limit_is_stopped_and_records_nothing(db: &str) {
     let screen = key(db, "screen");
-    let (mut server, url) = start_with(
-        db,
-        &[
-            "--vet-workers",
-            "1",
-            "--vet-queue",
-            "0",
-            "--vet-timeout",
-            "30",
-        ],
-    );
+    let admin = key(db, "admin");
+    // the thirty bombs need about 120 MiB; the worker may have 64 MiB of address space
+    let (mut server, url) = start_with(db, &["--vet-memory", "64"]);
     let bombs = ictguard_apk::hostile::corpus()
         .into_iter()
         .find(|h| h.name == "many-bombs")
         .unwrap();
-    std::thread::scope(|scope| {
-        let busy = scope.spawn(|| upload(&url, &screen, &bombs.bytes));
-        // wait until the one worker is busy with it
-        let start = Instant::now();
-        while workers_of(server.id()).is_empty() && start.elapsed() < Duration::from_secs(20) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        assert!(
-            !workers_of(server.id()).is_empty(),
-            "the first upload never started"
-        );
-        // a second upload declares 100 MB and sends none of it: refused at once, not read
-        let addr = url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).unwrap();
+    let (status, seq, body) = upload(&url, &screen, &bombs.bytes);
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "vetting_stopped", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("memory limit of 64 MiB"),
+        "{body}"
+    );
+    assert!(seq.is_none());
+    assert!(vet_records(&url, &admin).is_empty());
+    // the server goes on: a real APK is vetted and recorded
+    let clean = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../ictguard-apk/tests/built/apk/clean.apk"),
+    )
+    .unwrap();
+    let (status, seq, body) = upload(&url, &screen, &clean);
+    assert_eq!(status, 200, "{body}");
+    assert!(seq.is_some());
+    assert_eq!(vet_records(&url, &admin).len(), 1);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+fn a_full_queue_is_refused_before_the_body_is_read(db: &str) {
+    let screen = key(db, "screen");
+    let (mut server, url) = start_with(db, &["--vet-workers", "1", "--vet-queue", "0"]);
+    let addr = url.trim_start_matches("http://").to_string();
+    // an upload declaring 100 MB, of which it sends nothing: it holds the one place from the
+    // moment its key is accepted
+    let head = |stream: &mut TcpStream| {
         write!(
             stream,
             "POST /v1/vet HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {screen}\r\nContent-Length: 100000000\r\n\r\n"
         )
         .unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let mut answer = vec![0u8; 4096];
-        let n = stream.read(&mut answer).unwrap();
-        let answer = String::from_utf8_lossy(&answer[..n]).to_ascii_lowercase();
-        assert!(answer.starts_with("http/1.1 503"), "{answer}");
-        assert!(answer.contains("retry-after: "), "{answer}");
-        assert!(answer.contains("\"busy\""), "{answer}");
-        let (status, _, _) = busy.join().unwrap();
-        assert!(matches!(status, 200 | 422 | 504), "{status}");
-    });
+    };
+    let mut first = TcpStream::connect(&addr).unwrap();
+    head(&mut first);
+    std::thread::sleep(Duration::from_millis(500));
+    // a second is refused at once, before any of its body is read
+    let mut second = TcpStream::connect(&addr).unwrap();
+    head(&mut second);
+    second
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = second.read(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]).to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 503"), "{answer}");
+    assert!(answer.contains("retry-after: "), "{answer}");
+    assert!(answer.contains("\"busy\""), "{answer}");
+    // once the first goes away its place is free again
+    drop(first);
+    std::thread::sleep(Duration::from_millis(300));
+    let clean = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../ictguard-apk/tests/built/apk/clean.apk"),
+    )
+    .unwrap();
+    let (status, _, body) = upload(&url, &screen, &clean);
+    assert_eq!(status, 200, "{body}");
     server.kill().unwrap();
     server.wait().unwrap();
 }
@@ -299,6 +325,7 @@ fn silent_clients_are_disconnected_and_connections_capped(db: &str) {
 on_every_backend!(
     hostile_uploads_while_screening,
     a_deadline_kills_the_worker_and_records_nothing,
+    a_worker_at_its_memory_limit_is_stopped_and_records_nothing,
     a_full_queue_is_refused_before_the_body_is_read,
     silent_clients_are_disconnected_and_connections_capped,
 );
