@@ -114,6 +114,7 @@ pub struct Vetter {
     data_lists: Vec<String>,
     knowledge: Knowledge,
     suppressions: Suppressions,
+    limits: ictguard_apk::Limits,
 }
 
 impl Vetter {
@@ -129,7 +130,14 @@ impl Vetter {
             screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),
             knowledge,
             suppressions: Suppressions::default(),
+            limits: ictguard_apk::Limits::default(),
         }
+    }
+
+    /// Read APKs within these budgets instead of the defaults (see [`ictguard_apk::Limits`]).
+    pub fn with_limits(mut self, limits: ictguard_apk::Limits) -> Vetter {
+        self.limits = limits;
+        self
     }
 
     /// Apply a reviewer's suppressions (reported in every report, never silently).
@@ -150,7 +158,7 @@ impl Vetter {
 
     /// Vet one APK given as bytes; `file` names it in the report.
     pub fn vet(&self, file: &str, bytes: &[u8], as_of: NaiveDate) -> Result<Report, VetError> {
-        Ok(self.assess(file, Examined::of(bytes)?, as_of))
+        Ok(self.assess(file, Examined::with_limits(bytes, &self.limits)?, as_of))
     }
 
     /// Vet an APK already examined ([`Examined::of`]); `file` names it in the report.

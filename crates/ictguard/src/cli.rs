@@ -264,6 +264,33 @@ pub struct VetArgs {
     /// Exit 0 even when an app is to be restricted or prohibited.
     #[arg(long)]
     pub exit_zero: bool,
+    /// The budgets an APK is read within (defaults read every real APK; raise them only for a
+    /// file you trust that stops with "analysis stopped").
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Budgets for reading one APK (see `ictguard_apk::Limits`).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct LimitArgs {
+    /// Most bytes all reads of an APK's entries may produce together, in MiB, at least (16 times
+    /// the file's size when that is more).
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub max_read_mib: u64,
+    /// Largest entry read whole into memory (manifest, resources.arsc, a DEX file), in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 128)]
+    pub max_entry_mib: u64,
+}
+
+impl LimitArgs {
+    /// The library's limits with these budgets.
+    pub fn limits(&self) -> ictguard_apk::Limits {
+        ictguard_apk::Limits {
+            min_total_read: self.max_read_mib.saturating_mul(1 << 20),
+            max_entry_in_memory: self.max_entry_mib.saturating_mul(1 << 20),
+            ..ictguard_apk::Limits::default()
+        }
+    }
 }
 
 /// `apk` subcommands.
@@ -452,6 +479,16 @@ pub struct EvalArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_limit_flags_default_to_the_librarys_limits() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["ictguard", "vet", "a.apk"]).unwrap();
+        let Command::Vet(args) = cli.command else {
+            panic!("not vet")
+        };
+        assert_eq!(args.limits.limits(), ictguard_apk::Limits::default());
+    }
 
     #[test]
     fn the_command_line_is_well_formed() {

@@ -30,7 +30,8 @@ pub fn run(
         None => None,
     };
     let build = move || -> anyhow::Result<Vetter> {
-        let vetter = Vetter::new(load_pack()?, Knowledge::bundled());
+        let vetter =
+            Vetter::new(load_pack()?, Knowledge::bundled()).with_limits(args.limits.limits());
         Ok(match suppressions {
             Some(s) => vetter.with_suppressions(s),
             None => vetter,

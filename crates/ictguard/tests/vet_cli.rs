@@ -207,6 +207,28 @@ fn a_file_changed_while_it_is_read_fails_alone_never_the_run() {
 }
 
 #[test]
+fn the_budgets_can_be_set_and_say_what_stopped() {
+    // no entry may be read whole: not even the manifest, so the APK cannot be vetted, and the
+    // error says which budget stopped it
+    let out = run(&["vet", &built("refs.apk"), "--max-entry-mib", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("analysis stopped") && err.contains("AndroidManifest.xml"),
+        "{err}"
+    );
+    // the defaults read it
+    let out = run(&["vet", &built("refs.apk"), "--format", "json", "--exit-zero"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|w| !w.as_str().unwrap().contains("analysis stopped")));
+}
+
+#[test]
 fn bad_input_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let junk = tmp.path().join("junk.apk");
