@@ -3,16 +3,18 @@
 # answer waits for its record's commit). Prints throughput and latency percentiles.
 #   bench/serve.sh [SECONDS] [CONNECTIONS]     (default 15 s, 64 connections)
 # env: DATABASE=postgres://…   audit to an (empty) PostgreSQL database instead of a new SQLite file
+#      BIN=path/to/ictguard     another binary (e.g. an earlier release, to compare in one sitting)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-15}
 CONNS=${2:-64}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q
+BIN=${BIN:-target/release/ictguard}
+[ "$BIN" = target/release/ictguard ] && cargo build --release -q
 tmp=$(mktemp -d)
 db=${DATABASE:-$tmp/ictguard.db}
-KEY=$(target/release/ictguard keys create --role screen --database "$db" 2>/dev/null)
-target/release/ictguard serve --listen 127.0.0.1:0 --database "$db" > "$tmp/addr" &
+KEY=$("$BIN" keys create --role screen --database "$db" 2>/dev/null)
+"$BIN" serve --listen 127.0.0.1:0 --database "$db" > "$tmp/addr" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do grep -q listening "$tmp/addr" && break; sleep 0.1; done
@@ -34,5 +36,5 @@ end
 LUA
 echo "== wrk -t2 -c$CONNS -d${SECS}s POST $url/v1/screen (audit trail on)"
 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$tmp/screen.lua" "$url"
-records=$(target/release/ictguard audit verify --database "$db")
+records=$("$BIN" audit verify --database "$db")
 echo "== audit: $records"
