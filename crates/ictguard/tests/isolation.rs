@@ -12,7 +12,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{bin, key, start_with};
+use common::{key, start_with};
 use serde_json::{json, Value};
 
 fn agent() -> ureq::Agent {
@@ -42,6 +42,15 @@ fn upload(url: &str, key: &str, bytes: &[u8]) -> (u16, Option<String>, Value) {
         seq,
         resp.body_mut().read_json().unwrap_or(Value::Null),
     )
+}
+
+/// A real, cleanly signed APK built for the tests.
+fn clean_apk() -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../ictguard-apk/tests/built/apk/clean.apk"),
+    )
+    .unwrap()
 }
 
 /// The vet records of the trail.
@@ -169,15 +178,7 @@ fn hostile_uploads_while_screening(db: &str) {
     );
     server.kill().unwrap();
     server.wait().unwrap();
-    let verify = bin()
-        .args(["audit", "verify", "--database", db])
-        .output()
-        .unwrap();
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    common::assert_trail_intact(db);
 }
 
 fn a_deadline_kills_the_worker_and_records_nothing(db: &str) {
@@ -231,11 +232,7 @@ fn a_worker_at_its_memory_limit_is_stopped_and_records_nothing(db: &str) {
     assert!(seq.is_none());
     assert!(vet_records(&url, &admin).is_empty());
     // the server goes on: a real APK is vetted and recorded
-    let clean = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../ictguard-apk/tests/built/apk/clean.apk"),
-    )
-    .unwrap();
+    let clean = clean_apk();
     let (status, seq, body) = upload(&url, &screen, &clean);
     assert_eq!(status, 200, "{body}");
     assert!(seq.is_some());
@@ -275,11 +272,7 @@ fn a_full_queue_is_refused_before_the_body_is_read(db: &str) {
     // once the first goes away its place is free again
     drop(first);
     std::thread::sleep(Duration::from_millis(300));
-    let clean = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../ictguard-apk/tests/built/apk/clean.apk"),
-    )
-    .unwrap();
+    let clean = clean_apk();
     let (status, _, body) = upload(&url, &screen, &clean);
     assert_eq!(status, 200, "{body}");
     server.kill().unwrap();

@@ -177,15 +177,7 @@ fn screening_keys_roles_errors_and_audit(db: &str) {
 
     server.kill().unwrap();
     let _ = server.wait();
-    let verify = bin()
-        .args(["audit", "verify", "--database", db])
-        .output()
-        .unwrap();
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    common::assert_trail_intact(db);
 }
 
 fn every_acknowledged_decision_survives_sigkill(db: &str) {

@@ -69,3 +69,17 @@ macro_rules! on_every_backend {
         }
     };
 }
+
+/// Assert that the audit trail in `db` verifies as one intact chain (`ictguard audit verify`).
+#[allow(dead_code)] // not every test file checks the trail
+pub fn assert_trail_intact(db: &str) {
+    let verify = bin()
+        .args(["audit", "verify", "--database", db])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
