@@ -275,3 +275,25 @@ until = 2027-02-21
     // other packages are untouched
     assert!(vet(&v, "tencent.apk", "2026-11-25").override_.is_none());
 }
+
+#[test]
+fn strings_that_cannot_be_read_make_the_analysis_incomplete_not_silent() {
+    // a DEX file whose string ids all point into one run with no NUL anywhere: no string can be
+    // read, and the report must say so rather than show an app with no strings
+    let bytes = ictguard_apk::hostile::dex_strings(256 << 10, false);
+    let r = vetter()
+        .vet("unterminated.apk", &bytes, day("2026-11-25"))
+        .unwrap();
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("analysis incomplete") && w.contains("malformed")),
+        "{:?}",
+        r.warnings
+    );
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.rule == "IG-ANALYSIS-INCOMPLETE"));
+    assert_ne!(r.recommendation, Recommendation::Allow);
+}
