@@ -13,6 +13,8 @@
 
 pub mod audit;
 pub mod record;
+pub mod tally;
 
 pub use audit::{Auditor, Classification, TransferResult};
 pub use record::{BadRow, Transfer};
+pub use tally::Tally;

@@ -24,7 +24,7 @@ pub fn run(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<Outcome> {
                 });
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
-                crate::render::rules_list(&mut out, &pack)?;
+                ictguard_report::rules::list(&mut out, &pack)?;
             }
         }
         RulesCommand::Show { id, json } => {
@@ -32,7 +32,7 @@ pub fn run(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<Outcome> {
             if pack.kind_of(id).is_none() {
                 bail!("no item with id {id:?} in the rule pack (try `ictguard rules list`)");
             }
-            crate::render::rules_show(&mut out, &pack, id, *json)?;
+            ictguard_report::rules::show(&mut out, &pack, id, *json)?;
         }
         RulesCommand::Status { as_of, json } => {
             let pack = load_pack(cli)?;
@@ -46,7 +46,7 @@ pub fn run(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<Outcome> {
                 });
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
-                crate::render::rules_status(&mut out, &pack, date, &statuses)?;
+                ictguard_report::rules::status(&mut out, &pack, date, &statuses)?;
             }
         }
         RulesCommand::Check { dir, standalone } => {

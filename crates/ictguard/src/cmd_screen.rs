@@ -130,7 +130,7 @@ pub fn run(pack: RulePack, args: &ScreenArgs) -> anyhow::Result<Outcome> {
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&result)?)?;
     } else {
-        crate::render::screen_result(&mut out, &result)?;
+        ictguard_report::screening::text(&mut out, &result)?;
     }
     Ok(if result.decision == Decision::Allow {
         Outcome::Clean

@@ -4,17 +4,15 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context as _;
+use ictguard_report::vetting::Vetted;
 use ictguard_rules::RulePack;
-use ictguard_vet::{Knowledge, Recommendation, Report, Suppressions, Vetter};
+use ictguard_vet::{Knowledge, Recommendation, Suppressions, Vetter};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cli::{VetArgs, VetFormat};
 use crate::cmd_apk::{apks_under, read};
 use crate::{as_of_or_today, Outcome};
-
-/// One APK's outcome: its report, or why it could not be vetted.
-type Vetted = (String, Result<Report, String>);
 
 pub fn run(
     load_pack: impl FnOnce() -> anyhow::Result<RulePack>,
@@ -73,10 +71,10 @@ pub fn run(
         }
     }
     let rendered = match args.format {
-        VetFormat::Json => render_json(&vetted),
-        VetFormat::Text => crate::vet_text::render(&vetted, single),
-        VetFormat::Sarif => crate::vet_sarif::render(&vetted, &vetter)?,
-        VetFormat::Html => crate::vet_html::render(&vetted, as_of),
+        VetFormat::Json => ictguard_report::vetting::json_lines(&vetted),
+        VetFormat::Text => ictguard_report::vetting::text::render(&vetted, single),
+        VetFormat::Sarif => ictguard_report::vetting::sarif::render(&vetted, &vetter)?,
+        VetFormat::Html => ictguard_report::vetting::html::render(&vetted, as_of),
     };
     match &args.output {
         Some(path) => write_file(path, rendered.as_bytes())?,
@@ -100,20 +98,6 @@ pub fn run(
     } else {
         Outcome::Clean
     })
-}
-
-/// One JSON object per APK, one per line; an unreadable APK gives `{"file", "error"}`.
-fn render_json(vetted: &[Vetted]) -> String {
-    let mut out = String::new();
-    for (file, r) in vetted {
-        let line = match r {
-            Ok(report) => serde_json::to_string(report).unwrap_or_default(),
-            Err(e) => serde_json::json!({ "file": file, "error": e }).to_string(),
-        };
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -13,11 +13,7 @@ mod cmd_vet;
 mod isolation;
 mod listener;
 mod openapi;
-mod render;
 mod serve;
-mod vet_html;
-mod vet_sarif;
-mod vet_text;
 mod vet_worker;
 mod web;
 

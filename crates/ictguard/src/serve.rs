@@ -617,7 +617,7 @@ pub(crate) async fn rules_show(
 ) -> ApiResult {
     s.authorize(&headers, Role::Screen)?;
     let mut out = Vec::new();
-    crate::render::rules_show(&mut out, s.screener.pack(), &id, true).map_err(internal)?;
+    ictguard_report::rules::show(&mut out, s.screener.pack(), &id, true).map_err(internal)?;
     let value: Value = serde_json::from_slice(&out).map_err(internal)?;
     if value.is_null() {
         return Err(ApiError(
@@ -1009,12 +1009,12 @@ pub(crate) async fn vet(
                     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'",
                 ),
             ],
-            crate::vet_html::render(&vetted, as_of),
+            ictguard_report::vetting::html::render(&vetted, as_of),
         )
             .into_response(),
         "sarif" => (
             [("content-type", "application/sarif+json")],
-            crate::vet_sarif::render(&vetted, &s.vetter).map_err(internal)?,
+            ictguard_report::vetting::sarif::render(&vetted, &s.vetter).map_err(internal)?,
         )
             .into_response(),
         _ => Json(value).into_response(),

@@ -12,7 +12,7 @@
 //! its own constant CSS and for the vetting report's own (escaped) HTML in an `iframe`'s `srcdoc`
 //! attribute (escaped again there as an attribute value).
 // Rejected: askama (0.16 brings a second `syn` and a template parser to build, and templates in
-// separate files); hand-escaping as in `vet_html` (one forgotten `esc` is a hole).
+// separate files); hand-escaping (one forgotten `esc` is a hole).
 
 use std::sync::Arc;
 

@@ -148,7 +148,7 @@ pub(crate) async fn upload(
     match vetted {
         Ok((report, _, seq)) => {
             let summary = summary(&report, seq);
-            let full = crate::vet_html::render(&[(up.file, Ok(report))], as_of);
+            let full = ictguard_report::vetting::html::render(&[(up.file, Ok(report))], as_of);
             let body = html! {
                 h1 { "Vetting report" }
                 (summary)

@@ -1,11 +1,14 @@
-//! SARIF 2.1.0 rendering of `ictguard vet` (for code-scanning pipelines such as GitHub's): one run,
+//! SARIF 2.1.0 rendering of vetting (for code-scanning pipelines such as GitHub's): one run,
 //! one rule per finding rule, one result per finding, located at the APK with the file and item
 //! inside it as logical locations. Suppressed findings carry SARIF suppressions with the reviewer's
 //! name and reason.
 
 use ictguard_vet::assess::{POINTS, RULES};
-use ictguard_vet::{Report, Severity, Vetter};
+use ictguard_vet::{Severity, Vetter};
 use serde_json::{json, Value};
+
+use super::Vetted;
+use crate::RenderError;
 
 /// The schema the output declares (SARIF 2.1.0 with OASIS Errata 01).
 pub const SARIF_SCHEMA: &str =
@@ -20,10 +23,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Render every report as one SARIF log.
-pub fn render(
-    vetted: &[(String, Result<Report, String>)],
-    vetter: &Vetter,
-) -> anyhow::Result<String> {
+pub fn render(vetted: &[Vetted], vetter: &Vetter) -> Result<String, RenderError> {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|(id, text)| {

@@ -1,10 +1,10 @@
-//! Text renderings for people. JSON output is the serde form of the same data; this module only shows.
+//! Text renderings of the rule pack for people: the list of its items, one item shown whole, and
+//! the status of every order on a date. JSON output is the serde form of the same data.
 
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use ictguard_rules::{OrderStatus, RulePack, Status};
-use ictguard_screen::engine::{Decision, ScreenResult};
 
 fn status_label(st: &OrderStatus) -> String {
     let mut s = st.status.as_str().to_string();
@@ -18,7 +18,7 @@ fn status_label(st: &OrderStatus) -> String {
 }
 
 /// `rules list`.
-pub fn rules_list(out: &mut impl Write, pack: &RulePack) -> io::Result<()> {
+pub fn list(out: &mut impl Write, pack: &RulePack) -> io::Result<()> {
     if let Some(m) = &pack.meta {
         writeln!(
             out,
@@ -144,7 +144,7 @@ fn show_data_rule(out: &mut impl Write, r: &ictguard_rules::model::DataRule) -> 
 }
 
 /// `rules show ID`.
-pub fn rules_show(out: &mut impl Write, pack: &RulePack, id: &str, json: bool) -> io::Result<()> {
+pub fn show(out: &mut impl Write, pack: &RulePack, id: &str, json: bool) -> io::Result<()> {
     let value = if let Some(o) = pack.order(id) {
         serde_json::to_value(o)
     } else if let Some(a) = pack.app(id) {
@@ -282,7 +282,7 @@ pub fn rules_show(out: &mut impl Write, pack: &RulePack, id: &str, json: bool) -
 }
 
 /// `rules status --as-of DATE`.
-pub fn rules_status(
+pub fn status(
     out: &mut impl Write,
     pack: &RulePack,
     date: NaiveDate,
@@ -335,90 +335,6 @@ pub fn rules_status(
     }
     if let Some(w) = pack.horizon_warning(date) {
         writeln!(out, "\nwarning: {w}")?;
-    }
-    Ok(())
-}
-
-/// One screening result for a person.
-pub fn screen_result(out: &mut impl Write, r: &ScreenResult) -> io::Result<()> {
-    let label = match r.decision {
-        Decision::Block => "BLOCK",
-        Decision::Review => "REVIEW",
-        Decision::Allow => "ALLOW",
-    };
-    let kind = r
-        .kind
-        .map(|k| format!(", transaction kind {}", k.as_str()))
-        .unwrap_or_default();
-    let id =
-        r.id.as_deref()
-            .map(|i| format!("[{i}] "))
-            .unwrap_or_default();
-    writeln!(out, "{id}{label}  as of {}{kind}", r.as_of)?;
-    for m in &r.matches {
-        let kind = serde_json::to_value(m.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "  match {} — {} ({kind} {}), score {:.3}, {}",
-            m.decision.as_str(),
-            m.name,
-            m.id,
-            m.score,
-            m.field
-        )?;
-        writeln!(
-            out,
-            "        input {:?} → {:?}; matched {:?} → {:?}",
-            m.input, m.input_normalized, m.matched, m.matched_normalized
-        )?;
-        for own in &m.ownership {
-            for c in &own.chains {
-                writeln!(
-                    out,
-                    "        owned {:.1}% via {}",
-                    c.percent,
-                    c.chain.join(" → ")
-                )?;
-            }
-        }
-        for o in &m.orders {
-            let mut st = o.status.as_str().to_string();
-            if o.status == Status::InForce && !o.implemented {
-                st.push_str(", not implemented");
-            }
-            if !o.applies_to_kind {
-                st.push_str(", does not prohibit this kind");
-            }
-            writeln!(
-                out,
-                "        {} [{st}] {} — {} ({})",
-                o.id, o.citation, o.decided_by.note, o.reach
-            )?;
-            if let Some(s) = &o.enforcement_suspended {
-                writeln!(
-                    out,
-                    "          enforcement suspended by {}: {}",
-                    s.by.as_deref().unwrap_or("?"),
-                    s.note
-                )?;
-            }
-        }
-    }
-    for c in &r.country {
-        writeln!(
-            out,
-            "  country {} on {} ({}) as {}",
-            c.country, c.list, c.citation, c.name
-        )?;
-    }
-    for reason in &r.reasons {
-        writeln!(out, "  why: {reason}")?;
-    }
-    for w in &r.warnings {
-        writeln!(out, "  warning: {w}")?;
     }
     Ok(())
 }

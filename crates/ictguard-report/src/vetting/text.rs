@@ -4,8 +4,10 @@ use std::fmt::Write;
 
 use ictguard_vet::Report;
 
+use super::Vetted;
+
 /// Render reports as text.
-pub fn render(vetted: &[(String, Result<Report, String>)], single: bool) -> String {
+pub fn render(vetted: &[Vetted], single: bool) -> String {
     let mut out = String::new();
     if single {
         if let Some((_, Ok(r))) = vetted.first() {
@@ -18,7 +20,7 @@ pub fn render(vetted: &[(String, Result<Report, String>)], single: bool) -> Stri
         "{:<9} {:>5} {:<9} {:<40} file",
         "risk", "score", "verdict", "package"
     );
-    let mut sorted: Vec<&(String, Result<Report, String>)> = vetted.iter().collect();
+    let mut sorted: Vec<&Vetted> = vetted.iter().collect();
     sorted.sort_by_key(|(_, r)| std::cmp::Reverse(r.as_ref().map(|r| r.score).unwrap_or(0)));
     for (file, r) in sorted {
         match r {

@@ -1,0 +1,91 @@
+//! The text rendering of one screening result for a person: the decision, the matches with their
+//! scores and fields, the orders and their status events, and the reasons.
+
+use std::io::{self, Write};
+
+use ictguard_rules::Status;
+use ictguard_screen::engine::{Decision, ScreenResult};
+
+/// One screening result for a person.
+pub fn text(out: &mut impl Write, r: &ScreenResult) -> io::Result<()> {
+    let label = match r.decision {
+        Decision::Block => "BLOCK",
+        Decision::Review => "REVIEW",
+        Decision::Allow => "ALLOW",
+    };
+    let kind = r
+        .kind
+        .map(|k| format!(", transaction kind {}", k.as_str()))
+        .unwrap_or_default();
+    let id =
+        r.id.as_deref()
+            .map(|i| format!("[{i}] "))
+            .unwrap_or_default();
+    writeln!(out, "{id}{label}  as of {}{kind}", r.as_of)?;
+    for m in &r.matches {
+        let kind = serde_json::to_value(m.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  match {} — {} ({kind} {}), score {:.3}, {}",
+            m.decision.as_str(),
+            m.name,
+            m.id,
+            m.score,
+            m.field
+        )?;
+        writeln!(
+            out,
+            "        input {:?} → {:?}; matched {:?} → {:?}",
+            m.input, m.input_normalized, m.matched, m.matched_normalized
+        )?;
+        for own in &m.ownership {
+            for c in &own.chains {
+                writeln!(
+                    out,
+                    "        owned {:.1}% via {}",
+                    c.percent,
+                    c.chain.join(" → ")
+                )?;
+            }
+        }
+        for o in &m.orders {
+            let mut st = o.status.as_str().to_string();
+            if o.status == Status::InForce && !o.implemented {
+                st.push_str(", not implemented");
+            }
+            if !o.applies_to_kind {
+                st.push_str(", does not prohibit this kind");
+            }
+            writeln!(
+                out,
+                "        {} [{st}] {} — {} ({})",
+                o.id, o.citation, o.decided_by.note, o.reach
+            )?;
+            if let Some(s) = &o.enforcement_suspended {
+                writeln!(
+                    out,
+                    "          enforcement suspended by {}: {}",
+                    s.by.as_deref().unwrap_or("?"),
+                    s.note
+                )?;
+            }
+        }
+    }
+    for c in &r.country {
+        writeln!(
+            out,
+            "  country {} on {} ({}) as {}",
+            c.country, c.list, c.citation, c.name
+        )?;
+    }
+    for reason in &r.reasons {
+        writeln!(out, "  why: {reason}")?;
+    }
+    for w in &r.warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+    Ok(())
+}
