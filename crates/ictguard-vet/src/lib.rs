@@ -19,6 +19,7 @@
 pub mod assess;
 mod data;
 mod endpoints;
+pub mod fleet;
 mod identity;
 pub mod knowledge;
 mod posture;
