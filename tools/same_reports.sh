@@ -57,7 +57,7 @@ cases=(
   "rules-status-json|rules status --as-of 2025-01-19 --json"
   "rules-show|rules show EO-13971"
   "rules-show-json|rules show PAFACA-2024 --json"
-  "apk-info|apk info $corpus/$(ls "$corpus" | grep -m1 '\.apk$')"
+  "apk-info-dir|apk info $corpus"
 )
 
 failed=0
@@ -84,4 +84,16 @@ for c in "${cases[@]}"; do
     failed=1
   fi
 done
+# `apk info` as text, one APK at a time (the directory form above is JSON)
+apks=0
+while IFS= read -r apk; do
+  apks=$((apks + 1))
+  "$old" apk info "$apk" >"$work/apk.old" 2>&1; echo "exit $?" >>"$work/apk.old"
+  "$new" apk info "$apk" >"$work/apk.new" 2>&1; echo "exit $?" >>"$work/apk.new"
+  if ! cmp -s "$work/apk.old" "$work/apk.new"; then
+    echo "DIFF  apk info $apk"
+    failed=1
+  fi
+done < <(find "$corpus" -name '*.apk' | sort)
+echo "apk info text compared on $apks APKs"
 exit $failed

@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod apk;
 pub mod fleet;
 pub mod flows;
 mod page;
