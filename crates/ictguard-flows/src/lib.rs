@@ -10,6 +10,7 @@
 //! of concern on the date and, through the screening engine, against the rule pack's entities (a
 //! covered person by its own country or a 50%-or-more owner's).
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod audit;
 pub mod record;

@@ -12,6 +12,7 @@
 //! caller gets its record's sequence number only once the transaction holding it has committed, so
 //! an acknowledged decision survives the process being killed.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::borrow::Cow;
 use std::sync::mpsc;
