@@ -97,20 +97,28 @@ pub struct RawTransfer {
     pub exemption: Option<String>,
 }
 
+/// A category name the rule does not define.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown category {name:?} (expected {expected})", expected = CATEGORIES.join(", "))]
+pub struct UnknownCategory {
+    /// The name as written (trimmed).
+    pub name: String,
+}
+
 /// Bits of the named categories.
-pub fn category_bits(names: &[&str]) -> Result<CategorySet, String> {
+pub fn category_bits(names: &[&str]) -> Result<CategorySet, UnknownCategory> {
     let mut bits = 0u8;
     for n in names {
         let n = n.trim();
         if n.is_empty() {
             continue;
         }
-        let i = CATEGORIES.iter().position(|c| *c == n).ok_or_else(|| {
-            format!(
-                "unknown category {n:?} (expected {})",
-                CATEGORIES.join(", ")
-            )
-        })?;
+        let i = CATEGORIES
+            .iter()
+            .position(|c| *c == n)
+            .ok_or_else(|| UnknownCategory {
+                name: n.to_string(),
+            })?;
         bits |= 1 << i;
     }
     Ok(bits)
@@ -169,14 +177,14 @@ impl RawTransfer {
         let categories = match &self.categories {
             None | Some(serde_json::Value::Null) => 0,
             Some(serde_json::Value::String(s)) => {
-                category_bits(&s.split(';').collect::<Vec<_>>()).map_err(bad)?
+                category_bits(&s.split(';').collect::<Vec<_>>()).map_err(|e| bad(e.to_string()))?
             }
             Some(serde_json::Value::Array(a)) => {
                 let names: Vec<&str> = a.iter().filter_map(|v| v.as_str()).collect();
                 if names.len() != a.len() {
                     return Err(bad("categories must be names".into()));
                 }
-                category_bits(&names).map_err(bad)?
+                category_bits(&names).map_err(|e| bad(e.to_string()))?
             }
             Some(other) => return Err(bad(format!("categories {other} is not a list"))),
         };
