@@ -1,7 +1,7 @@
 //! The assessment: a fixed, documented formula from findings to a score, a risk level and a
 //! recommendation, so that two reviewers with the same APK, rule pack and date get the same answer.
 //!
-//! **Score.** Each finding earns the points of its rule (the table [`POINTS`]); a rule's findings
+//! **Score.** Each finding earns the points of its rule (the table in [`crate::rules`]); a rule's findings
 //! together earn at most its cap; the sum is capped at 100. When the app links to a foreign
 //! adversary (a covered match, an adversary SDK, endpoint or signer) *and* reaches sensitive personal
 //! data, a combined finding (`IG-ADVERSARY-DATA-REACH`, 10 points) records that the adversary link
@@ -19,194 +19,25 @@ use std::collections::BTreeMap;
 use ictguard_rules::RulePack;
 
 use crate::report::{
-    Covered, CriterionHit, Endpoint, Evidence, Finding, FindingKind, Recommendation, Risk,
-    SdkFound, Severity,
+    Covered, CriterionHit, Endpoint, Evidence, Finding, Recommendation, Risk, SdkFound, Severity,
 };
+use crate::rules::Rule;
 
-/// A scoring rule: its id, points per finding by severity, and the cap on its findings together.
-pub type PointsRule = (&'static str, &'static [(Severity, u32)], u32);
-
-/// Points per finding by rule (and severity, where the rule's severity varies), and the cap on the
-/// rule's findings together.
-pub const POINTS: &[PointsRule] = &[
-    (
-        "IG-COVERED-APP",
-        &[
-            (Severity::Critical, 100),
-            (Severity::High, 60),
-            (Severity::Medium, 20),
-        ],
-        100,
-    ),
-    (
-        "IG-COVERED-CERT",
-        &[
-            (Severity::Critical, 100),
-            (Severity::High, 60),
-            (Severity::Medium, 20),
-        ],
-        100,
-    ),
-    (
-        "IG-COVERED-SIGNER",
-        &[
-            (Severity::Critical, 60),
-            (Severity::High, 40),
-            (Severity::Medium, 20),
-        ],
-        60,
-    ),
-    ("IG-SIGNER-ADVERSARY", &[(Severity::Medium, 25)], 25),
-    (
-        "IG-SDK-ADVERSARY",
-        &[(Severity::High, 15), (Severity::Medium, 10)],
-        30,
-    ),
-    ("IG-ENDPOINT-ADVERSARY", &[(Severity::Medium, 8)], 16),
-    ("IG-ADVERSARY-DATA-REACH", &[(Severity::High, 10)], 10),
-    (
-        "IG-DATA-ACCESS",
-        &[(Severity::Medium, 6), (Severity::Low, 3)],
-        24,
-    ),
-    ("IG-ENDPOINT-CLEARTEXT", &[(Severity::Low, 2)], 2),
-    ("IG-SIGNATURE-INVALID", &[(Severity::Critical, 40)], 40),
-    (
-        "IG-ARCHIVE-PREFIX",
-        &[(Severity::Critical, 40), (Severity::High, 15)],
-        40,
-    ),
-    ("IG-ANALYSIS-INCOMPLETE", &[(Severity::High, 25)], 25),
-    ("IG-ARCHIVE-OVERLAP", &[(Severity::High, 10)], 10),
-    ("IG-SIGNATURE-SCHEME", &[(Severity::Low, 3)], 3),
-    ("IG-SIGNATURE-EXTRA", &[(Severity::Low, 2)], 2),
-    ("IG-POSTURE-PACKER", &[(Severity::Medium, 10)], 10),
-    ("IG-POSTURE-DEBUGGABLE", &[(Severity::High, 8)], 8),
-    ("IG-POSTURE-JANUS", &[(Severity::Medium, 6)], 6),
-    ("IG-POSTURE-DEBUG-CERT", &[(Severity::Medium, 6)], 6),
-    ("IG-POSTURE-WEAK-KEY", &[(Severity::Medium, 4)], 4),
-    ("IG-POSTURE-CLEARTEXT", &[(Severity::Low, 3)], 3),
-    ("IG-POSTURE-EXPORTED", &[(Severity::Low, 3)], 3),
-    ("IG-POSTURE-BACKUP", &[(Severity::Low, 2)], 2),
-    ("IG-POSTURE-WEAK-DIGEST", &[(Severity::Low, 2)], 2),
-    ("IG-POSTURE-OBFUSCATED", &[(Severity::Info, 0)], 0),
-    ("IG-POSTURE-PREVIEW-SDK", &[(Severity::Info, 0)], 0),
-];
-
-/// Every rule with a one-line description (SARIF's rule metadata; the README's table).
-pub const RULES: &[(&str, &str)] = &[
-    ("IG-COVERED-APP", "The package id is a covered app's."),
-    (
-        "IG-COVERED-CERT",
-        "The APK is signed with a covered app's certificate (perhaps repackaged).",
-    ),
-    (
-        "IG-COVERED-SIGNER",
-        "The signing certificate names a covered company.",
-    ),
-    (
-        "IG-SIGNER-ADVERSARY",
-        "The signing certificate states a foreign-adversary country.",
-    ),
-    (
-        "IG-SDK-ADVERSARY",
-        "An embedded SDK's vendor is in a foreign-adversary country.",
-    ),
-    (
-        "IG-ENDPOINT-ADVERSARY",
-        "The app names a network endpoint in a foreign-adversary country.",
-    ),
-    (
-        "IG-ADVERSARY-DATA-REACH",
-        "A foreign-adversary link and access to sensitive personal data in one app.",
-    ),
-    (
-        "IG-DATA-ACCESS",
-        "The app requests permissions that open a category of personal data.",
-    ),
-    ("IG-ENDPOINT-CLEARTEXT", "The app names plain-HTTP URLs."),
-    (
-        "IG-SIGNATURE-INVALID",
-        "Android will not install the APK: a signature it checks does not verify, or there is none.",
-    ),
-    (
-        "IG-ARCHIVE-PREFIX",
-        "Data (a DEX file: the Janus shape) in front of the archive's first entry.",
-    ),
-    (
-        "IG-ANALYSIS-INCOMPLETE",
-        "Parts of the APK were not read: they would cost more than the analyser's budgets.",
-    ),
-    (
-        "IG-ARCHIVE-OVERLAP",
-        "Entries of the archive share or overlap their data.",
-    ),
-    (
-        "IG-SIGNATURE-SCHEME",
-        "A signature scheme Android does not check here fails to verify.",
-    ),
-    (
-        "IG-SIGNATURE-EXTRA",
-        "Certificates in signatures that do not verify or that Android ignores.",
-    ),
-    (
-        "IG-POSTURE-PACKER",
-        "The app is packed by a commercial packer that hides its code.",
-    ),
-    ("IG-POSTURE-DEBUGGABLE", "The build is debuggable."),
-    (
-        "IG-POSTURE-JANUS",
-        "JAR signing only on Android versions the Janus flaw reaches.",
-    ),
-    (
-        "IG-POSTURE-DEBUG-CERT",
-        "Signed with the Android SDK's debug certificate.",
-    ),
-    (
-        "IG-POSTURE-WEAK-KEY",
-        "The signing key is below current key-size guidance.",
-    ),
-    (
-        "IG-POSTURE-CLEARTEXT",
-        "The app allows cleartext network traffic.",
-    ),
-    (
-        "IG-POSTURE-EXPORTED",
-        "Components other apps can reach without a permission.",
-    ),
-    (
-        "IG-POSTURE-BACKUP",
-        "App data can be backed up off the device.",
-    ),
-    (
-        "IG-POSTURE-WEAK-DIGEST",
-        "The JAR signature Android checks rests on MD5 or SHA-1.",
-    ),
-    (
-        "IG-POSTURE-OBFUSCATED",
-        "Most classes have one- or two-letter names (renamed by an obfuscator).",
-    ),
-    (
-        "IG-POSTURE-PREVIEW-SDK",
-        "minSdkVersion is a preview platform's codename.",
-    ),
-];
-
+/// The points a finding of `rule` at `severity` earns, and the cap of its rule. A rule id that is
+/// not in the table (a finding made outside this crate) earns nothing.
 fn points_for(rule: &str, severity: Severity) -> (u32, u32) {
-    POINTS
-        .iter()
-        .find(|(r, _, _)| *r == rule)
-        .map(|(_, by, cap)| {
-            let p = by
-                .iter()
-                .find(|(s, _)| *s == severity)
-                .or_else(|| by.iter().find(|(s, _)| *s <= severity))
-                .map(|(_, p)| *p)
-                .unwrap_or(0);
-            (p, *cap)
-        })
-        .unwrap_or((0, 0))
+    Rule::from_id(rule).map_or((0, 0), |r| (r.points_for(severity), r.cap()))
 }
+
+/// The rules whose findings link the app to a foreign adversary (for the combined finding).
+const ADVERSARY_LINKS: &[Rule] = &[
+    Rule::CoveredApp,
+    Rule::CoveredCert,
+    Rule::CoveredSigner,
+    Rule::SignerAdversary,
+    Rule::SdkAdversary,
+    Rule::EndpointAdversary,
+];
 
 /// The outcome of [`assess`].
 #[derive(Debug)]
@@ -238,22 +69,9 @@ pub fn assess(
     // the combined finding: an adversary link that can reach sensitive data
     let adversary_links: Vec<&Finding> = findings
         .iter()
-        .filter(|f| {
-            matches!(
-                f.rule.as_str(),
-                "IG-COVERED-APP"
-                    | "IG-COVERED-CERT"
-                    | "IG-COVERED-SIGNER"
-                    | "IG-SIGNER-ADVERSARY"
-                    | "IG-SDK-ADVERSARY"
-                    | "IG-ENDPOINT-ADVERSARY"
-            )
-        })
+        .filter(|f| ADVERSARY_LINKS.iter().any(|r| f.is(*r)))
         .collect();
-    let data: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| f.rule == "IG-DATA-ACCESS")
-        .collect();
+    let data: Vec<&Finding> = findings.iter().filter(|f| f.is(Rule::DataAccess)).collect();
     if !adversary_links.is_empty() && !data.is_empty() {
         let mut evidence: Vec<Evidence> = adversary_links
             .iter()
@@ -266,27 +84,29 @@ pub fn assess(
                 .take(5),
         );
         let links: Vec<String> = adversary_links.iter().map(|f| f.key.clone()).collect();
+        let prefix = Rule::DataAccess.key("");
         let reached: Vec<String> = data
             .iter()
-            .map(|f| f.key.trim_start_matches("IG-DATA-ACCESS:").to_string())
+            .map(|f| f.key.trim_start_matches(prefix.as_str()).to_string())
             .collect();
-        findings.push(Finding {
-            rule: "IG-ADVERSARY-DATA-REACH".into(),
-            key: "IG-ADVERSARY-DATA-REACH".into(),
-            kind: FindingKind::Permission,
-            severity: Severity::High,
-            title: "a foreign-adversary link can reach sensitive data".into(),
-            message: format!(
+        let data_categories = data
+            .iter()
+            .flat_map(|f| f.data_categories.clone())
+            .collect();
+        let mut reach = Finding::new(
+            Rule::AdversaryDataReach,
+            Rule::AdversaryDataReach.id().into(),
+            Severity::High,
+            "a foreign-adversary link can reach sensitive data".into(),
+            format!(
                 "The app links to a foreign adversary ({}) and opens {} to everything that runs in it.",
                 links.join(", "),
                 reached.join(", ")
             ),
             evidence,
-            criteria: vec!["EO-14034-C2".into(), "EO-14034-C6".into()],
-            data_categories: data.iter().flat_map(|f| f.data_categories.clone()).collect(),
-            points: 0,
-            suppressed: None,
-        });
+        );
+        reach.data_categories = data_categories;
+        findings.push(reach);
     }
 
     // points, with each rule's cap
@@ -401,7 +221,7 @@ pub fn assess(
 /// The conditions under which a `restrict` app may be used, one per kind of finding.
 fn conditions_for(findings: &[Finding], sdks: &[SdkFound], endpoints: &[Endpoint]) -> Vec<String> {
     let mut out = Vec::new();
-    let has = |rule: &str| findings.iter().any(|f| f.rule == rule);
+    let has = |rule: Rule| findings.iter().any(|f| f.is(rule));
     for s in sdks.iter().filter(|s| s.foreign_adversary) {
         out.push(format!(
             "remove {} ({}, {}) from the build, or prove it inactive",
@@ -418,16 +238,16 @@ fn conditions_for(findings: &[Finding], sdks: &[SdkFound], endpoints: &[Endpoint
     if !hosts.is_empty() {
         out.push(format!("block network traffic to {}", hosts.join(", ")));
     }
-    if has("IG-COVERED-SIGNER")
-        || has("IG-SIGNER-ADVERSARY")
-        || has("IG-COVERED-APP")
-        || has("IG-COVERED-CERT")
+    if has(Rule::CoveredSigner)
+        || has(Rule::SignerAdversary)
+        || has(Rule::CoveredApp)
+        || has(Rule::CoveredCert)
     {
         out.push("establish who owns and controls the developer before approval".into());
     }
     let sensitive: Vec<String> = findings
         .iter()
-        .filter(|f| f.rule == "IG-DATA-ACCESS" && f.severity >= Severity::Medium)
+        .filter(|f| f.is(Rule::DataAccess) && f.severity >= Severity::Medium)
         .flat_map(|f| f.evidence.iter().map(|e| e.item.clone()))
         .collect();
     if !sensitive.is_empty() {
@@ -438,40 +258,40 @@ fn conditions_for(findings: &[Finding], sdks: &[SdkFound], endpoints: &[Endpoint
     }
     for (rule, text) in [
         (
-            "IG-SIGNATURE-INVALID",
+            Rule::SignatureInvalid,
             "obtain a correctly signed build from the developer",
         ),
         (
-            "IG-ARCHIVE-PREFIX",
+            Rule::ArchivePrefix,
             "obtain the developer's original build: this file carries data in front of its entries",
         ),
         (
-            "IG-ARCHIVE-OVERLAP",
+            Rule::ArchiveOverlap,
             "obtain the developer's original build: this archive was crafted",
         ),
         (
-            "IG-ANALYSIS-INCOMPLETE",
+            Rule::AnalysisIncomplete,
             "review the parts this analysis could not read by hand, or obtain a build that can be analysed in full",
         ),
-        ("IG-POSTURE-PACKER", "obtain an unpacked build for review"),
+        (Rule::PosturePacker, "obtain an unpacked build for review"),
         (
-            "IG-POSTURE-DEBUGGABLE",
+            Rule::PostureDebuggable,
             "install only a release build (android:debuggable false)",
         ),
         (
-            "IG-POSTURE-DEBUG-CERT",
+            Rule::PostureDebugCert,
             "install only a build signed with the developer's release key",
         ),
         (
-            "IG-POSTURE-JANUS",
+            Rule::PostureJanus,
             "require a build signed with APK Signature Scheme v2 or later",
         ),
         (
-            "IG-POSTURE-CLEARTEXT",
+            Rule::PostureCleartext,
             "enforce encrypted traffic (no cleartext in the network security config)",
         ),
         (
-            "IG-POSTURE-BACKUP",
+            Rule::PostureBackup,
             "disable app-data backup through the device-management policy",
         ),
     ] {
@@ -485,6 +305,7 @@ fn conditions_for(findings: &[Finding], sdks: &[SdkFound], endpoints: &[Endpoint
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::FindingKind;
 
     fn f(rule: &str, key: &str, severity: Severity) -> Finding {
         Finding {

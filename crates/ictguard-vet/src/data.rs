@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::report::{Evidence, Finding, FindingKind, PermissionUse, Severity};
+use crate::report::{Evidence, Finding, PermissionUse, Severity};
+use crate::rules::Rule;
 use crate::Context;
 
 /// Categories whose data the EO 14034 review weighs most (location, communications, sensors).
@@ -59,13 +60,12 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Permission
         } else {
             Severity::Low
         };
-        findings.push(Finding {
-            rule: "IG-DATA-ACCESS".into(),
-            key: format!("IG-DATA-ACCESS:{id}"),
-            kind: FindingKind::Permission,
+        let mut finding = Finding::new(
+            Rule::DataAccess,
+            Rule::DataAccess.key(&id),
             severity,
-            title: format!("reaches {}", category.title.to_lowercase()),
-            message: format!(
+            format!("reaches {}", category.title.to_lowercase()),
+            format!(
                 "The app requests {} ({}){}.",
                 permissions.join(", "),
                 category.title.to_lowercase(),
@@ -74,7 +74,7 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Permission
                     .map(|c| format!(", sensitive personal data under 28 CFR 202 ({c})"))
                     .unwrap_or_default()
             ),
-            evidence: permissions
+            permissions
                 .iter()
                 .map(|p| {
                     let level = cx
@@ -88,11 +88,9 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Permission
                     )
                 })
                 .collect(),
-            criteria: vec!["EO-14034-C6".into()],
-            data_categories: category.cfr202.iter().map(|c| c.to_string()).collect(),
-            points: 0,
-            suppressed: None,
-        });
+        );
+        finding.data_categories = category.cfr202.iter().map(|c| c.to_string()).collect();
+        findings.push(finding);
     }
     uses
 }

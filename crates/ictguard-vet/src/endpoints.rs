@@ -2,7 +2,8 @@
 //! offline tables (vendor and domain tables, then country-code TLDs; never live DNS). Endpoints in
 //! a foreign-adversary country, and plain-HTTP URLs, are findings.
 
-use crate::report::{Endpoint, Evidence, Finding, FindingKind, SdkFound, Severity};
+use crate::report::{Endpoint, Evidence, Finding, SdkFound, Severity};
+use crate::rules::Rule;
 use crate::Context;
 
 /// Endpoint findings raised per app at most (the table lists them all).
@@ -61,13 +62,12 @@ pub(crate) fn check(
         .take(MAX_FINDINGS)
     {
         let country = e.country.clone().unwrap_or_default();
-        findings.push(Finding {
-            rule: "IG-ENDPOINT-ADVERSARY".into(),
-            key: format!("IG-ENDPOINT-ADVERSARY:{}", e.host),
-            kind: FindingKind::Endpoint,
-            severity: Severity::Medium,
-            title: format!("endpoint in {country}: {}", e.host),
-            message: format!(
+        findings.push(Finding::new(
+            Rule::EndpointAdversary,
+            Rule::EndpointAdversary.key(&e.host),
+            Severity::Medium,
+            format!("endpoint in {country}: {}", e.host),
+            format!(
                 "The app names {}{}, attributed to {country} by {}; {}.",
                 e.url.as_deref().unwrap_or(&e.host),
                 e.owner
@@ -77,37 +77,27 @@ pub(crate) fn check(
                 e.basis.clone().unwrap_or_default(),
                 cx.adversary(&country).unwrap_or_default()
             ),
-            evidence: e.evidence.clone(),
-            criteria: vec!["EO-14034-C2".into()],
-            data_categories: Vec::new(),
-            points: 0,
-            suppressed: None,
-        });
+            e.evidence.clone(),
+        ));
     }
     let clear: Vec<&Endpoint> = out
         .iter()
         .filter(|e| e.cleartext && !private_address(&e.host))
         .collect();
     if !clear.is_empty() {
-        findings.push(Finding {
-            rule: "IG-ENDPOINT-CLEARTEXT".into(),
-            key: "IG-ENDPOINT-CLEARTEXT".into(),
-            kind: FindingKind::Endpoint,
-            severity: Severity::Low,
-            title: format!("{} plain-HTTP endpoint(s)", clear.len()),
-            message:
-                "Data sent to these URLs travels unencrypted and can be read or changed on the way."
-                    .into(),
-            evidence: clear
+        findings.push(Finding::new(
+            Rule::EndpointCleartext,
+            Rule::EndpointCleartext.id().into(),
+            Severity::Low,
+            format!("{} plain-HTTP endpoint(s)", clear.len()),
+            "Data sent to these URLs travels unencrypted and can be read or changed on the way."
+                .into(),
+            clear
                 .iter()
                 .take(10)
                 .flat_map(|e| e.evidence.first().cloned())
                 .collect(),
-            criteria: vec!["EO-14034-C8".into()],
-            data_categories: Vec::new(),
-            points: 0,
-            suppressed: None,
-        });
+        ));
     }
     out
 }

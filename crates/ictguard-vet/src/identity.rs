@@ -3,7 +3,8 @@
 
 use ictguard_screen::engine::{Decision, ItemKind, Query};
 
-use crate::report::{Covered, Evidence, Finding, FindingKind, Severity};
+use crate::report::{Covered, Evidence, Finding, Severity};
+use crate::rules::Rule;
 use crate::Context;
 
 /// Raise identity and ownership findings; return the covered items matched.
@@ -28,23 +29,18 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Covered> {
                     decision: m.decision,
                     orders: m.orders.clone(),
                 });
-                findings.push(Finding {
-                    rule: "IG-COVERED-APP".into(),
-                    key: format!("IG-COVERED-APP:{}", m.id),
-                    kind: FindingKind::Identity,
-                    severity: severity_of(m.decision),
-                    title: format!("package id of a covered app: {}", m.name),
-                    message: format!("The package id {package} is {}'s; {}", m.name, m.reason),
-                    evidence: vec![Evidence::with(
+                findings.push(Finding::new(
+                    Rule::CoveredApp,
+                    Rule::CoveredApp.key(&m.id),
+                    severity_of(m.decision),
+                    format!("package id of a covered app: {}", m.name),
+                    format!("The package id {package} is {}'s; {}", m.name, m.reason),
+                    vec![Evidence::with(
                         "AndroidManifest.xml",
                         package,
                         "manifest package",
                     )],
-                    criteria: vec!["EO-14034-C1".into()],
-                    data_categories: Vec::new(),
-                    points: 0,
-                    suppressed: None,
-                });
+                ));
             }
         }
     }
@@ -88,23 +84,18 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Covered> {
                 .package
                 .as_deref()
                 .is_some_and(|p| !app.android.iter().any(|a| a.eq_ignore_ascii_case(p)));
-            findings.push(Finding {
-                rule: "IG-COVERED-CERT".into(),
-                key: format!("IG-COVERED-CERT:{}", app.id),
-                kind: FindingKind::Identity,
-                severity: severity_of(m.decision),
-                title: format!("signed with {}'s key", app.name),
-                message: if repackaged {
+            findings.push(Finding::new(
+                Rule::CoveredCert,
+                Rule::CoveredCert.key(&app.id),
+                severity_of(m.decision),
+                format!("signed with {}'s key", app.name),
+                if repackaged {
                     format!("The APK is signed with the certificate that signs {}, under another package id: a covered app repackaged. {}", app.name, m.reason)
                 } else {
                     format!("The APK is signed with {}'s certificate. {}", app.name, m.reason)
                 },
-                evidence: vec![Evidence::with("signing certificate", sha.clone(), signer.certificate.subject.clone().unwrap_or_default())],
-                criteria: vec!["EO-14034-C1".into()],
-                data_categories: Vec::new(),
-                points: 0,
-                suppressed: None,
-            });
+                vec![Evidence::with("signing certificate", sha.clone(), signer.certificate.subject.clone().unwrap_or_default())],
+            ));
         }
     }
 
@@ -145,43 +136,33 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<Covered> {
                     decision: m.decision,
                     orders: m.orders.clone(),
                 });
-                findings.push(Finding {
-                    rule: "IG-COVERED-SIGNER".into(),
-                    key: format!("IG-COVERED-SIGNER:{}", m.id),
-                    kind: FindingKind::Ownership,
-                    severity: severity_of(m.decision),
-                    title: format!("signed by {}", m.name),
-                    message: format!(
+                findings.push(Finding::new(
+                    Rule::CoveredSigner,
+                    Rule::CoveredSigner.key(&m.id),
+                    severity_of(m.decision),
+                    format!("signed by {}", m.name),
+                    format!(
                         "The signing certificate names {name:?}, which matches {} (score {:.2}). {}",
                         m.name, m.score, m.reason
                     ),
-                    evidence: vec![Evidence::with("signing certificate", c.sha256.clone(), c.subject.clone().unwrap_or_default())],
-                    criteria: vec!["EO-14034-C1".into(), "EO-14034-C3".into()],
-                    data_categories: Vec::new(),
-                    points: 0,
-                    suppressed: None,
-                });
+                    vec![Evidence::with("signing certificate", c.sha256.clone(), c.subject.clone().unwrap_or_default())],
+                ));
             }
         }
         // the country the signer states: self-declared, but a foreign adversary's is worth a look
         if let Some(country) = c.country.as_deref() {
             if let Some(designation) = cx.adversary(country) {
-                findings.push(Finding {
-                    rule: "IG-SIGNER-ADVERSARY".into(),
-                    key: format!("IG-SIGNER-ADVERSARY:{}", c.sha256),
-                    kind: FindingKind::Ownership,
-                    severity: Severity::Medium,
-                    title: format!("signer in a foreign-adversary country ({country})"),
-                    message: format!(
+                findings.push(Finding::new(
+                    Rule::SignerAdversary,
+                    Rule::SignerAdversary.key(&c.sha256),
+                    Severity::Medium,
+                    format!("signer in a foreign-adversary country ({country})"),
+                    format!(
                         "The signing certificate gives C={country}: {designation} on {}. The field is the signer's own statement, not proof of control.",
                         cx.as_of
                     ),
-                    evidence: vec![Evidence::with("signing certificate", c.sha256.clone(), c.subject.clone().unwrap_or_default())],
-                    criteria: vec!["EO-14034-C1".into(), "EO-14034-C3".into()],
-                    data_categories: Vec::new(),
-                    points: 0,
-                    suppressed: None,
-                });
+                    vec![Evidence::with("signing certificate", c.sha256.clone(), c.subject.clone().unwrap_or_default())],
+                ));
             }
         }
     }

@@ -3,13 +3,16 @@
 //! signatures (apk-analyzer, MIT), Exodus Privacy's tracker signatures (ODbL 1.0), and who owns each
 //! SDK vendor and network domain, in which country (ours, with sources).
 //!
-//! The files are parsed, checked and indexed when the crate is built (`build.rs` writes them as
-//! static tables with sorted indexes), so a process that vets one APK pays nothing to load them:
-//! a lookup is a binary search in read-only memory.
+//! The files are parsed, checked and indexed by a generator (`crates/ictguard-vet-gen`, run by
+//! hand) into static tables with sorted indexes, committed as `src/knowledge/tables.rs` with the
+//! sources' licences in its header, so a process that vets one APK pays nothing to load them: a
+//! lookup is a binary search in read-only memory. A test fails while the committed tables are not
+//! what `knowledge/` makes.
 // Rejected: parsing the JSON and TOML at start-up (about 4 ms and 44 million instructions per
 // process, most of a small APK's vetting time); a serialised blob (postcard, bincode) still
 // allocates every string and rebuilds the maps; `phf` maps would add a dependency for lookups
-// that binary search already does in a few comparisons.
+// that binary search already does in a few comparisons; a build script reading ../../knowledge
+// (what the generator replaced) reaches outside the crate, which then cannot be packaged.
 
 use std::sync::OnceLock;
 
@@ -129,7 +132,7 @@ const NO_PARENT: usize = usize::MAX;
 // PERMISSIONS, CATEGORIES, CATEGORY_OF, SDKS, SDK_PREFIXES, SDK_LIBS, SDK_COMPONENTS, TRACKERS,
 // TRACKER_CODE, TRACKER_HOST_LITERALS, TRACKER_HOST_PATTERNS, VENDORS, VENDOR_BY_NAME (lower case,
 // sorted), VENDOR_NAMES (lower case, in file order), DOMAINS (sorted)
-include!(concat!(env!("OUT_DIR"), "/knowledge_tables.rs"));
+include!("knowledge/tables.rs");
 
 /// The value of `key` in a table sorted by key.
 fn lookup<T>(table: &'static [(&'static str, T)], key: &str) -> Option<&'static T> {
@@ -171,7 +174,7 @@ pub fn cctld_country(tld: &str) -> Option<String> {
 }
 
 impl Knowledge {
-    /// The bundled knowledge (checked and indexed when the crate was built).
+    /// The bundled knowledge (checked and indexed when the tables were generated).
     pub fn bundled() -> Knowledge {
         Knowledge::default()
     }

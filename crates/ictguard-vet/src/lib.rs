@@ -4,7 +4,16 @@
 //! sensitive data access, embedded SDKs, network endpoints, security posture), each pointing at
 //! the bytes it comes from, maps them to the EO 14034 criteria of the rule pack and the data
 //! categories of 28 CFR 202, and scores them with a fixed, documented formula ([`assess`]) into a
-//! risk level and a recommendation. Reviewers' suppressions are applied visibly ([`suppress`]).
+//! risk level and a recommendation. Every finding belongs to a rule of one table ([`rules`]: id,
+//! points, cap, criteria, text); reviewers' suppressions are applied visibly ([`suppress`]); what
+//! vetting knows of permissions, SDKs, trackers, vendors and domains is compiled in ([`knowledge`]).
+//!
+//! What it is for: a reproducible answer, with evidence a reviewer can check, to "is this APK a
+//! national-security risk, why, and what do we do?". What it is not for: reading APKs in general
+//! (that is `ictguard-apk`, which knows nothing of policy), running the app or watching its
+//! traffic (everything here is static and offline, with no DNS), or rendering reports (text, HTML
+//! and SARIF are the binary's; the [`Report`] is plain data that serialises to the JSON of
+//! `schemas/vet-report.schema.json`).
 //!
 //! ```no_run
 //! # use ictguard_vet::{Vetter, Knowledge};
@@ -13,8 +22,12 @@
 //! let today = chrono::Utc::now().date_naive();
 //! let report = vetter.vet("app.apk", &bytes, today).unwrap();
 //! println!("{} {} {}", report.risk.as_str(), report.score, report.recommendation.as_str());
+//! for finding in &report.findings {
+//!     println!("{} +{} {}", finding.rule, finding.points, finding.title);
+//! }
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod assess;
 mod data;
@@ -24,6 +37,7 @@ mod identity;
 pub mod knowledge;
 mod posture;
 pub mod report;
+pub mod rules;
 pub mod scan;
 mod sdks;
 pub mod suppress;

@@ -4,7 +4,8 @@
 //! in front of the archive (the Janus shape), entries that overlap, analyses a budget stopped,
 //! and packers.
 
-use crate::report::{Evidence, Finding, FindingKind, Severity};
+use crate::report::{Evidence, Finding, Severity};
+use crate::rules::Rule;
 use crate::Context;
 
 /// Class-name prefixes and native libraries of commercial packers (which hide the real code from
@@ -53,27 +54,15 @@ const PACKERS: &[(&str, &[&str], &[&str])] = &[
     ),
 ];
 
+/// A posture finding: one per rule and app, so its key is the rule's id.
 fn finding(
-    rule: &str,
+    rule: Rule,
     severity: Severity,
     title: String,
     message: String,
     evidence: Vec<Evidence>,
-    criteria: &[&str],
 ) -> Finding {
-    Finding {
-        rule: rule.into(),
-        key: rule.into(),
-        kind: FindingKind::Posture,
-        severity,
-        title,
-        message,
-        evidence,
-        criteria: criteria.iter().map(|c| c.to_string()).collect(),
-        data_categories: Vec::new(),
-        points: 0,
-        suppressed: None,
-    }
+    Finding::new(rule, rule.id().into(), severity, title, message, evidence)
 }
 
 /// Whether the signatures hold as Android checks them, and what else the signing structures show:
@@ -118,7 +107,7 @@ fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
                 evidence.push(Evidence::with("META-INF", "signatures", why.clone()));
             }
             findings.push(finding(
-                "IG-SIGNATURE-INVALID",
+                Rule::SignatureInvalid,
                 Severity::Critical,
                 if unsigned {
                     "unsigned: Android will not install it".into()
@@ -130,7 +119,6 @@ fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
                     capitalise(&why)
                 ),
                 evidence,
-                &["EO-14034-C5"],
             ));
         }
         _ => {
@@ -139,7 +127,7 @@ fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
             // altered or botched a signature
             for v in &failing {
                 findings.push(finding(
-                    "IG-SIGNATURE-SCHEME",
+                    Rule::SignatureScheme,
                     Severity::Low,
                     format!("{} signature does not verify", v.scheme),
                     format!(
@@ -148,7 +136,6 @@ fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
                         v.reason.clone().unwrap_or_default()
                     ),
                     vec![Evidence::with(place(v.scheme), v.scheme, v.reason.clone().unwrap_or_default())],
-                    &["EO-14034-C5"],
                 ));
             }
         }
@@ -177,12 +164,11 @@ fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
         .collect();
     if !others.is_empty() {
         findings.push(finding(
-            "IG-SIGNATURE-EXTRA",
+            Rule::SignatureExtra,
             Severity::Low,
             format!("{} certificate(s) that do not sign the app", others.len()),
             "The APK carries certificates in signatures that do not verify or that Android never reads. They are not the app's signer and are not scored as one; a signing block with such extra entries is a mark of a crafted or re-processed file.".into(),
             others,
-            &["EO-14034-C5"],
         ));
     }
     // weak digests, where the JAR signature is what Android checks on some supported platform
@@ -195,7 +181,7 @@ fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
         .collect();
     if schemes.v1 && v1_matters && !weak.is_empty() {
         findings.push(finding(
-            "IG-POSTURE-WEAK-DIGEST",
+            Rule::PostureWeakDigest,
             Severity::Low,
             format!("JAR signature rests on {}", weak.join(" and ")),
             format!(
@@ -203,18 +189,17 @@ fn signing(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
                 weak.join(" and ")
             ),
             vec![Evidence::with("META-INF", "v1 digests", s.v1_digests.join(", "))],
-            &["EO-14034-C8"],
         ));
     }
     if schemes.v1 && !schemes.v2 && !schemes.v3 && min_sdk < 24 {
-        findings.push(finding("IG-POSTURE-JANUS", Severity::Medium, "v1-only signing (Janus)".into(),
+        findings.push(finding(Rule::PostureJanus, Severity::Medium, "v1-only signing (Janus)".into(),
             format!("Signed with JAR signing only and installable on Android before 7.0 (minSdkVersion {min_sdk}): CVE-2017-13156 (Janus) lets a DEX file be prepended without breaking the signature."),
-            vec![Evidence::with("META-INF", "v1 only", format!("minSdkVersion {min_sdk}"))], &["EO-14034-C8"]));
+            vec![Evidence::with("META-INF", "v1 only", format!("minSdkVersion {min_sdk}"))]));
     }
     if let Some(code) = &s.min_sdk_codename {
-        findings.push(finding("IG-POSTURE-PREVIEW-SDK", Severity::Info, format!("built for a preview platform ({code})"),
+        findings.push(finding(Rule::PosturePreviewSdk, Severity::Info, format!("built for a preview platform ({code})"),
             format!("minSdkVersion is the codename {code}: only a preview build of that platform installs the app (Android reads the level as 10000); release devices refuse it."),
-            vec![Evidence::with("AndroidManifest.xml", "uses-sdk android:minSdkVersion", code.clone())], &["EO-14034-C5"]));
+            vec![Evidence::with("AndroidManifest.xml", "uses-sdk android:minSdkVersion", code.clone())]));
     }
 }
 
@@ -238,7 +223,7 @@ fn archive(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
              format!("The file has {} bytes{} before its first entry. Android since the Janus fix (CVE-2017-13156) refuses a file that does not start with an entry: this one was made to be read differently by different tools.", inv.leading_bytes, if inv.starts_with_dex { " of DEX code" } else { "" }))
         };
         findings.push(finding(
-            "IG-ARCHIVE-PREFIX",
+            Rule::ArchivePrefix,
             severity,
             title,
             message,
@@ -251,12 +236,11 @@ fn archive(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
                     "not a ZIP entry"
                 },
             )],
-            &["EO-14034-C5", "EO-14034-C8"],
         ));
     }
     if inv.overlapping_entries > 0 {
         findings.push(finding(
-            "IG-ARCHIVE-OVERLAP",
+            Rule::ArchiveOverlap,
             Severity::High,
             format!("{} entries overlap others' data", inv.overlapping_entries),
             "Entries of the archive share or overlap their compressed data: the same bytes appear under several names. Build tools never write this; it is made to make analysers inflate one stream many times, or to show different tools different files. Each stream was read at most once (or not at all, when its size was refused).".into(),
@@ -265,7 +249,6 @@ fn archive(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
                 .take(5)
                 .map(|o| Evidence::with(o.entry.clone(), o.with.clone(), if o.alias { "the same data" } else { "overlapping data" }))
                 .collect(),
-            &["EO-14034-C5"],
         ));
     }
     let verdicts = s
@@ -297,12 +280,11 @@ fn archive(cx: &Context, min_sdk: i64, findings: &mut Vec<Finding>) {
     }
     if !stopped.is_empty() {
         findings.push(finding(
-            "IG-ANALYSIS-INCOMPLETE",
+            Rule::AnalysisIncomplete,
             Severity::High,
             "analysis stopped before the end".into(),
             "Parts of the APK were not read: they would cost more than the budgets that protect the analyser (real apps stay far inside them), or they are malformed. What the app does there is unknown to this report.".into(),
             stopped,
-            &["EO-14034-C5"],
         ));
     }
 }
@@ -325,9 +307,9 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
     let manifest = |item: &str, detail: &str| Evidence::with("AndroidManifest.xml", item, detail);
 
     if app.debuggable == Some(true) {
-        findings.push(finding("IG-POSTURE-DEBUGGABLE", Severity::High, "debuggable build".into(),
+        findings.push(finding(Rule::PostureDebuggable, Severity::High, "debuggable build".into(),
             "android:debuggable is true: anyone with USB access can attach a debugger and read the app's memory and data.".into(),
-            vec![manifest("application android:debuggable", "true")], &["EO-14034-C8"]));
+            vec![manifest("application android:debuggable", "true")]));
     }
     // cleartext is allowed when said so, or by default below API 28 without a network security config
     let cleartext = match app.uses_cleartext_traffic {
@@ -342,7 +324,7 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
             }
         };
         findings.push(finding(
-            "IG-POSTURE-CLEARTEXT",
+            Rule::PostureCleartext,
             Severity::Low,
             "cleartext traffic allowed".into(),
             "The app may send data over unencrypted HTTP.".into(),
@@ -350,7 +332,6 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
                 "application android:usesCleartextTraffic",
                 &detail,
             )],
-            &["EO-14034-C8"],
         ));
     }
     if app.allow_backup != Some(false) {
@@ -360,13 +341,12 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
             "not set (Android's default is true)"
         };
         findings.push(finding(
-            "IG-POSTURE-BACKUP",
+            Rule::PostureBackup,
             Severity::Low,
             "app data can be backed up".into(),
             "android:allowBackup lets the app's private data be copied off the device by backup."
                 .into(),
             vec![manifest("application android:allowBackup", detail)],
-            &["EO-14034-C8"],
         ));
     }
     let unprotected: Vec<Evidence> = cx
@@ -396,7 +376,7 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
         .collect();
     if !unprotected.is_empty() {
         findings.push(finding(
-            "IG-POSTURE-EXPORTED",
+            Rule::PostureExported,
             Severity::Low,
             format!(
                 "{} exported component(s) without a permission",
@@ -404,7 +384,6 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
             ),
             "Any app on the device can start or query these components.".into(),
             unprotected,
-            &["EO-14034-C8"],
         ));
     }
     signing(cx, min_sdk, findings);
@@ -419,9 +398,9 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
             )
         };
         if c.common_name.as_deref() == Some("Android Debug") {
-            findings.push(finding("IG-POSTURE-DEBUG-CERT", Severity::Medium, "signed with a debug certificate".into(),
+            findings.push(finding(Rule::PostureDebugCert, Severity::Medium, "signed with a debug certificate".into(),
                 "CN=Android Debug is the SDK's debug key, shared by every developer machine: a debug build, not a release.".into(),
-                vec![ev()], &["EO-14034-C5"]));
+                vec![ev()]));
         }
         let weak = match (c.key_algorithm.as_deref(), c.key_bits) {
             (Some("RSA"), Some(b)) if b < 2048 => Some((
@@ -440,12 +419,11 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
         };
         if let Some((weak, why)) = weak {
             findings.push(finding(
-                "IG-POSTURE-WEAK-KEY",
+                Rule::PostureWeakKey,
                 Severity::Medium,
                 format!("weak signing key ({weak})"),
                 format!("A {weak} key: {why}; a forged update becomes conceivable."),
                 vec![ev()],
-                &["EO-14034-C8"],
             ));
         }
     }
@@ -461,7 +439,7 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
             .collect();
         sample.sort();
         findings.push(finding(
-            "IG-POSTURE-OBFUSCATED",
+            Rule::PostureObfuscated,
             Severity::Info,
             "code is obfuscated".into(),
             format!(
@@ -473,7 +451,6 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
                 .take(3)
                 .map(|(c, dex)| Evidence::with(dex.clone(), c.clone(), "renamed class"))
                 .collect(),
-            &["EO-14034-C5"],
         ));
     }
     // packers
@@ -500,9 +477,9 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) {
         }
         if !ev.is_empty() {
             ev.truncate(5);
-            findings.push(finding("IG-POSTURE-PACKER", Severity::Medium, format!("packed with {name}"),
+            findings.push(finding(Rule::PosturePacker, Severity::Medium, format!("packed with {name}"),
                 format!("{name} hides the app's real code until it runs, so this review (and any static review) sees less than the app does."),
-                ev, &["EO-14034-C5"]));
+                ev));
         }
     }
 }

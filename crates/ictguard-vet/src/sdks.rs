@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use rayon::slice::ParallelSliceMut;
 
-use crate::report::{Evidence, Finding, FindingKind, SdkFound, Severity};
+use crate::report::{Evidence, Finding, SdkFound, Severity};
+use crate::rules::Rule;
 use crate::Context;
 
 /// Evidence items kept per SDK.
@@ -187,21 +188,20 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
     for sdk in out.iter().filter(|s| s.foreign_adversary) {
         let country = sdk.country.clone().unwrap_or_default();
         let designation = cx.adversary(&country).unwrap_or_default();
-        findings.push(Finding {
-            rule: "IG-SDK-ADVERSARY".into(),
-            key: format!("IG-SDK-ADVERSARY:{}", sdk.name),
-            kind: FindingKind::Sdk,
-            severity: if sdk.data_reached.is_empty() {
+        findings.push(Finding::new(
+            Rule::SdkAdversary,
+            Rule::SdkAdversary.key(&sdk.name),
+            if sdk.data_reached.is_empty() {
                 Severity::Medium
             } else {
                 Severity::High
             },
-            title: format!(
+            format!(
                 "{} SDK from {country}: {}",
                 sdk.category.clone().unwrap_or_else(|| "third-party".into()),
                 sdk.name
             ),
-            message: format!(
+            format!(
                 "{} ({}{}) is embedded; {designation}. It runs with the app's permissions{}.",
                 sdk.name,
                 sdk.vendor.clone().unwrap_or_default(),
@@ -216,12 +216,8 @@ pub(crate) fn check(cx: &Context, findings: &mut Vec<Finding>) -> Vec<SdkFound> 
                     format!(", which open: {}", sdk.data_reached.join(", "))
                 }
             ),
-            evidence: sdk.evidence.clone(),
-            criteria: vec!["EO-14034-C2".into(), "EO-14034-C3".into()],
-            data_categories: Vec::new(),
-            points: 0,
-            suppressed: None,
-        });
+            sdk.evidence.clone(),
+        ));
     }
     out
 }

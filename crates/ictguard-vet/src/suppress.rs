@@ -110,27 +110,38 @@ pub struct Suppressions {
 
 /// A suppressions file that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("suppressions file: {0}")]
-pub struct SuppressionError(pub String);
+pub enum SuppressionError {
+    /// Not TOML, or not the shape of a suppressions file (an unknown field, a bad date).
+    #[error("suppressions file: {0}")]
+    Toml(#[from] toml::de::Error),
+    /// A suppression or override that does not say who decided, or why.
+    #[error("suppressions file: {what} #{number}: `who` and `why` must say who decided and why")]
+    Unexplained {
+        /// `suppression` or `override`.
+        what: &'static str,
+        /// Its place in the file among its kind, from 1.
+        number: usize,
+    },
+}
 
 impl Suppressions {
     /// Parse a suppressions file's text.
     pub fn parse(text: &str) -> Result<Suppressions, SuppressionError> {
-        let file: File = toml::from_str(text).map_err(|e| SuppressionError(e.to_string()))?;
+        let file: File = toml::from_str(text)?;
         for (i, r) in file.suppression.iter().enumerate() {
             if r.why.trim().is_empty() || r.who.trim().is_empty() {
-                return Err(SuppressionError(format!(
-                    "suppression #{}: `who` and `why` must say who decided and why",
-                    i + 1
-                )));
+                return Err(SuppressionError::Unexplained {
+                    what: "suppression",
+                    number: i + 1,
+                });
             }
         }
         for (i, o) in file.overrides.iter().enumerate() {
             if o.why.trim().is_empty() || o.who.trim().is_empty() {
-                return Err(SuppressionError(format!(
-                    "override #{}: `who` and `why` must say who decided and why",
-                    i + 1
-                )));
+                return Err(SuppressionError::Unexplained {
+                    what: "override",
+                    number: i + 1,
+                });
             }
         }
         Ok(Suppressions {

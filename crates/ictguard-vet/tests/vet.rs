@@ -223,24 +223,44 @@ fn corpus_sample_vets_without_failure() {
     assert!(vetted >= 40, "{vetted}");
 }
 
+/// `docs/vetting-rules.md` shows the scoring table: a row per rule, in the table's order, each
+/// the rule's id, text, points by severity, criteria and cap.
 #[test]
-fn the_readme_scoring_table_is_the_code() {
-    let readme =
-        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
-            .unwrap();
-    for (rule, by, cap) in ictguard_vet::assess::POINTS {
-        let row = readme
-            .lines()
-            .find(|l| l.starts_with(&format!("| `{rule}` |")))
-            .unwrap_or_else(|| panic!("README lacks a row for {rule}"));
-        assert!(row.ends_with(&format!("| {cap} |")), "{row}");
-        for (severity, points) in by.iter() {
-            assert!(
-                row.contains(&format!("{} {points}", severity.as_str())),
-                "{row}"
-            );
-        }
+fn the_scoring_table_doc_is_the_code() {
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/vetting-rules.md"),
+    )
+    .unwrap();
+    let expected: Vec<String> = ictguard_vet::rules::all()
+        .iter()
+        .map(|rule| {
+            let points: Vec<String> = rule
+                .points()
+                .iter()
+                .map(|(severity, points)| format!("{} {points}", severity.as_str()))
+                .collect();
+            let criteria: Vec<&str> = rule.criteria().iter().map(|c| c.id()).collect();
+            format!(
+                "| `{}` | {} | {} | {} | {} |",
+                rule.id(),
+                rule.text(),
+                points.join(", "),
+                criteria.join(", "),
+                rule.cap()
+            )
+        })
+        .collect();
+    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| `IG-")).collect();
+    for row in &expected {
+        assert!(
+            rows.contains(&row.as_str()),
+            "docs/vetting-rules.md lacks the row\n{row}"
+        );
     }
+    assert_eq!(
+        rows, expected,
+        "docs/vetting-rules.md: rows not in the table, or out of order"
+    );
 }
 
 #[test]

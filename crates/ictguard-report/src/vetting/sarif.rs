@@ -3,7 +3,6 @@
 //! inside it as logical locations. Suppressed findings carry SARIF suppressions with the reviewer's
 //! name and reason.
 
-use ictguard_vet::assess::{POINTS, RULES};
 use ictguard_vet::{Severity, Vetter};
 use serde_json::{json, Value};
 
@@ -24,10 +23,10 @@ fn level(s: Severity) -> &'static str {
 
 /// Render every report as one SARIF log.
 pub fn render(vetted: &[Vetted], vetter: &Vetter) -> Result<String, RenderError> {
-    let rules: Vec<Value> = RULES
+    let rules: Vec<Value> = ictguard_vet::rules::all()
         .iter()
-        .map(|(id, text)| {
-            let cap = POINTS.iter().find(|(r, _, _)| r == id).map(|(_, _, c)| *c).unwrap_or(0);
+        .map(|rule| {
+            let (id, text, cap) = (rule.id(), rule.text(), rule.cap());
             json!({
                 "id": id,
                 "name": id.trim_start_matches("IG-").to_lowercase().replace('-', "_"),
@@ -37,7 +36,7 @@ pub fn render(vetted: &[Vetted], vetter: &Vetter) -> Result<String, RenderError>
             })
         })
         .collect();
-    let rule_index = |id: &str| RULES.iter().position(|(r, _)| *r == id);
+    let rule_index = |id: &str| ictguard_vet::rules::all().iter().position(|r| r.id() == id);
     let mut results = Vec::new();
     let mut artifacts = Vec::new();
     let mut notifications = Vec::new();
