@@ -1,11 +1,12 @@
 //! The assessment: a fixed, documented formula from findings to a score, a risk level and a
 //! recommendation, so that two reviewers with the same APK, rule pack and date get the same answer.
 //!
-//! **Score.** Each finding earns the points of its rule (the table in [`crate::rules`]); a rule's findings
-//! together earn at most its cap; the sum is capped at 100. When the app links to a foreign
-//! adversary (a covered match, an adversary SDK, endpoint or signer) *and* reaches sensitive personal
-//! data, a combined finding (`IG-ADVERSARY-DATA-REACH`, 10 points) records that the adversary link
-//! can reach the data (EO 14034's surveillance criterion). Suppressed findings earn nothing.
+//! **Score.** Each finding earns the points of its rule (the table in [`crate::rules`], shown in
+//! `docs/vetting-rules.md`); a rule's findings together earn at most its cap; the sum is capped
+//! at 100. When the app links to a foreign adversary (a covered match, an adversary SDK, endpoint
+//! or signer) *and* reaches sensitive personal data, a combined finding (`IG-ADVERSARY-DATA-REACH`,
+//! 10 points) records that the adversary link can reach the data (EO 14034's surveillance
+//! criterion). Suppressed findings earn nothing.
 //!
 //! **Risk.** critical: score ≥ 75, or any critical finding (a covered app matched under an order in
 //! force, a signature Android would refuse, a Janus-shaped file it would run); high: ≥ 50;
