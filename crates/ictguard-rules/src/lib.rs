@@ -23,7 +23,7 @@ pub mod pack;
 pub mod status;
 mod validate;
 
-pub use date::parse_date;
+pub use date::{parse_date, DateError};
 pub use diagnostic::{Diagnostic, PackErrors};
 pub use model::TransactionKind;
 pub use ownership::{Ownership, OwnershipChain};

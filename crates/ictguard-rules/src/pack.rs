@@ -162,7 +162,8 @@ impl Layer {
     /// Every `*.toml` under `dir`, recursively, in name order.
     pub fn read_dir(dir: &Path) -> Result<Self, PackErrors> {
         let mut paths = Vec::new();
-        collect_toml(dir, &mut paths).map_err(|e| single(dir.display().to_string(), 0, "", e))?;
+        collect_toml(dir, &mut paths)
+            .map_err(|e| single(dir.display().to_string(), 0, "", e.to_string()))?;
         if paths.is_empty() {
             return Err(single(
                 dir.display().to_string(),
@@ -194,7 +195,7 @@ impl Layer {
                     file: name,
                     line: 0,
                     field: String::new(),
-                    message: e,
+                    message: e.to_string(),
                 }),
             }
         }
@@ -217,12 +218,23 @@ fn single(file: String, line: usize, field: &str, message: String) -> PackErrors
     }
 }
 
-fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read directory: {e}"))?;
+/// Why a directory of pack files could not be listed.
+#[derive(Debug, thiserror::Error)]
+enum DirError {
+    /// The directory (or one under it) could not be read.
+    #[error("cannot read directory: {0}")]
+    ReadDir(std::io::Error),
+    /// An entry's type could not be told.
+    #[error("{0}")]
+    FileType(std::io::Error),
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), DirError> {
+    let entries = std::fs::read_dir(dir).map_err(DirError::ReadDir)?;
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read directory: {e}"))?;
+        let entry = entry.map_err(DirError::ReadDir)?;
         let path = entry.path();
-        let ft = entry.file_type().map_err(|e| e.to_string())?;
+        let ft = entry.file_type().map_err(DirError::FileType)?;
         if ft.is_dir() {
             if out.len() <= MAX_FILES {
                 collect_toml(&path, out)?;
@@ -234,17 +246,35 @@ fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), Str
     Ok(())
 }
 
-fn read_limited(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+/// Why a pack file could not be read as text.
+#[derive(Debug, thiserror::Error)]
+enum FileError {
+    /// The file system refused.
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// Bigger than a pack file may be (a user's directory is outside input).
+    #[error("file is {size} bytes; pack files are limited to {MAX_FILE_BYTES}")]
+    TooBig {
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// Not UTF-8.
+    #[error("not UTF-8 text (byte {valid_up_to})")]
+    NotUtf8 {
+        /// How many bytes from the start are valid UTF-8.
+        valid_up_to: usize,
+    },
+}
+
+fn read_limited(path: &Path) -> Result<String, FileError> {
+    let meta = std::fs::metadata(path).map_err(FileError::Read)?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is {} bytes; pack files are limited to {MAX_FILE_BYTES}",
-            meta.len()
-        ));
+        return Err(FileError::TooBig { size: meta.len() });
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+    let bytes = std::fs::read(path).map_err(FileError::Read)?;
+    String::from_utf8(bytes).map_err(|e| FileError::NotUtf8 {
+        valid_up_to: e.utf8_error().valid_up_to(),
+    })
 }
 
 impl RulePack {
