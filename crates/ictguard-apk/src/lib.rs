@@ -211,7 +211,7 @@ impl<'a> Apk<'a> {
         let bytes = self.zip.read_by_name("resources.arsc")?;
         Some(
             bytes
-                .map_err(|e| arsc::ArscError(e.to_string()))
+                .map_err(arsc::ArscError::Read)
                 .and_then(|b| arsc::ResourceTable::parse_with(b, self.zip.limits())),
         )
     }
@@ -321,7 +321,7 @@ impl<'a> Apk<'a> {
         let mut out = Vec::new();
         let skipped = self.visit_dex_files(&mut |name, data| {
             let read = data.map_err(|e| e.to_string()).and_then(|data| {
-                let dex = dex::Dex::parse_with(data, &limits).map_err(|e| e.0)?;
+                let dex = dex::Dex::parse_with(data, &limits).map_err(|e| e.0.to_string())?;
                 let summary = DexSummary {
                     name: name.to_string(),
                     version: Some(dex.version),
