@@ -1,22 +1,68 @@
-//! Read an Android package (APK) the way Android does, with no policy in it: the ZIP container,
-//! the binary XML manifest and its model, `resources.arsc`, the DEX files, the v1/v2/v3
-//! signatures verified and their certificates, and an inventory of what the package carries.
+//! Read an Android package (APK) the way Android reads it, and nothing more.
 //!
-//! Everything borrows from the bytes it is given, every read is bounds-checked, and malformed input
-//! is an `Err`, never a panic. Hostile input is the normal case: every amplification a crafted
+//! # What it is for
+//!
+//! Taking an APK apart to look at it: the ZIP container ([`zip`]) as Android's reader sees it
+//! (aliased entries, bytes before the first entry, bogus compression methods), the binary XML
+//! manifest ([`axml`]) and its model ([`manifest`]: package, SDK levels, permissions asked for
+//! and implied, components and whether they are exported), the resource table ([`arsc`]) for
+//! the values the manifest refers to, the DEX files ([`dex`]: strings, classes, method and field
+//! references, including DEX files nested in other archives), the v1 (JAR), v2, v3 and v3.1
+//! signatures verified as apksig verifies them ([`signing`], with [`jar`] and the scheme
+//! verifier) and their X.509 certificates ([`cert`]), and an [`inventory`] of what the archive
+//! carries (native libraries, embedded archives, signature files, suspicious names).
+//!
+//! Hostile input is the normal case. Everything borrows from the bytes it is given, every read is
+//! bounds-checked, and a malformed file is an `Err`, never a panic. Every amplification a crafted
 //! file can attempt (entries that alias one stream, string pools whose indexes all name one long
-//! string, thousands of signer infos) is bounded by a budget in [`Limits`], and a budget that runs
-//! out is an error or a note saying what was not read ("analysis stopped: …"). It is useful on its
-//! own, like `goblin` or `object`:
+//! string, thousands of signer infos) is bounded by a budget in [`Limits`]; a budget that runs out
+//! is an error, or a note that says what was not read (`analysis stopped: …`). Errors are types
+//! ([`ApkError`], [`ZipError`], [`axml::AxmlError`], [`arsc::ArscError`], [`dex::DexError`],
+//! [`signing::SigningError`]) whose variants carry the offsets and counts involved.
+//!
+//! # What it is not for
+//!
+//! It holds no policy: it does not say whether an app is risky, which SDKs it embeds, or what a
+//! permission means for a user; that judgement belongs to the caller (ictguard's `vet` crate is
+//! one). It does not write, sign or repair APKs, decompile bytecode, run code, or check a
+//! certificate against a trust store (Android does not either: an APK signer's certificate is
+//! self-signed as a rule).
+//!
+//! # Example
 //!
 //! ```no_run
-//! let bytes = std::fs::read("app.apk").unwrap();
-//! let apk = ictguard_apk::Apk::parse(&bytes).unwrap();
-//! println!("{:?} {:?}", apk.manifest.package, apk.manifest.requested_permissions());
+//! use ictguard_apk::{Apk, Limits};
+//!
+//! let bytes = std::fs::read("app.apk")?;
+//! // the default limits suit one APK on a workstation; a server vetting uploads may want less
+//! let apk = Apk::parse_with(&bytes, &Limits::default())?;
+//! println!("package: {:?}", apk.manifest.package);
+//! for permission in apk.manifest.requested_permissions() {
+//!     println!("asks for: {permission}");
+//! }
+//! // signatures verified, and whether Android would install the file
 //! let summary = apk.summary();
-//! println!("Android installs it: {:?}", summary.install.map(|v| v.installs));
+//! if let Some(install) = &summary.install {
+//!     println!("Android installs it: {} {:?}", install.installs, install.reason);
+//! }
+//! for signer in &summary.signers {
+//!     println!("signed by {} ({:?})", signer.certificate.sha256, signer.schemes);
+//! }
+//! // every DEX file, one at a time, with what could not be read
+//! let skipped = apk.visit_dex_files(&mut |name, bytes| match bytes {
+//!     Ok(bytes) => match ictguard_apk::dex::Dex::parse(bytes) {
+//!         Ok(dex) => println!("{name}: {} classes", dex.class_descriptors().count()),
+//!         Err(e) => println!("{name}: {e}"),
+//!     },
+//!     Err(e) => println!("{name}: {e}"),
+//! });
+//! for note in skipped.iter().chain(&summary.problems) {
+//!     println!("not read: {note}");
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod arsc;
 pub mod axml;

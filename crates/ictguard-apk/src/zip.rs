@@ -29,7 +29,7 @@ pub const RATIO_FLOOR: u64 = 1 << 20;
 /// Size of the pieces [`Zip::stream`] hands over.
 const STREAM_PIECE: usize = 64 << 10;
 /// Overlapping pairs kept for the report (all are counted).
-const MAX_OVERLAPS_KEPT: usize = 64;
+pub const MAX_OVERLAPS_KEPT: usize = 64;
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const EOCD64_LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -131,7 +131,7 @@ pub struct Zip<'a> {
     pub eocd_offset: u64,
     /// Names that appear more than once (Android rejects these since version 9).
     pub duplicate_names: Vec<String>,
-    /// Pairs of entries whose data overlap (the first [`MAX_OVERLAPS_KEPT`]).
+    /// Pairs of entries whose data overlap (the first [`MAX_OVERLAPS_KEPT`]: a crafted archive can make millions).
     pub overlaps: Vec<Overlap>,
     /// How many entries overlap an earlier one (in data order).
     pub overlap_count: usize,
