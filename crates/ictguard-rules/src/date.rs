@@ -87,6 +87,21 @@ mod tests {
     }
 
     #[test]
+    fn an_invalid_date_reads_as_before() {
+        // the words reach the CLI, the API and pack diagnostics as they are
+        let e = parse_date("2021-02-30").unwrap_err();
+        assert_eq!(e.given, "2021-02-30");
+        assert_eq!(
+            e.to_string(),
+            "invalid date \"2021-02-30\" (input is out of range); expected YYYY-MM-DD"
+        );
+        assert_eq!(
+            parse_date(" x ").unwrap_err().to_string(),
+            "invalid date \" x \" (input contains invalid characters); expected YYYY-MM-DD"
+        );
+    }
+
+    #[test]
     fn reads_toml_dates_and_strings() {
         let t: T = toml::from_str("d = 2021-01-05").unwrap();
         assert_eq!(t.d, NaiveDate::from_ymd_opt(2021, 1, 5).unwrap());
