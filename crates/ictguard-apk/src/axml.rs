@@ -279,7 +279,8 @@ impl Element {
     }
 }
 
-/// A parsed document.
+/// A parsed document, owned (its strings are decoded once), so that it outlives the bytes and can
+/// be resolved against a resource table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {
     /// The root element.
@@ -288,7 +289,8 @@ pub struct Document {
     pub namespaces: Vec<(String, String)>,
 }
 
-/// Parse a binary XML document, with the default limits.
+/// Parse a binary XML document, with the default [`Limits`] (see [`parse_with`] for what they
+/// bound).
 pub fn parse(data: &[u8]) -> Result<Document, AxmlError> {
     parse_with(data, &Limits::default())
 }

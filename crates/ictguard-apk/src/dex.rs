@@ -78,7 +78,9 @@ struct Table {
     offset: usize,
 }
 
-/// A parsed DEX file borrowed from its bytes.
+/// A parsed DEX file borrowed from its bytes: only the header is read up front, and the tables it
+/// points to are checked against the file size, so that the strings, classes and references are
+/// decoded lazily, one at a time, however large the file.
 #[derive(Debug, Clone)]
 pub struct Dex<'a> {
     data: &'a [u8],

@@ -91,7 +91,11 @@ pub type DexVisitor<'v> = dyn FnMut(&str, Result<&[u8], ZipError>) + 'v;
 pub use manifest::Manifest;
 pub use zip::{Zip, ZipError};
 
-/// Why an APK cannot be read.
+/// Why an APK cannot be read at all: its container or its manifest is broken.
+///
+/// Anything less (a signature that does not verify, a DEX file or a resource table that does not
+/// parse) is not an error here but part of what is reported, because a damaged APK is evidence
+/// too.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApkError {
     /// The container is broken.
@@ -105,7 +109,9 @@ pub enum ApkError {
     Manifest(#[from] axml::AxmlError),
 }
 
-/// A parsed APK.
+/// A parsed APK: the container and the manifest, read once. Everything else (signatures, DEX
+/// files, resources) is read from [`Apk::zip`] when asked for, so a caller pays only for what it
+/// uses.
 #[derive(Debug, Clone)]
 pub struct Apk<'a> {
     /// The container.
@@ -162,7 +168,8 @@ impl<'a> Apk<'a> {
         })
     }
 
-    /// The summary `ictguard apk info` prints.
+    /// The summary `ictguard apk info` prints, signatures verified. Verifying hashes the whole
+    /// archive; [`Apk::summary_with`] can skip it.
     pub fn summary(&self) -> Summary {
         self.summary_with(true)
     }
@@ -403,7 +410,8 @@ impl<'a> Apk<'a> {
         out
     }
 
-    /// Every signature structure the APK carries.
+    /// Every signature structure the APK carries, verified, as found: for the signers Android
+    /// would pick among them, see [`Apk::summary`].
     pub fn signatures(&self) -> signing::Signatures {
         signing::read_signatures(&self.zip)
     }
@@ -544,7 +552,8 @@ fn unreachable_certificate(sha256: &str) -> cert::Certificate {
     c
 }
 
-/// What `ictguard apk info --json` prints.
+/// What `ictguard apk info --json` prints: everything read of an APK in one serialisable record,
+/// so that a report can show the evidence without reading the APK again.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     /// Package name.
@@ -624,7 +633,8 @@ pub struct DexSummary {
     pub error: Option<String>,
 }
 
-/// Per signature scheme: present and verifies.
+/// Per signature scheme: present and verifies. Kept beside the install verdict because a scheme
+/// can verify and still not be the one Android checks on a given platform version.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct Schemes {
     /// JAR signing.

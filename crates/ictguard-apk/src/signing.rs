@@ -137,7 +137,8 @@ pub struct InstallVerdict {
     pub reason: Option<String>,
 }
 
-/// The signatures an APK carries.
+/// The signatures an APK carries, in every scheme, with what did not read: the raw material from
+/// which [`install_verdict`] and the APK's summary pick what Android would accept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Signatures {
     /// Offset of the signing block, when there is one.
@@ -173,7 +174,8 @@ impl Signatures {
     }
 }
 
-/// Whether a scheme verifies.
+/// Whether a scheme verifies, and why not in words a reviewer can check (the reason is the
+/// verifier's error message).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     /// v2, v3 or v3.1.
@@ -185,7 +187,8 @@ pub struct Verdict {
     pub reason: Option<String>,
 }
 
-/// Lowercase hex SHA-256.
+/// Lowercase hex SHA-256: how certificates are named throughout (as `apksigner` and `keytool`
+/// print them), so one helper keeps them comparable.
 pub fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data)
         .iter()

@@ -3,7 +3,8 @@
 //! signature and digest algorithm lists agreeing, and the content digest of the APK (chunked
 //! SHA-256 or SHA-512 over the entries, the central directory and the end record) matching the one
 //! the signer signed. Cryptography comes from the RustCrypto crates (`rsa`, `p256`/`p384`/`p521`,
-//! `dsa`, `sha2`, through the crate's private `keys` module); the APK-specific parts are written here.
+//! `dsa`, `sha2`, through the crate's private `keys` module); the APK-specific parts are written
+//! here.
 
 use sha2::{Digest, Sha256, Sha512};
 

@@ -37,7 +37,9 @@ const EOCD64_SIG: u32 = 0x0606_4b50;
 const CDH_SIG: u32 = 0x0201_4b50;
 const LFH_SIG: u32 = 0x0403_4b50;
 
-/// What can go wrong reading the container.
+/// What can go wrong reading the container or one of its entries. The `analysis stopped`
+/// variants ([`ZipError::Limit`], [`ZipError::Budget`]) mean a limit was reached, not that the
+/// file is broken: reports say what was not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ZipError {
     /// No end-of-central-directory record: not a ZIP file.
@@ -118,7 +120,9 @@ impl Entry {
     }
 }
 
-/// A ZIP archive borrowed from its bytes.
+/// A ZIP archive borrowed from its bytes: the central directory is read up front, entries are
+/// inflated when asked for, each within the [`Limits`] and the archive's shared read budget (so
+/// that entries aliasing one compressed stream cannot multiply the work).
 #[derive(Debug, Clone)]
 pub struct Zip<'a> {
     data: &'a [u8],
@@ -131,7 +135,8 @@ pub struct Zip<'a> {
     pub eocd_offset: u64,
     /// Names that appear more than once (Android rejects these since version 9).
     pub duplicate_names: Vec<String>,
-    /// Pairs of entries whose data overlap (the first [`MAX_OVERLAPS_KEPT`]: a crafted archive can make millions).
+    /// Pairs of entries whose data overlap (the first [`MAX_OVERLAPS_KEPT`]: a crafted archive
+    /// can make millions).
     pub overlaps: Vec<Overlap>,
     /// How many entries overlap an earlier one (in data order).
     pub overlap_count: usize,

@@ -1,5 +1,6 @@
 //! The rule pack that ships inside the binary: the files of `bundled/`, a generated copy of
-//! `rules/` at the workspace root (see `tests/bundled.rs`, which makes it and checks it is current).
+//! `rules/` at the workspace root (see `tests/bundled.rs`, which makes it and checks that it is
+//! current).
 //!
 //! A new file under `rules/` is added in two steps: regenerate `bundled/`
 //! (`ICTGUARD_REGENERATE=1 cargo test -p ictguard-rules --test bundled`), then list it below (a

@@ -25,7 +25,8 @@ pub enum Combine {
     Replace,
 }
 
-/// Where an item was defined.
+/// Where an item was defined, kept with every item so that evidence and diagnostics can name the
+/// file and line a reviewer should read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     /// Index into [`RulePack::sources`].
@@ -43,7 +44,8 @@ pub struct Located<T> {
     pub origin: Origin,
 }
 
-/// A validated rule pack.
+/// A validated rule pack: every reference resolves and every date is possible, so that status and
+/// screening code can trust it without checking again.
 #[derive(Debug, Clone, Default)]
 pub struct RulePack {
     /// Pack metadata (the last file layer that has it wins).
@@ -101,7 +103,9 @@ impl ItemKind {
     }
 }
 
-/// One layer of files (the bundled pack, or a user's directory).
+/// One layer of files (the bundled pack, or a user's directory). Packs are loaded as layers so
+/// that an organisation can add or correct items without copying the bundled pack: a later layer
+/// replaces an earlier one's item of the same id ([`RulePack::from_layers`]).
 #[derive(Debug, Clone, Default)]
 pub struct Layer {
     files: Vec<LayerFile>,
@@ -367,13 +371,16 @@ impl RulePack {
         }
     }
 
-    /// The pack compiled into the binary.
+    /// The pack compiled into the binary. It is checked by this crate's tests, so loading it
+    /// cannot fail; it is what every front door uses unless told otherwise.
     pub fn bundled() -> RulePack {
         RulePack::from_layers(&[crate::bundled::layer()])
             .expect("the bundled rule pack is validated by the test suite")
     }
 
-    /// The bundled pack combined with a user's directory.
+    /// The bundled pack combined with a user's directory (`--rules DIR`): merged over it, or
+    /// alone with [`Combine::Replace`]. Fails with every problem of the user's files at once, so
+    /// that an author fixes them in one pass.
     pub fn with_user_dir(dir: &Path, combine: Combine) -> Result<RulePack, PackErrors> {
         let user = Layer::read_dir(dir)?;
         match combine {
@@ -453,7 +460,8 @@ impl RulePack {
         self.get(&self.country_lists, ItemKind::CountryList, id)
     }
 
-    /// Where an item was defined: `file:line`.
+    /// Where an item was defined, as `file:line`: what evidence cites so that a person can check
+    /// the fact in the pack.
     pub fn origin_of(&self, id: &str) -> Option<String> {
         let (kind, i) = self.index.get(id)?;
         let origin = match kind {
