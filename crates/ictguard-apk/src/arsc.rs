@@ -11,7 +11,8 @@ use std::borrow::Cow;
 
 use crate::axml::{typed_value, u16_at, u32_at, Value};
 use crate::limits::{Allowance, Limits};
-use crate::strings::StringPool;
+use crate::strings::{StringPool, StringPoolError};
+use crate::zip::ZipError;
 
 const RES_STRING_POOL_TYPE: u16 = 0x0001;
 const RES_TABLE_TYPE: u16 = 0x0002;
@@ -36,13 +37,47 @@ const MAX_REFERENCE_DEPTH: usize = 16;
 /// references into it.
 const MAX_RESOLVE_STEPS: u64 = 4_000_000;
 
-/// Why a resource table could not be read.
+/// Why a resource table could not be read. Offsets are from the start of the table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("resources.arsc: {0}")]
-pub struct ArscError(pub String);
-
-fn bad<T>(why: impl Into<String>) -> Result<T, ArscError> {
-    Err(ArscError(why.into()))
+pub enum ArscError {
+    /// The entry `resources.arsc` could not be read from the archive.
+    // the archive's message shown after the prefix, not as a `source()`, so that `{:#}` chains
+    // stay as they were
+    #[error("resources.arsc: {0}")]
+    Read(ZipError),
+    /// A chunk header cut short by the end of the data.
+    #[error("resources.arsc: truncated chunk header")]
+    TruncatedChunkHeader,
+    /// A chunk whose sizes contradict each other or overrun its container.
+    #[error("resources.arsc: chunk 0x{kind:04x} at {offset} (header {header}, size {size}) does not fit")]
+    ChunkDoesNotFit {
+        /// The chunk's type.
+        kind: u16,
+        /// Where it starts.
+        offset: usize,
+        /// Its declared header size.
+        header: usize,
+        /// Its declared total size.
+        size: usize,
+    },
+    /// The first chunk is not a resource table.
+    #[error("resources.arsc: not a resource table (chunk type 0x{kind:04x})")]
+    NotATable {
+        /// The first chunk's type.
+        kind: u16,
+    },
+    /// The global string pool does not read.
+    #[error("resources.arsc: {0}")]
+    StringPool(StringPoolError),
+    /// A package chunk too short for its id.
+    #[error("resources.arsc: truncated package")]
+    TruncatedPackage,
+    /// More chunks than one table may hold (a crafted table can declare millions).
+    #[error("resources.arsc: more than {max} chunks")]
+    TooManyChunks {
+        /// The limit.
+        max: usize,
+    },
 }
 
 /// One configuration's chunk of one resource type.
@@ -82,14 +117,16 @@ pub struct ResourceTable<'a> {
 
 /// The chunk at `at`: (type, header size, total size), checked against the end of its container.
 fn chunk_at(data: &[u8], at: usize, end: usize) -> Result<(u16, usize, usize), ArscError> {
-    let kind = u16_at(data, at).ok_or_else(|| ArscError("truncated chunk header".into()))?;
+    let kind = u16_at(data, at).ok_or(ArscError::TruncatedChunkHeader)?;
     let header = usize::from(u16_at(data, at + 2).unwrap_or(0));
-    let size =
-        u32_at(data, at + 4).ok_or_else(|| ArscError("truncated chunk header".into()))? as usize;
+    let size = u32_at(data, at + 4).ok_or(ArscError::TruncatedChunkHeader)? as usize;
     if header < 8 || size < header || at.checked_add(size).is_none_or(|e| e > end) {
-        return bad(format!(
-            "chunk 0x{kind:04x} at {at} (header {header}, size {size}) does not fit"
-        ));
+        return Err(ArscError::ChunkDoesNotFit {
+            kind,
+            offset: at,
+            header,
+            size,
+        });
     }
     Ok((kind, header, size))
 }
@@ -121,7 +158,7 @@ impl<'a> ResourceTable<'a> {
         let data = &table.data[..];
         let (kind, header, size) = chunk_at(data, 0, data.len())?;
         if kind != RES_TABLE_TYPE {
-            return bad(format!("not a resource table (chunk type 0x{kind:04x})"));
+            return Err(ArscError::NotATable { kind });
         }
         let mut at = header;
         let mut chunks = 0usize;
@@ -135,7 +172,8 @@ impl<'a> ResourceTable<'a> {
                         Some(b) => Cow::Borrowed(&b[at..at + len]),
                         None => Cow::Owned(data[at..at + len].to_vec()),
                     };
-                    strings = Some(StringPool::parse_with(chunk, limits).map_err(ArscError)?);
+                    strings =
+                        Some(StringPool::parse_with(chunk, limits).map_err(ArscError::StringPool)?);
                 }
                 RES_TABLE_PACKAGE_TYPE => packages.push(read_package(data, at, len, &mut chunks)?),
                 _ => {}
@@ -155,7 +193,7 @@ fn read_package(
     chunks: &mut usize,
 ) -> Result<Package, ArscError> {
     let (_, header, _) = chunk_at(data, start, start + len)?;
-    let id = u32_at(data, start + 8).ok_or_else(|| ArscError("truncated package".into()))?;
+    let id = u32_at(data, start + 8).ok_or(ArscError::TruncatedPackage)?;
     let name: String = char::decode_utf16(
         (0..128)
             .map_while(|i| u16_at(data, start + 12 + i * 2))
@@ -173,7 +211,7 @@ fn read_package(
     while at + 8 <= end {
         *chunks += 1;
         if *chunks > MAX_CHUNKS {
-            return bad(format!("more than {MAX_CHUNKS} chunks"));
+            return Err(ArscError::TooManyChunks { max: MAX_CHUNKS });
         }
         let (kind, chunk_header, chunk_len) = chunk_at(data, at, end)?;
         if kind == RES_TABLE_TYPE_TYPE {

@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use crate::limits::{Allowance, Limits};
-use crate::strings::StringPool;
+use crate::strings::{StringPool, StringPoolError};
 
 /// The Android namespace.
 pub const ANDROID_NS: &str = "http://schemas.android.com/apk/res/android";
@@ -29,13 +29,76 @@ const RES_XML_END_ELEMENT: u16 = 0x0103;
 const RES_XML_CDATA: u16 = 0x0104;
 const RES_XML_RESOURCE_MAP: u16 = 0x0180;
 
-/// A malformed binary XML document.
+/// Why a binary XML document could not be read. Offsets are from the start of the document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("binary XML: {0}")]
-pub struct AxmlError(pub String);
-
-fn err<T>(msg: impl Into<String>) -> Result<T, AxmlError> {
-    Err(AxmlError(msg.into()))
+pub enum AxmlError {
+    /// Shorter than a chunk header.
+    #[error("binary XML: file too short")]
+    TooShort,
+    /// The first chunk is not an XML chunk, and no string pool follows it.
+    #[error("binary XML: not a binary XML document (chunk type 0x{kind:04x})")]
+    NotXml {
+        /// The first chunk's type.
+        kind: u16,
+    },
+    /// The document header's size is below 8 bytes or past the end.
+    #[error("binary XML: bad XML header size {header}")]
+    HeaderSize {
+        /// The declared header size.
+        header: usize,
+    },
+    /// A chunk whose header and total sizes contradict each other.
+    #[error("binary XML: bad chunk at offset {offset} (header {header}, size {size})")]
+    BadChunk {
+        /// Where the chunk starts.
+        offset: usize,
+        /// Its declared header size.
+        header: usize,
+        /// Its declared total size.
+        size: usize,
+    },
+    /// A chunk that runs past the end of the document.
+    #[error("binary XML: chunk at offset {offset} runs past the end")]
+    ChunkPastEnd {
+        /// Where the chunk starts.
+        offset: usize,
+    },
+    /// More chunks than [`MAX_NODES`] (a crafted document can hold millions).
+    #[error("binary XML: too many nodes")]
+    TooManyNodes,
+    /// A string pool that does not read.
+    // its message shown after the prefix, not as a `source()`: `{:#}` chains stay as they were
+    #[error("binary XML: {0}")]
+    StringPool(StringPoolError),
+    /// Elements nested deeper than [`MAX_DEPTH`].
+    #[error("binary XML: elements nested too deeply")]
+    TooDeep,
+    /// A start-element chunk too short for its namespace and name.
+    #[error("binary XML: truncated element")]
+    TruncatedElement,
+    /// An attribute record smaller than the 20 bytes one needs.
+    #[error("binary XML: attribute size {size} is too small")]
+    AttributeSize {
+        /// The declared attribute size.
+        size: usize,
+    },
+    /// An attribute that runs past its element's chunk.
+    #[error("binary XML: attribute {index} runs past its element")]
+    AttributePastElement {
+        /// Its index in the element.
+        index: usize,
+    },
+    /// Reading the document's strings cost more than its budget (see [`parse_with`]).
+    #[error("binary XML: analysis stopped: the document's strings cost more than the {budget}-byte budget for a {size}-byte document")]
+    StringBudget {
+        /// The budget, in bytes.
+        budget: u64,
+        /// The document's size, in bytes.
+        size: usize,
+    },
+    /// No element at all.
+    #[error("binary XML: no elements")]
+    NoElements,
 }
 
 pub(crate) fn u16_at(d: &[u8], off: usize) -> Option<u16> {
@@ -216,7 +279,8 @@ impl Element {
     }
 }
 
-/// A parsed document.
+/// A parsed document, owned (its strings are decoded once), so that it outlives the bytes and can
+/// be resolved against a resource table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {
     /// The root element.
@@ -225,7 +289,8 @@ pub struct Document {
     pub namespaces: Vec<(String, String)>,
 }
 
-/// Parse a binary XML document, with the default limits.
+/// Parse a binary XML document, with the default [`Limits`] (see [`parse_with`] for what they
+/// bound).
 pub fn parse(data: &[u8]) -> Result<Document, AxmlError> {
     parse_with(data, &Limits::default())
 }
@@ -235,7 +300,7 @@ pub fn parse(data: &[u8]) -> Result<Document, AxmlError> {
 /// whose attributes all name one long string stops there, with an error.
 pub fn parse_with(data: &[u8], limits: &Limits) -> Result<Document, AxmlError> {
     let Some(kind) = u16_at(data, 0) else {
-        return err("file too short");
+        return Err(AxmlError::TooShort);
     };
     let header = usize::from(u16_at(data, 2).unwrap_or(0));
     // Android reads on whatever the first chunk's type says (malware sets it to 0 to break
@@ -243,12 +308,10 @@ pub fn parse_with(data: &[u8], limits: &Limits) -> Result<Document, AxmlError> {
     if kind != RES_XML
         && u16_at(data, usize::from(u16_at(data, 2).unwrap_or(0))) != Some(RES_STRING_POOL)
     {
-        return err(format!(
-            "not a binary XML document (chunk type 0x{kind:04x})"
-        ));
+        return Err(AxmlError::NotXml { kind });
     }
     if header < 8 || header > data.len() {
-        return err(format!("bad XML header size {header}"));
+        return Err(AxmlError::HeaderSize { header });
     }
     let work = std::sync::Arc::new(Allowance::new(
         limits
@@ -267,23 +330,25 @@ pub fn parse_with(data: &[u8], limits: &Limits) -> Result<Document, AxmlError> {
         let chead = usize::from(u16_at(data, pos + 2).unwrap_or(0));
         let csize = u32_at(data, pos + 4).unwrap_or(0) as usize;
         if csize < 8 || chead < 8 || chead > csize {
-            return err(format!(
-                "bad chunk at offset {pos} (header {chead}, size {csize})"
-            ));
+            return Err(AxmlError::BadChunk {
+                offset: pos,
+                header: chead,
+                size: csize,
+            });
         }
         let end = pos.checked_add(csize).filter(|e| *e <= data.len());
         let Some(end) = end else {
-            return err(format!("chunk at offset {pos} runs past the end"));
+            return Err(AxmlError::ChunkPastEnd { offset: pos });
         };
         let chunk = &data[pos..end];
         nodes += 1;
         if nodes > MAX_NODES {
-            return err("too many nodes");
+            return Err(AxmlError::TooManyNodes);
         }
         match ctype {
             RES_STRING_POOL => {
-                strings =
-                    StringPool::parse_sharing(chunk.into(), work.clone()).map_err(AxmlError)?
+                strings = StringPool::parse_sharing(chunk.into(), work.clone())
+                    .map_err(AxmlError::StringPool)?
             }
             RES_XML_RESOURCE_MAP => {
                 resource_map = chunk[chead..]
@@ -303,17 +368,16 @@ pub fn parse_with(data: &[u8], limits: &Limits) -> Result<Document, AxmlError> {
             RES_XML_END_NAMESPACE => {}
             RES_XML_START_ELEMENT => {
                 if stack.len() >= MAX_DEPTH {
-                    return err("elements nested too deeply");
+                    return Err(AxmlError::TooDeep);
                 }
                 let ext = chead;
-                let ns = u32_at(chunk, ext).ok_or_else(|| AxmlError("truncated element".into()))?;
-                let name =
-                    u32_at(chunk, ext + 4).ok_or_else(|| AxmlError("truncated element".into()))?;
+                let ns = u32_at(chunk, ext).ok_or(AxmlError::TruncatedElement)?;
+                let name = u32_at(chunk, ext + 4).ok_or(AxmlError::TruncatedElement)?;
                 let attr_start = usize::from(u16_at(chunk, ext + 8).unwrap_or(20));
                 let attr_size = usize::from(u16_at(chunk, ext + 10).unwrap_or(20));
                 let attr_count = usize::from(u16_at(chunk, ext + 12).unwrap_or(0));
                 if attr_count > 0 && attr_size < 20 {
-                    return err(format!("attribute size {attr_size} is too small"));
+                    return Err(AxmlError::AttributeSize { size: attr_size });
                 }
                 let mut attributes = Vec::with_capacity(attr_count.min(256));
                 for i in 0..attr_count {
@@ -325,7 +389,7 @@ pub fn parse_with(data: &[u8], limits: &Limits) -> Result<Document, AxmlError> {
                         chunk.get(a + 15).copied(),
                         u32_at(chunk, a + 16),
                     ) else {
-                        return err(format!("attribute {i} runs past its element"));
+                        return Err(AxmlError::AttributePastElement { index: i });
                     };
                     let value = typed_value(dtype, d, raw, &strings);
                     attributes.push(Attribute {
@@ -371,11 +435,12 @@ pub fn parse_with(data: &[u8], limits: &Limits) -> Result<Document, AxmlError> {
         pos = end;
     }
     if work.exhausted() {
-        return err(format!(
-            "analysis stopped: the document's strings cost more than the {}-byte budget for a {}-byte document",
-            limits.string_work_floor.saturating_add(2 * data.len() as u64),
-            data.len()
-        ));
+        return Err(AxmlError::StringBudget {
+            budget: limits
+                .string_work_floor
+                .saturating_add(2 * data.len() as u64),
+            size: data.len(),
+        });
     }
     // unclosed elements: close them, as a lenient reader would
     while let Some(done) = stack.pop() {
@@ -388,7 +453,7 @@ pub fn parse_with(data: &[u8], limits: &Limits) -> Result<Document, AxmlError> {
     }
     match root {
         Some(root) => Ok(Document { root, namespaces }),
-        None => err("no elements"),
+        None => Err(AxmlError::NoElements),
     }
 }
 

@@ -16,10 +16,50 @@ use serde::Serialize;
 
 use crate::limits::{Allowance, Limits};
 
-/// A malformed DEX file.
+/// A malformed DEX file, shown as `DEX: ` and what is wrong with it.
+///
+/// What is wrong is kept apart ([`DexProblem`]) because reports list it under the file's name,
+/// where the `DEX:` prefix would say nothing new.
+// shown in the message, not as a `source()`: `{:#}` chains stay as they were
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("DEX: {0}")]
-pub struct DexError(pub String);
+pub struct DexError(pub DexProblem);
+
+/// What is wrong with a DEX file's header.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DexProblem {
+    /// Fewer than the 8 bytes of the magic.
+    #[error("file shorter than the magic")]
+    TooShort,
+    /// The magic is not `dex\n` followed by a version and a zero byte.
+    #[error("not a DEX file (bad magic)")]
+    BadMagic,
+    /// The version in the magic is not three digits.
+    #[error("bad version in the magic")]
+    BadVersion,
+    /// A version outside 035 to 041.
+    #[error("unsupported DEX version {version:03}")]
+    UnsupportedVersion {
+        /// The version number.
+        version: u32,
+    },
+    /// Shorter than the 0x70-byte header.
+    #[error("header truncated")]
+    HeaderTruncated,
+    /// A byte order other than little-endian.
+    #[error("unsupported endianness tag")]
+    Endianness,
+    /// A table the header declares runs past the end of the file.
+    #[error("{table} table ({count} items at offset {offset}) runs past the end")]
+    TablePastEnd {
+        /// Which table (`string`, `type`, `field`, `method`, `class`).
+        table: &'static str,
+        /// Its declared item count.
+        count: usize,
+        /// Its declared offset.
+        offset: usize,
+    },
+}
 
 fn u16_at(d: &[u8], off: usize) -> Option<u16> {
     d.get(off..off.checked_add(2)?)
@@ -38,7 +78,9 @@ struct Table {
     offset: usize,
 }
 
-/// A parsed DEX file borrowed from its bytes.
+/// A parsed DEX file borrowed from its bytes: only the header is read up front, and the tables it
+/// points to are checked against the file size, so that the strings, classes and references are
+/// decoded lazily, one at a time, however large the file.
 #[derive(Debug, Clone)]
 pub struct Dex<'a> {
     data: &'a [u8],
@@ -125,34 +167,34 @@ impl<'a> Dex<'a> {
     /// Read the header and check every table against the file size; strings read later draw on
     /// a budget of [`Limits::dex_string_work_floor`] plus four times the file's size.
     pub fn parse_with(data: &'a [u8], limits: &Limits) -> Result<Dex<'a>, DexError> {
-        let magic = data
-            .get(..8)
-            .ok_or_else(|| DexError("file shorter than the magic".into()))?;
+        let magic = data.get(..8).ok_or(DexError(DexProblem::TooShort))?;
         if &magic[..4] != b"dex\n" || magic[7] != 0 {
-            return Err(DexError("not a DEX file (bad magic)".into()));
+            return Err(DexError(DexProblem::BadMagic));
         }
         let version: u32 = std::str::from_utf8(&magic[4..7])
             .ok()
             .and_then(|v| v.parse().ok())
-            .ok_or_else(|| DexError("bad version in the magic".into()))?;
+            .ok_or(DexError(DexProblem::BadVersion))?;
         if !(35..=41).contains(&version) {
-            return Err(DexError(format!("unsupported DEX version {version:03}")));
+            return Err(DexError(DexProblem::UnsupportedVersion { version }));
         }
         if data.len() < 0x70 {
-            return Err(DexError("header truncated".into()));
+            return Err(DexError(DexProblem::HeaderTruncated));
         }
         if u32_at(data, 0x28) != Some(0x1234_5678) {
-            return Err(DexError("unsupported endianness tag".into()));
+            return Err(DexError(DexProblem::Endianness));
         }
-        let table = |count_at: usize, item: usize, what: &str| -> Result<Table, DexError> {
+        let table = |count_at: usize, item: usize, what: &'static str| -> Result<Table, DexError> {
             let count = u32_at(data, count_at).unwrap_or(0) as usize;
             let offset = u32_at(data, count_at + 4).unwrap_or(0) as usize;
             let end = count.checked_mul(item).and_then(|n| n.checked_add(offset));
             match end {
                 Some(end) if count == 0 || end <= data.len() => Ok(Table { count, offset }),
-                _ => Err(DexError(format!(
-                    "{what} table ({count} items at offset {offset}) runs past the end"
-                ))),
+                _ => Err(DexError(DexProblem::TablePastEnd {
+                    table: what,
+                    count,
+                    offset,
+                })),
             }
         };
         Ok(Dex {

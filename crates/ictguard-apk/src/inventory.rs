@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::zip::Zip;
 
-/// The contents of the archive, by kind.
+/// The contents of the archive, by kind: what a reviewer looks at before any parsing (code in
+/// unusual places, native libraries, nested archives, names crafted to confuse).
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Inventory {
     /// Number of entries.

@@ -12,8 +12,142 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::der;
-use crate::keys::{Hash, KeyCache};
-use crate::zip::Zip;
+use crate::keys::{Hash, KeyCache, KeyError, SignatureError};
+use crate::zip::{Zip, ZipError};
+
+/// Why the v1 signature does not verify: what [`crate::signing::Verdict::reason`] says for v1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum V1Error {
+    /// A signature file or an entry could not be read from the archive.
+    #[error("{0}")]
+    Read(ZipError),
+    /// No `META-INF/MANIFEST.MF`.
+    #[error("no META-INF/MANIFEST.MF")]
+    NoManifest,
+    /// A manifest without even a main section.
+    #[error("empty manifest")]
+    EmptyManifest,
+    /// An entry name a manifest section cannot hold.
+    #[error("entry name {name:?} has a line break, which a JAR manifest cannot list")]
+    LineBreak {
+        /// The entry.
+        name: String,
+    },
+    /// Two entries of one name, which a manifest cannot tell apart.
+    #[error("duplicate entry {name:?}")]
+    Duplicate {
+        /// The entry.
+        name: String,
+    },
+    /// An entry the manifest does not list.
+    #[error("{name:?} is not in the manifest")]
+    NotInManifest {
+        /// The entry.
+        name: String,
+    },
+    /// An entry listed without a digest of a supported algorithm.
+    #[error("{name:?} has no supported digest in the manifest")]
+    NoSupportedDigest {
+        /// The entry.
+        name: String,
+    },
+    /// A manifest section for an entry the archive does not hold.
+    #[error("the manifest lists {name:?}, which is not in the archive")]
+    NotInArchive {
+        /// The name listed.
+        name: String,
+    },
+    /// More signature blocks than [`crate::Limits::max_v1_blocks`].
+    #[error("analysis stopped: {count} signature blocks, more than the {max} read")]
+    TooManyBlocks {
+        /// Blocks in the archive.
+        count: usize,
+        /// Blocks read.
+        max: usize,
+    },
+    /// A `.SF` without even a main section.
+    #[error("empty .SF")]
+    EmptySf,
+    /// A `.SF` saying v2 or v3 signed the APK too, when those blocks are gone.
+    #[error(
+        "{sf}: says the APK was signed with v{schemes} too, and that signature is gone (stripped)"
+    )]
+    Stripped {
+        /// The `.SF` file.
+        sf: String,
+        /// Its `X-Android-APK-Signed` value.
+        schemes: String,
+    },
+    /// The first signer's failure, when no signer covers every entry.
+    #[error("{file}: {problem}")]
+    Signer {
+        /// The signature block or `.SF` file.
+        file: String,
+        /// What is wrong with it.
+        problem: SignerFailure,
+    },
+    /// Every signer verifies, but none covers every entry.
+    #[error("no v1 signer covers every entry")]
+    NoSignerCoversAll,
+    /// An entry's digest missing from those computed (a defect, not a property of the APK).
+    #[error("an entry's digest was not computed")]
+    DigestNotComputed,
+    /// An entry whose data is not what the manifest's digest says.
+    #[error("{name:?} does not match its manifest digest")]
+    DigestMismatch {
+        /// The entry.
+        name: String,
+    },
+}
+
+/// Why one signer (a signature block and its `.SF`) does not count.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SignerFailure {
+    /// A signature block without its `.SF`.
+    #[error("no matching .SF")]
+    NoMatchingSf,
+    /// The block does not verify over the `.SF`.
+    #[error("{0}")]
+    Block(BlockError),
+    /// The `.SF`'s digest of the manifest's main attributes is wrong.
+    #[error("main attributes do not match")]
+    MainAttributes,
+    /// The `.SF`'s digest of a manifest section is wrong.
+    #[error("section {name:?} does not match")]
+    Section {
+        /// The section's name.
+        name: String,
+    },
+}
+
+/// Why a PKCS#7 signature block does not verify over its `.SF`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum BlockError {
+    /// Not a ContentInfo.
+    #[error("not a PKCS#7 ContentInfo")]
+    NotContentInfo,
+    /// A ContentInfo without SignedData.
+    #[error("no SignedData")]
+    NoSignedData,
+    /// SignedData without certificates.
+    #[error("no certificates")]
+    NoCertificates,
+    /// SignedData without its set of signer infos.
+    #[error("no signer infos")]
+    NoSignerInfos,
+    /// An empty set of signer infos.
+    #[error("no signer info")]
+    NoSignerInfo,
+    /// More signer infos than [`crate::Limits::max_signer_infos`].
+    #[error("analysis stopped: more than {max} signer infos: the block was not read further")]
+    TooManySignerInfos {
+        /// Signer infos read.
+        max: usize,
+    },
+    /// The last signer info's failure.
+    #[error("{0}")]
+    SignerInfo(SignerInfoError),
+}
 
 /// A fresh incremental hasher of this algorithm.
 fn hasher(hash: Hash) -> Box<dyn sha2::digest::DynDigest + Send> {
@@ -151,7 +285,7 @@ fn digest_matches(section: &Section, suffix: &str, data: &[u8]) -> Option<bool> 
 fn entry_digest<'s>(
     entry: &crate::zip::Entry,
     section: &'s Section,
-) -> Result<(Hash, &'s str), String> {
+) -> Result<(Hash, &'s str), V1Error> {
     HASHES
         .iter()
         .find_map(|h| {
@@ -159,15 +293,16 @@ fn entry_digest<'s>(
                 .get(&format!("{}-Digest", jar_name(*h)))
                 .map(|v| (*h, v))
         })
-        .ok_or_else(|| format!("{:?} has no supported digest in the manifest", entry.name))
+        .ok_or_else(|| V1Error::NoSupportedDigest {
+            name: entry.name.clone(),
+        })
 }
 
 /// An archive entry's digest, inflated and hashed piece by piece so that even a large entry is
 /// never whole in memory.
-fn digest_of(zip: &Zip, entry: &crate::zip::Entry, hash: Hash) -> Result<Vec<u8>, String> {
+fn digest_of(zip: &Zip, entry: &crate::zip::Entry, hash: Hash) -> Result<Vec<u8>, ZipError> {
     let mut hasher = hasher(hash);
-    zip.stream(entry, &mut |chunk| hasher.update(chunk))
-        .map_err(|err| err.to_string())?;
+    zip.stream(entry, &mut |chunk| hasher.update(chunk))?;
     Ok(hasher.finalize().to_vec())
 }
 
@@ -186,33 +321,31 @@ fn verify_block(
     sf: &[u8],
     keys: &KeyCache,
     max_infos: usize,
-) -> Result<BlockVerified, String> {
+) -> Result<BlockVerified, BlockError> {
     let ci = der::read(block)
         .filter(|t| t.tag == 0x30)
-        .ok_or("not a PKCS#7 ContentInfo")?;
+        .ok_or(BlockError::NotContentInfo)?;
     let explicit = der::children(ci.contents)
         .find(|t| t.tag == 0xa0)
-        .ok_or("no SignedData")?;
+        .ok_or(BlockError::NoSignedData)?;
     let sd = der::read(explicit.contents)
         .filter(|t| t.tag == 0x30)
-        .ok_or("no SignedData")?;
-    let certs = der::pkcs7_certificates(block).ok_or("no certificates")?;
-    let signer_cert = *certs.first().ok_or("no certificates")?;
+        .ok_or(BlockError::NoSignedData)?;
+    let certs = der::pkcs7_certificates(block).ok_or(BlockError::NoCertificates)?;
+    let signer_cert = *certs.first().ok_or(BlockError::NoCertificates)?;
     let infos = der::children(sd.contents)
         .filter(|t| t.tag == 0x31)
         .last()
-        .ok_or("no signer infos")?;
+        .ok_or(BlockError::NoSignerInfos)?;
     // apksig accepts the block when any signer info verifies (Android 7.0 and later); before 7.0
     // Android read the first signer info only
-    let mut last_error = String::from("no signer info");
+    let mut last_error = BlockError::NoSignerInfo;
     let mut first_info_fails = None;
     // a malformed signer info fails the block; one whose signature or digest is wrong gives way
     // to the next
     for (n, info) in der::children(infos.contents).enumerate() {
         if n >= max_infos {
-            return Err(format!(
-                "analysis stopped: more than {max_infos} signer infos: the block was not read further"
-            ));
+            return Err(BlockError::TooManySignerInfos { max: max_infos });
         }
         match verify_signer_info(info, sf, signer_cert, keys) {
             Ok(hash) => {
@@ -222,31 +355,69 @@ fn verify_block(
                     first_info_fails,
                 })
             }
-            Err(SignerInfoError::Malformed(e)) => return Err(e),
-            Err(SignerInfoError::Mismatch(e)) => {
+            Err(e) if e.is_malformed() => return Err(BlockError::SignerInfo(e)),
+            Err(e) => {
                 if n == 0 {
                     first_info_fails = Some(format!(
                         "its first signer info, the only one Android before 7.0 reads, does not verify: {e}"
                     ));
                 }
-                last_error = e
+                last_error = BlockError::SignerInfo(e)
             }
         }
     }
     Err(last_error)
 }
 
-/// Why a SignerInfo does not verify.
-enum SignerInfoError {
-    /// Its structure is wrong.
-    Malformed(String),
-    /// Its signature or digest does not match.
-    Mismatch(String),
+/// Why a SignerInfo does not verify: its structure is wrong ([`SignerInfoError::is_malformed`],
+/// which fails the whole block), or its signature or digest does not match (the next signer info
+/// may still verify).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SignerInfoError {
+    /// Fewer fields than a SignerInfo has.
+    #[error("truncated signer info")]
+    Truncated,
+    /// A digest algorithm that is not MD5 or SHA-1/2.
+    #[error("unsupported digest algorithm")]
+    UnsupportedDigest,
+    /// No signature octet string.
+    #[error("no signature")]
+    NoSignature,
+    /// Signed attributes with no content type, or several.
+    #[error("signed attributes need exactly one content type")]
+    ContentTypeCount,
+    /// Signed attributes with no message digest, or several.
+    #[error("signed attributes need exactly one message digest")]
+    MessageDigestCount,
+    /// A signer certificate whose public key cannot be found.
+    #[error("certificate without a public key")]
+    NoPublicKey,
+    /// Signed content of another type than data.
+    #[error("signed content type is not id-data")]
+    NotIdData,
+    /// The signed message digest is not the `.SF`'s.
+    #[error("the signature block signs a different .SF")]
+    DifferentSf,
+    /// The signer's key cannot be used.
+    #[error("{0}")]
+    Key(KeyError),
+    /// The signature does not verify with the key.
+    #[error("{0}")]
+    Signature(SignatureError),
 }
 
-impl From<&str> for SignerInfoError {
-    fn from(s: &str) -> Self {
-        SignerInfoError::Malformed(s.to_string())
+impl SignerInfoError {
+    /// True when the structure is wrong, false when a signature or digest does not match.
+    fn is_malformed(&self) -> bool {
+        matches!(
+            self,
+            SignerInfoError::Truncated
+                | SignerInfoError::UnsupportedDigest
+                | SignerInfoError::NoSignature
+                | SignerInfoError::ContentTypeCount
+                | SignerInfoError::MessageDigestCount
+                | SignerInfoError::NoPublicKey
+        )
     }
 }
 
@@ -260,22 +431,22 @@ fn verify_signer_info(
 ) -> Result<Hash, SignerInfoError> {
     let mut fields = der::children(info.contents);
     let (_version, _sid) = (fields.next(), fields.next());
-    let digest_alg = fields.next().ok_or("truncated signer info")?;
+    let digest_alg = fields.next().ok_or(SignerInfoError::Truncated)?;
     let hash = der::children(digest_alg.contents)
         .next()
         .and_then(|oid| hash_from_oid(oid.contents))
-        .ok_or("unsupported digest algorithm")?;
-    let mut next = fields.next().ok_or("truncated signer info")?;
+        .ok_or(SignerInfoError::UnsupportedDigest)?;
+    let mut next = fields.next().ok_or(SignerInfoError::Truncated)?;
     let mut signed_attrs = None;
     if next.tag == 0xa0 {
         signed_attrs = Some(next);
-        next = fields.next().ok_or("truncated signer info")?;
+        next = fields.next().ok_or(SignerInfoError::Truncated)?;
     }
     let _signature_alg = next;
     let signature = fields
         .next()
         .filter(|t| t.tag == 0x04)
-        .ok_or("no signature")?
+        .ok_or(SignerInfoError::NoSignature)?
         .contents;
     let message_hash = match signed_attrs {
         Some(attrs) => {
@@ -297,21 +468,17 @@ fn verify_signer_info(
             };
             let content_type = values(CONTENT_TYPE);
             if content_type.len() != 1 {
-                return Err("signed attributes need exactly one content type".into());
+                return Err(SignerInfoError::ContentTypeCount);
             }
             if content_type[0].contents != ID_DATA {
-                return Err(SignerInfoError::Mismatch(
-                    "signed content type is not id-data".into(),
-                ));
+                return Err(SignerInfoError::NotIdData);
             }
             let md = values(MESSAGE_DIGEST);
             if md.len() != 1 {
-                return Err("signed attributes need exactly one message digest".into());
+                return Err(SignerInfoError::MessageDigestCount);
             }
             if md[0].contents != hash.digest(sf) {
-                return Err(SignerInfoError::Mismatch(
-                    "the signature block signs a different .SF".into(),
-                ));
+                return Err(SignerInfoError::DifferentSf);
             }
             let mut reencoded = attrs.raw.to_vec();
             reencoded[0] = 0x31;
@@ -319,15 +486,14 @@ fn verify_signer_info(
         }
         None => hash.digest(sf),
     };
-    let spki =
-        crate::verify::certificate_key(signer_cert).ok_or("certificate without a public key")?;
+    let spki = crate::verify::certificate_key(signer_cert).ok_or(SignerInfoError::NoPublicKey)?;
     let key = keys.get(spki);
     let key = key
         .as_ref()
         .as_ref()
-        .map_err(|e| SignerInfoError::Mismatch(e.clone()))?;
+        .map_err(|e| SignerInfoError::Key(e.clone()))?;
     key.verify_prehash(hash, &message_hash, signature)
-        .map_err(SignerInfoError::Mismatch)?;
+        .map_err(SignerInfoError::Signature)?;
     Ok(hash)
 }
 
@@ -366,14 +532,14 @@ pub(crate) fn verify_v1(
     v2_present: bool,
     v3_present: bool,
     keys: &KeyCache,
-) -> Result<V1Verified, String> {
+) -> Result<V1Verified, V1Error> {
     let limits = zip.limits();
     let manifest_entry = zip
         .entry("META-INF/MANIFEST.MF")
-        .ok_or("no META-INF/MANIFEST.MF")?;
-    let manifest = zip.read(manifest_entry).map_err(|e| e.to_string())?;
+        .ok_or(V1Error::NoManifest)?;
+    let manifest = zip.read(manifest_entry).map_err(V1Error::Read)?;
     let msections = sections(&manifest);
-    let main = msections.first().ok_or("empty manifest")?;
+    let main = msections.first().ok_or(V1Error::EmptyManifest)?;
     // in name order, so that the failure reported (the first found) is the same on every run
     let by_name: BTreeMap<&str, &Section> = msections
         .iter()
@@ -392,17 +558,20 @@ pub(crate) fn verify_v1(
             continue;
         }
         if e.name.contains(['\r', '\n']) {
-            return Err(format!(
-                "entry name {:?} has a line break, which a JAR manifest cannot list",
-                e.name
-            ));
+            return Err(V1Error::LineBreak {
+                name: e.name.clone(),
+            });
         }
         if !names.insert(e.name.as_str()) {
-            return Err(format!("duplicate entry {:?}", e.name));
+            return Err(V1Error::Duplicate {
+                name: e.name.clone(),
+            });
         }
         let section = by_name
             .get(e.name.as_str())
-            .ok_or_else(|| format!("{:?} is not in the manifest", e.name))?;
+            .ok_or_else(|| V1Error::NotInManifest {
+                name: e.name.clone(),
+            })?;
         let (hash, want) = entry_digest(e, section)?;
         to_digest.push((e, hash, want));
         if hash != Hash::Sha1 {
@@ -413,9 +582,9 @@ pub(crate) fn verify_v1(
     }
     for name in by_name.keys() {
         if !names.contains(name) {
-            return Err(format!(
-                "the manifest lists {name:?}, which is not in the archive"
-            ));
+            return Err(V1Error::NotInArchive {
+                name: name.to_string(),
+            });
         }
     }
 
@@ -425,11 +594,10 @@ pub(crate) fn verify_v1(
         .filter(|e| crate::signing::is_v1_signature_block(&e.name))
         .collect();
     if blocks.len() > limits.max_v1_blocks {
-        return Err(format!(
-            "analysis stopped: {} signature blocks, more than the {} read",
-            blocks.len(),
-            limits.max_v1_blocks
-        ));
+        return Err(V1Error::TooManyBlocks {
+            count: blocks.len(),
+            max: limits.max_v1_blocks,
+        });
     }
     let mut signers = Vec::new();
     let mut digests = Vec::new();
@@ -442,31 +610,34 @@ pub(crate) fn verify_v1(
             .iter()
             .find(|x| x.name.eq_ignore_ascii_case(&format!("{base}.SF")))
         else {
-            failures.push(format!("{}: no matching .SF", e.name));
+            failures.push((e.name.clone(), SignerFailure::NoMatchingSf));
             continue;
         };
-        let block = zip.read(e).map_err(|err| err.to_string())?;
-        let sf = zip.read(sf_entry).map_err(|err| err.to_string())?;
+        let block = zip.read(e).map_err(V1Error::Read)?;
+        let sf = zip.read(sf_entry).map_err(V1Error::Read)?;
         let verified = match verify_block(&block, &sf, keys, limits.max_signer_infos) {
             Ok(v) => v,
             Err(why) => {
-                failures.push(format!("{}: {why}", e.name));
+                failures.push((e.name.clone(), SignerFailure::Block(why)));
                 continue;
             }
         };
         let sfs = sections(&sf);
-        let sf_main = sfs.first().ok_or("empty .SF")?;
+        let sf_main = sfs.first().ok_or(V1Error::EmptySf)?;
         if let Some(signed_with) = sf_main.get("X-Android-APK-Signed") {
             let ids: Vec<&str> = signed_with.split(',').map(str::trim).collect();
             if (ids.contains(&"2") && !v2_present) || (ids.contains(&"3") && !v3_present) {
-                return Err(format!("{}: says the APK was signed with v{signed_with} too, and that signature is gone (stripped)", sf_entry.name));
+                return Err(V1Error::Stripped {
+                    sf: sf_entry.name.clone(),
+                    schemes: signed_with.to_string(),
+                });
             }
         }
         // the whole manifest, or else its main attributes and every section, must match the .SF
         let whole = digest_matches(sf_main, "Digest-Manifest", &manifest) == Some(true);
         if !whole {
             if digest_matches(sf_main, "Digest-Manifest-Main-Attributes", main.raw) == Some(false) {
-                failures.push(format!("{}: main attributes do not match", sf_entry.name));
+                failures.push((sf_entry.name.clone(), SignerFailure::MainAttributes));
                 continue;
             }
             let sf_by_name: HashMap<&str, &Section> = sfs
@@ -484,9 +655,11 @@ pub(crate) fn verify_v1(
                     // a section the .SF does not cover: this signer does not sign everything
                     None => ok = false,
                     Some(_) => {
-                        failures.push(format!(
-                            "{}: section {name:?} does not match",
-                            sf_entry.name
+                        failures.push((
+                            sf_entry.name.clone(),
+                            SignerFailure::Section {
+                                name: name.to_string(),
+                            },
                         ));
                         ok = false;
                     }
@@ -513,10 +686,10 @@ pub(crate) fn verify_v1(
         digests.push(verified.hash);
     }
     if signers.is_empty() {
-        return Err(failures
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "no v1 signer covers every entry".into()));
+        return Err(match failures.into_iter().next() {
+            Some((file, problem)) => V1Error::Signer { file, problem },
+            None => V1Error::NoSignerCoversAll,
+        });
     }
     // the entries' digests, on every core, each distinct piece of data once per algorithm (names
     // that alias one stream share it); the first failure in archive order is the one reported
@@ -530,18 +703,20 @@ pub(crate) fn verify_v1(
         .collect();
     wanted.sort_unstable_by_key(|(i, h)| (*i, h.name()));
     wanted.dedup();
-    let computed: HashMap<(usize, Hash), Result<Vec<u8>, String>> = wanted
+    let computed: HashMap<(usize, Hash), Result<Vec<u8>, ZipError>> = wanted
         .into_par_iter()
         .map(|(i, hash)| ((i, hash), digest_of(zip, &zip.entries()[i], hash)))
         .collect();
     for (e, hash, want) in &to_digest {
         let got = computed
             .get(&key(e, *hash))
-            .ok_or("an entry's digest was not computed")?
+            .ok_or(V1Error::DigestNotComputed)?
             .as_ref()
-            .map_err(Clone::clone)?;
+            .map_err(|e| V1Error::Read(e.clone()))?;
         if b64(want).as_deref() != Some(&got[..]) {
-            return Err(format!("{:?} does not match its manifest digest", e.name));
+            return Err(V1Error::DigestMismatch {
+                name: e.name.clone(),
+            });
         }
         digests.push(*hash);
     }

@@ -18,8 +18,50 @@ pub(crate) const MIN_RSA_BITS: usize = 1024;
 /// Largest RSA modulus accepted, in bits (apksig's test suite signs with 16384-bit keys).
 pub(crate) const MAX_RSA_BITS: usize = 16_384;
 
-/// The reason given when a signature's arithmetic does not hold.
-pub(crate) const NOT_VERIFIED: &str = "signature does not verify (signature error)";
+/// Why a signer's public key cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum KeyError {
+    /// A DSA key the `dsa` crate refuses.
+    #[error("DSA key refused: its parameters or its public value are not a valid key (y must be a power of g in the subgroup of order q; a key made to verify any message, such as g = y = p - 1, is not)")]
+    DsaRefused,
+    /// Neither RSA, EC on P-256/384/521, nor DSA.
+    #[error("unsupported public key")]
+    Unsupported,
+    /// Labelled RSA, but the key does not decode.
+    #[error("not an RSA key")]
+    NotRsa,
+    /// An RSA key the `rsa` crate refuses (its size, its exponent).
+    #[error("bad RSA key: {0}")]
+    BadRsa(rsa::Error),
+}
+
+/// Why a signature does not verify with a key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SignatureError {
+    /// The signature's arithmetic does not hold.
+    #[error("signature does not verify (signature error)")]
+    NotVerified,
+    /// The crypto crate refused the signature or its encoding, with its message.
+    // the crates' error types are not `Clone`, which the shared digest results need
+    #[error("signature does not verify ({reason})")]
+    Refused {
+        /// The crate's message.
+        reason: String,
+    },
+    /// DSA with a digest Android does not pair with it.
+    #[error("DSA with this digest is not supported by Android")]
+    DsaDigest,
+    /// An RSASSA-PSS signature with an EC or DSA key.
+    #[error("an RSASSA-PSS signature with a key that is not RSA")]
+    PssWithoutRsa,
+}
+
+/// The crypto crate's refusal as a [`SignatureError`].
+fn refused(e: impl std::fmt::Display) -> SignatureError {
+    SignatureError::Refused {
+        reason: e.to_string(),
+    }
+}
 
 /// A digest a signature is made over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,7 +124,7 @@ pub(crate) enum PublicKey {
 
 impl PublicKey {
     /// Read a SubjectPublicKeyInfo (DER) through the crate for its algorithm, which checks it.
-    pub(crate) fn parse(spki: &[u8]) -> Result<PublicKey, String> {
+    pub(crate) fn parse(spki: &[u8]) -> Result<PublicKey, KeyError> {
         if let Some(rsa) = rsa_key(spki) {
             return rsa.map(PublicKey::Rsa);
         }
@@ -100,11 +142,9 @@ impl PublicKey {
             // which degenerate keys made to verify anything (g = y = p − 1) are not
             return dsa::VerifyingKey::from_public_key_der(spki)
                 .map(PublicKey::Dsa)
-                .map_err(|_| {
-                    "DSA key refused: its parameters or its public value are not a valid key (y must be a power of g in the subgroup of order q; a key made to verify any message, such as g = y = p - 1, is not)".to_string()
-                });
+                .map_err(|_| KeyError::DsaRefused);
         }
-        Err("unsupported public key".into())
+        Err(KeyError::Unsupported)
     }
 
     /// Verify `sig` over the digest `prehash` (made with `hash`) as PKCS#1 v1.5 for RSA, ECDSA
@@ -114,51 +154,54 @@ impl PublicKey {
         hash: Hash,
         prehash: &[u8],
         sig: &[u8],
-    ) -> Result<(), String> {
-        let bad = |e: &dyn std::fmt::Display| format!("signature does not verify ({e})");
+    ) -> Result<(), SignatureError> {
         match self {
             PublicKey::Rsa(k) => k
                 .verify(hash.pkcs1v15(), prehash, sig)
-                .map_err(|_| NOT_VERIFIED.to_string()),
+                .map_err(|_| SignatureError::NotVerified),
             PublicKey::P256(k) => {
-                let s = p256::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-                k.verify_prehash(prehash, &s).map_err(|e| bad(&e))
+                let s = p256::ecdsa::DerSignature::try_from(sig).map_err(refused)?;
+                k.verify_prehash(prehash, &s).map_err(refused)
             }
             PublicKey::P384(k) => {
-                let s = p384::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-                k.verify_prehash(prehash, &s).map_err(|e| bad(&e))
+                let s = p384::ecdsa::DerSignature::try_from(sig).map_err(refused)?;
+                k.verify_prehash(prehash, &s).map_err(refused)
             }
             PublicKey::P521(k) => {
-                let s = p521::ecdsa::DerSignature::try_from(sig).map_err(|e| bad(&e))?;
-                k.verify_prehash(prehash, &s).map_err(|e| bad(&e))
+                let s = p521::ecdsa::DerSignature::try_from(sig).map_err(refused)?;
+                k.verify_prehash(prehash, &s).map_err(refused)
             }
             PublicKey::Dsa(k) => {
                 // as Android: DSA with SHA-1, SHA-224 and SHA-256 only
                 if matches!(hash, Hash::Sha384 | Hash::Sha512 | Hash::Md5) {
-                    return Err("DSA with this digest is not supported by Android".into());
+                    return Err(SignatureError::DsaDigest);
                 }
-                let s = dsa::Signature::try_from(sig).map_err(|e| bad(&e))?;
+                let s = dsa::Signature::try_from(sig).map_err(refused)?;
                 k.verify_prehash(prehash, &s)
-                    .map_err(|_| NOT_VERIFIED.to_string())
+                    .map_err(|_| SignatureError::NotVerified)
             }
         }
     }
 
     /// Verify an RSASSA-PSS signature over `msg` (salt as long as the digest, as apksig signs).
-    pub(crate) fn verify_pss(&self, sha512: bool, msg: &[u8], sig: &[u8]) -> Result<(), String> {
+    pub(crate) fn verify_pss(
+        &self,
+        sha512: bool,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<(), SignatureError> {
         use rsa::signature::Verifier;
         let PublicKey::Rsa(k) = self else {
-            return Err("an RSASSA-PSS signature with a key that is not RSA".into());
+            return Err(SignatureError::PssWithoutRsa);
         };
-        let bad = |e: &dyn std::fmt::Display| format!("signature does not verify ({e})");
-        let s = rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8)
-            .map_err(|e| bad(&e))?;
+        let s =
+            rsa::pss::Signature::from_bytes_with_max_len(sig, MAX_RSA_BITS / 8).map_err(refused)?;
         if sha512 {
             rsa::pss::VerifyingKey::<sha2::Sha512>::new(k.clone()).verify(msg, &s)
         } else {
             rsa::pss::VerifyingKey::<sha2::Sha256>::new(k.clone()).verify(msg, &s)
         }
-        .map_err(|e| bad(&e))
+        .map_err(refused)
     }
 }
 
@@ -175,7 +218,7 @@ fn is_dsa(spki: &[u8]) -> bool {
 /// An RSA key from a SubjectPublicKeyInfo: None when the key is not RSA, an error when it is but
 /// the crate refuses it. Moduli from [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] are accepted (the
 /// crate's own decoder stops at 4096).
-fn rsa_key(spki: &[u8]) -> Option<Result<rsa::PublicKey, String>> {
+fn rsa_key(spki: &[u8]) -> Option<Result<rsa::PublicKey, KeyError>> {
     use rsa::pkcs1::der::Decode;
     const RSA_OID: rsa::pkcs8::ObjectIdentifier =
         rsa::pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -183,20 +226,20 @@ fn rsa_key(spki: &[u8]) -> Option<Result<rsa::PublicKey, String>> {
     if info.algorithm.oid != RSA_OID {
         return None;
     }
-    let read = || -> Result<rsa::PublicKey, String> {
-        let bits = info.subject_public_key.as_bytes().ok_or("not an RSA key")?;
+    let read = || -> Result<rsa::PublicKey, KeyError> {
+        let bits = info.subject_public_key.as_bytes().ok_or(KeyError::NotRsa)?;
         let key: rsa::pkcs1::RsaPublicKey<rsa::pkcs1::UintRef<'_>> =
-            rsa::pkcs1::RsaPublicKey::from_der(bits).map_err(|_| "not an RSA key")?;
+            rsa::pkcs1::RsaPublicKey::from_der(bits).map_err(|_| KeyError::NotRsa)?;
         let n = rsa::BoxedUint::from_be_slice_vartime(key.modulus.as_bytes());
         let e = rsa::BoxedUint::from_be_slice_vartime(key.public_exponent.as_bytes());
         rsa::PublicKey::new_with_size_limits(n, e, MIN_RSA_BITS..=MAX_RSA_BITS)
-            .map_err(|err| format!("bad RSA key: {err}"))
+            .map_err(KeyError::BadRsa)
     };
     Some(read())
 }
 
 /// A key as read, or why it could not be.
-pub(crate) type KeyRead = Arc<Result<PublicKey, String>>;
+pub(crate) type KeyRead = Arc<Result<PublicKey, KeyError>>;
 
 /// Public keys read so far for one APK, by their SubjectPublicKeyInfo bytes.
 #[derive(Default)]

@@ -1,22 +1,68 @@
-//! Read an Android package (APK) the way Android does, with no policy in it: the ZIP container,
-//! the binary XML manifest and its model, `resources.arsc`, the DEX files, the v1/v2/v3
-//! signatures verified and their certificates, and an inventory of what the package carries.
+//! Read an Android package (APK) the way Android reads it, and nothing more.
 //!
-//! Everything borrows from the bytes it is given, every read is bounds-checked, and malformed input
-//! is an `Err`, never a panic. Hostile input is the normal case: every amplification a crafted
+//! # What it is for
+//!
+//! Taking an APK apart to look at it: the ZIP container ([`zip`]) as Android's reader sees it
+//! (aliased entries, bytes before the first entry, bogus compression methods), the binary XML
+//! manifest ([`axml`]) and its model ([`manifest`]: package, SDK levels, permissions asked for
+//! and implied, components and whether they are exported), the resource table ([`arsc`]) for
+//! the values the manifest refers to, the DEX files ([`dex`]: strings, classes, method and field
+//! references, including DEX files nested in other archives), the v1 (JAR), v2, v3 and v3.1
+//! signatures verified as apksig verifies them ([`signing`], with [`jar`] and the scheme
+//! verifier) and their X.509 certificates ([`cert`]), and an [`inventory`] of what the archive
+//! carries (native libraries, embedded archives, signature files, suspicious names).
+//!
+//! Hostile input is the normal case. Everything borrows from the bytes it is given, every read is
+//! bounds-checked, and a malformed file is an `Err`, never a panic. Every amplification a crafted
 //! file can attempt (entries that alias one stream, string pools whose indexes all name one long
-//! string, thousands of signer infos) is bounded by a budget in [`Limits`], and a budget that runs
-//! out is an error or a note saying what was not read ("analysis stopped: …"). It is useful on its
-//! own, like `goblin` or `object`:
+//! string, thousands of signer infos) is bounded by a budget in [`Limits`]; a budget that runs out
+//! is an error, or a note that says what was not read (`analysis stopped: …`). Errors are types
+//! ([`ApkError`], [`ZipError`], [`axml::AxmlError`], [`arsc::ArscError`], [`dex::DexError`],
+//! [`signing::SigningError`]) whose variants carry the offsets and counts involved.
+//!
+//! # What it is not for
+//!
+//! It holds no policy: it does not say whether an app is risky, which SDKs it embeds, or what a
+//! permission means for a user; that judgement belongs to the caller (ictguard's `vet` crate is
+//! one). It does not write, sign or repair APKs, decompile bytecode, run code, or check a
+//! certificate against a trust store (Android does not either: an APK signer's certificate is
+//! self-signed as a rule).
+//!
+//! # Example
 //!
 //! ```no_run
-//! let bytes = std::fs::read("app.apk").unwrap();
-//! let apk = ictguard_apk::Apk::parse(&bytes).unwrap();
-//! println!("{:?} {:?}", apk.manifest.package, apk.manifest.requested_permissions());
+//! use ictguard_apk::{Apk, Limits};
+//!
+//! let bytes = std::fs::read("app.apk")?;
+//! // the default limits suit one APK on a workstation; a server vetting uploads may want less
+//! let apk = Apk::parse_with(&bytes, &Limits::default())?;
+//! println!("package: {:?}", apk.manifest.package);
+//! for permission in apk.manifest.requested_permissions() {
+//!     println!("asks for: {permission}");
+//! }
+//! // signatures verified, and whether Android would install the file
 //! let summary = apk.summary();
-//! println!("Android installs it: {:?}", summary.install.map(|v| v.installs));
+//! if let Some(install) = &summary.install {
+//!     println!("Android installs it: {} {:?}", install.installs, install.reason);
+//! }
+//! for signer in &summary.signers {
+//!     println!("signed by {} ({:?})", signer.certificate.sha256, signer.schemes);
+//! }
+//! // every DEX file, one at a time, with what could not be read
+//! let skipped = apk.visit_dex_files(&mut |name, bytes| match bytes {
+//!     Ok(bytes) => match ictguard_apk::dex::Dex::parse(bytes) {
+//!         Ok(dex) => println!("{name}: {} classes", dex.class_descriptors().count()),
+//!         Err(e) => println!("{name}: {e}"),
+//!     },
+//!     Err(e) => println!("{name}: {e}"),
+//! });
+//! for note in skipped.iter().chain(&summary.problems) {
+//!     println!("not read: {note}");
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod arsc;
 pub mod axml;
@@ -45,7 +91,11 @@ pub type DexVisitor<'v> = dyn FnMut(&str, Result<&[u8], ZipError>) + 'v;
 pub use manifest::Manifest;
 pub use zip::{Zip, ZipError};
 
-/// Why an APK cannot be read.
+/// Why an APK cannot be read at all: its container or its manifest is broken.
+///
+/// Anything less (a signature that does not verify, a DEX file or a resource table that does not
+/// parse) is not an error here but part of what is reported, because a damaged APK is evidence
+/// too.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApkError {
     /// The container is broken.
@@ -59,7 +109,9 @@ pub enum ApkError {
     Manifest(#[from] axml::AxmlError),
 }
 
-/// A parsed APK.
+/// A parsed APK: the container and the manifest, read once. Everything else (signatures, DEX
+/// files, resources) is read from [`Apk::zip`] when asked for, so a caller pays only for what it
+/// uses.
 #[derive(Debug, Clone)]
 pub struct Apk<'a> {
     /// The container.
@@ -116,7 +168,8 @@ impl<'a> Apk<'a> {
         })
     }
 
-    /// The summary `ictguard apk info` prints.
+    /// The summary `ictguard apk info` prints, signatures verified. Verifying hashes the whole
+    /// archive; [`Apk::summary_with`] can skip it.
     pub fn summary(&self) -> Summary {
         self.summary_with(true)
     }
@@ -211,7 +264,7 @@ impl<'a> Apk<'a> {
         let bytes = self.zip.read_by_name("resources.arsc")?;
         Some(
             bytes
-                .map_err(|e| arsc::ArscError(e.to_string()))
+                .map_err(arsc::ArscError::Read)
                 .and_then(|b| arsc::ResourceTable::parse_with(b, self.zip.limits())),
         )
     }
@@ -321,7 +374,7 @@ impl<'a> Apk<'a> {
         let mut out = Vec::new();
         let skipped = self.visit_dex_files(&mut |name, data| {
             let read = data.map_err(|e| e.to_string()).and_then(|data| {
-                let dex = dex::Dex::parse_with(data, &limits).map_err(|e| e.0)?;
+                let dex = dex::Dex::parse_with(data, &limits).map_err(|e| e.0.to_string())?;
                 let summary = DexSummary {
                     name: name.to_string(),
                     version: Some(dex.version),
@@ -357,7 +410,8 @@ impl<'a> Apk<'a> {
         out
     }
 
-    /// Every signature structure the APK carries.
+    /// Every signature structure the APK carries, verified, as found: for the signers Android
+    /// would pick among them, see [`Apk::summary`].
     pub fn signatures(&self) -> signing::Signatures {
         signing::read_signatures(&self.zip)
     }
@@ -498,7 +552,8 @@ fn unreachable_certificate(sha256: &str) -> cert::Certificate {
     c
 }
 
-/// What `ictguard apk info --json` prints.
+/// What `ictguard apk info --json` prints: everything read of an APK in one serialisable record,
+/// so that a report can show the evidence without reading the APK again.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     /// Package name.
@@ -578,7 +633,8 @@ pub struct DexSummary {
     pub error: Option<String>,
 }
 
-/// Per signature scheme: present and verifies.
+/// Per signature scheme: present and verifies. Kept beside the install verdict because a scheme
+/// can verify and still not be the one Android checks on a given platform version.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct Schemes {
     /// JAR signing.

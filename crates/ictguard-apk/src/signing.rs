@@ -39,10 +39,62 @@ pub fn block_name(id: u32) -> &'static str {
     }
 }
 
-/// A malformed signature structure.
+/// A malformed APK Signing Block or scheme block, shown as `signature: ` and what is wrong.
+///
+/// What is wrong is kept apart ([`SigningProblem`]) because [`Signatures::problems`] lists it
+/// on its own, as it always has.
+// shown in the message, not as a `source()`: `{:#}` chains stay as they were
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("signature: {0}")]
-pub struct SigningError(pub String);
+pub struct SigningError(pub SigningProblem);
+
+/// What is wrong with a signing block or a scheme block's structure. Offsets are in the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SigningProblem {
+    /// A length prefix cut short.
+    #[error("truncated length prefix")]
+    TruncatedLength,
+    /// A length-prefixed value longer than what holds it.
+    #[error("a {len}-byte value runs past its container")]
+    ValuePastContainer {
+        /// The declared length.
+        len: usize,
+    },
+    /// More values in one sequence than are read (a crafted block can hold millions).
+    #[error("too many values")]
+    TooManyValues,
+    /// The block's footer (size and magic) is cut short.
+    #[error("truncated block footer")]
+    TruncatedFooter,
+    /// A block size that does not fit in memory's address range.
+    #[error("block size out of range")]
+    SizeOutOfRange,
+    /// A block size larger than what precedes the central directory.
+    #[error("block size {size} runs before the start of the file")]
+    BeforeStart {
+        /// The declared size.
+        size: usize,
+    },
+    /// The size at the block's start differs from the one in its footer.
+    #[error("the block's two size fields disagree")]
+    SizesDisagree,
+    /// An id-value pair cut short.
+    #[error("truncated pair")]
+    TruncatedPair,
+    /// An id-value pair longer than the rest of the block.
+    #[error("pair at offset {offset} runs past the block")]
+    PairPastBlock {
+        /// Where the pair starts.
+        offset: usize,
+    },
+    /// More pairs than are read.
+    #[error("too many pairs in the signing block")]
+    TooManyPairs,
+}
+
+fn fault<T>(problem: SigningProblem) -> Result<T, SigningError> {
+    Err(SigningError(problem))
+}
 
 /// One id-value pair of the signing block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,7 +137,8 @@ pub struct InstallVerdict {
     pub reason: Option<String>,
 }
 
-/// The signatures an APK carries.
+/// The signatures an APK carries, in every scheme, with what did not read: the raw material from
+/// which [`install_verdict`] and the APK's summary pick what Android would accept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Signatures {
     /// Offset of the signing block, when there is one.
@@ -121,7 +174,8 @@ impl Signatures {
     }
 }
 
-/// Whether a scheme verifies.
+/// Whether a scheme verifies, and why not in words a reviewer can check (the reason is the
+/// verifier's error message).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     /// v2, v3 or v3.1.
@@ -133,7 +187,8 @@ pub struct Verdict {
     pub reason: Option<String>,
 }
 
-/// Lowercase hex SHA-256.
+/// Lowercase hex SHA-256: how certificates are named throughout (as `apksigner` and `keytool`
+/// print them), so one helper keeps them comparable.
 pub fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data)
         .iter()
@@ -158,15 +213,11 @@ fn u64_le(d: &[u8], off: usize) -> Option<u64> {
 fn length_prefixed(mut d: &[u8]) -> Result<Vec<&[u8]>, SigningError> {
     let mut out = Vec::new();
     while !d.is_empty() {
-        let len =
-            u32_le(d, 0).ok_or_else(|| SigningError("truncated length prefix".into()))? as usize;
-        let v = d
-            .get(4..4 + len)
-            .ok_or_else(|| SigningError(format!("a {len}-byte value runs past its container")))?;
+        let (v, rest) = take_lp(d)?;
         out.push(v);
-        d = &d[4 + len..];
+        d = rest;
         if out.len() > MAX_PAIRS {
-            return Err(SigningError("too many values".into()));
+            return fault(SigningProblem::TooManyValues);
         }
     }
     Ok(out)
@@ -174,10 +225,13 @@ fn length_prefixed(mut d: &[u8]) -> Result<Vec<&[u8]>, SigningError> {
 
 /// One length-prefixed value and the rest.
 fn take_lp(d: &[u8]) -> Result<(&[u8], &[u8]), SigningError> {
-    let len = u32_le(d, 0).ok_or_else(|| SigningError("truncated length prefix".into()))? as usize;
-    let v = d
-        .get(4..4 + len)
-        .ok_or_else(|| SigningError(format!("a {len}-byte value runs past its container")))?;
+    let Some(len) = u32_le(d, 0) else {
+        return fault(SigningProblem::TruncatedLength);
+    };
+    let len = len as usize;
+    let Some(v) = d.get(4..4 + len) else {
+        return fault(SigningProblem::ValuePastContainer { len });
+    };
     Ok((v, &d[4 + len..]))
 }
 
@@ -199,39 +253,37 @@ pub fn signing_block<'a>(zip: &Zip<'a>) -> Result<Option<SigningBlock<'a>>, Sign
     if cd < 32 || data.get(cd - 16..cd) != Some(&MAGIC[..]) {
         return Ok(None);
     }
-    let size =
-        u64_le(data, cd - 24).ok_or_else(|| SigningError("truncated block footer".into()))?;
-    let size = usize::try_from(size).map_err(|_| SigningError("block size out of range".into()))?;
-    let start = cd
-        .checked_sub(size)
-        .and_then(|s| s.checked_sub(8))
-        .ok_or_else(|| {
-            SigningError(format!(
-                "block size {size} runs before the start of the file"
-            ))
-        })?;
+    let Some(size) = u64_le(data, cd - 24) else {
+        return fault(SigningProblem::TruncatedFooter);
+    };
+    let Ok(size) = usize::try_from(size) else {
+        return fault(SigningProblem::SizeOutOfRange);
+    };
+    let Some(start) = cd.checked_sub(size).and_then(|s| s.checked_sub(8)) else {
+        return fault(SigningProblem::BeforeStart { size });
+    };
     if u64_le(data, start) != Some(size as u64) {
-        return Err(SigningError("the block's two size fields disagree".into()));
+        return fault(SigningProblem::SizesDisagree);
     }
     let mut pairs = Vec::new();
     let mut pos = start + 8;
     let end = cd - 24;
     while pos < end {
-        let len = u64_le(data, pos).ok_or_else(|| SigningError("truncated pair".into()))?;
+        let Some(len) = u64_le(data, pos) else {
+            return fault(SigningProblem::TruncatedPair);
+        };
         let len = usize::try_from(len)
             .ok()
             // (compared by subtraction: a length near usize::MAX must not overflow the sum)
             .filter(|l| *l >= 4 && (end - pos).checked_sub(8).is_some_and(|room| *l <= room));
         let Some(len) = len else {
-            return Err(SigningError(format!(
-                "pair at offset {pos} runs past the block"
-            )));
+            return fault(SigningProblem::PairPastBlock { offset: pos });
         };
         let id = u32_le(data, pos + 8).unwrap_or(0);
         pairs.push((id, &data[pos + 12..pos + 8 + len]));
         pos += 8 + len;
         if pairs.len() > MAX_PAIRS {
-            return Err(SigningError("too many pairs in the signing block".into()));
+            return fault(SigningProblem::TooManyPairs);
         }
     }
     Ok(Some(SigningBlock {
@@ -270,7 +322,7 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
     let block = match signing_block(zip) {
         Ok(block) => block,
         Err(e) => {
-            sig.problems.push(e.0);
+            sig.problems.push(e.0.to_string());
             None
         }
     };
@@ -334,7 +386,7 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
             Err(reason) => sig.verification.push(Verdict {
                 scheme: "v1",
                 verified: false,
-                reason: Some(reason),
+                reason: Some(reason.to_string()),
             }),
         }
     }
@@ -363,7 +415,7 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
             sig.verification.push(Verdict {
                 scheme,
                 verified: result.is_ok(),
-                reason: result.as_ref().err().cloned(),
+                reason: result.as_ref().err().map(ToString::to_string),
             });
         }
         match scheme_certificates(value, zip.limits().max_signers) {

@@ -14,6 +14,20 @@ const UTF8_FLAG: u32 = 1 << 8;
 /// Longest string decoded (characters); longer ones are cut.
 pub const MAX_STRING: usize = 1 << 20;
 
+/// Why a string-pool chunk could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StringPoolError {
+    /// The chunk ends before its header does.
+    #[error("truncated string pool")]
+    Truncated,
+    /// The offset table the header declares does not fit in the chunk.
+    #[error("string pool declares {count} strings, more than it holds")]
+    TooManyStrings {
+        /// The declared number of strings.
+        count: usize,
+    },
+}
+
 /// A string pool over its chunk's bytes (borrowed when the chunk is, as in a stored
 /// `resources.arsc`, whose pool can be megabytes). Nothing is copied or decoded up front, not even
 /// the offset table: string `i` is found when asked for.
@@ -30,7 +44,7 @@ pub struct StringPool<'a> {
 
 impl<'a> StringPool<'a> {
     /// Parse a string-pool chunk (starting at its chunk header), with the default limits.
-    pub fn parse(chunk: impl Into<Cow<'a, [u8]>>) -> Result<StringPool<'a>, String> {
+    pub fn parse(chunk: impl Into<Cow<'a, [u8]>>) -> Result<StringPool<'a>, StringPoolError> {
         StringPool::parse_with(chunk, &Limits::default())
     }
 
@@ -39,7 +53,7 @@ impl<'a> StringPool<'a> {
     pub fn parse_with(
         chunk: impl Into<Cow<'a, [u8]>>,
         limits: &Limits,
-    ) -> Result<StringPool<'a>, String> {
+    ) -> Result<StringPool<'a>, StringPoolError> {
         let data = chunk.into();
         let work = limits
             .string_work_floor
@@ -52,17 +66,17 @@ impl<'a> StringPool<'a> {
     pub(crate) fn parse_sharing(
         data: Cow<'a, [u8]>,
         work: Arc<Allowance>,
-    ) -> Result<StringPool<'a>, String> {
-        let header = usize::from(u16_at(&data, 2).ok_or("truncated string pool")?);
-        let count = u32_at(&data, 8).ok_or("truncated string pool")? as usize;
-        let flags = u32_at(&data, 16).ok_or("truncated string pool")?;
-        let strings_start = u32_at(&data, 20).ok_or("truncated string pool")? as usize;
+    ) -> Result<StringPool<'a>, StringPoolError> {
+        let header = usize::from(u16_at(&data, 2).ok_or(StringPoolError::Truncated)?);
+        let count = u32_at(&data, 8).ok_or(StringPoolError::Truncated)? as usize;
+        let flags = u32_at(&data, 16).ok_or(StringPoolError::Truncated)?;
+        let strings_start = u32_at(&data, 20).ok_or(StringPoolError::Truncated)? as usize;
         let offsets_at = header;
         count
             .checked_mul(4)
             .and_then(|n| n.checked_add(offsets_at))
             .filter(|e| *e <= data.len())
-            .ok_or_else(|| format!("string pool declares {count} strings, more than it holds"))?;
+            .ok_or(StringPoolError::TooManyStrings { count })?;
         Ok(StringPool {
             data,
             count,

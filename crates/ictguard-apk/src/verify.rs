@@ -3,12 +3,13 @@
 //! signature and digest algorithm lists agreeing, and the content digest of the APK (chunked
 //! SHA-256 or SHA-512 over the entries, the central directory and the end record) matching the one
 //! the signer signed. Cryptography comes from the RustCrypto crates (`rsa`, `p256`/`p384`/`p521`,
-//! `dsa`, `sha2`, through [`crate::keys`]); the APK-specific parts are written here.
+//! `dsa`, `sha2`, through the crate's private `keys` module); the APK-specific parts are written
+//! here.
 
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::der;
-use crate::keys::{Hash, KeyCache};
+use crate::keys::{Hash, KeyCache, KeyError, SignatureError};
 use crate::signing::SigningBlock;
 use crate::zip::Zip;
 
@@ -49,39 +50,144 @@ impl Algorithm {
     }
 }
 
+/// Why a v2, v3 or v3.1 scheme block does not verify: what [`crate::signing::Verdict::reason`]
+/// says for it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SchemeError {
+    /// A length prefix cut short.
+    #[error("truncated length prefix")]
+    TruncatedLength,
+    /// A length that overflows when added to its position.
+    #[error("length overflow")]
+    LengthOverflow,
+    /// A length-prefixed value longer than what holds it.
+    #[error("a {len}-byte value runs past its container")]
+    ValuePastContainer {
+        /// The declared length.
+        len: usize,
+    },
+    /// More than a thousand values in one sequence.
+    #[error("too many values")]
+    TooManyValues,
+    /// An (algorithm id, value) record cut short.
+    #[error("truncated record")]
+    TruncatedRecord,
+    /// The signer's public key cannot be used.
+    #[error("{0}")]
+    Key(KeyError),
+    /// A signature does not verify with the signer's key.
+    #[error("{0}")]
+    Signature(SignatureError),
+    /// A verity signature, which signs a Merkle tree that is not computed here.
+    #[error("verity signatures are not verified here")]
+    Verity,
+    /// An offset of the archive's layout that does not fit in memory's address range.
+    #[error("offset out of range")]
+    OffsetOutOfRange,
+    /// The end record lies outside the file.
+    #[error("end record out of range")]
+    EndRecordOutOfRange,
+    /// The end record is cut short.
+    #[error("truncated end record")]
+    TruncatedEndRecord,
+    /// The signing block starts outside the file.
+    #[error("entries out of range")]
+    EntriesOutOfRange,
+    /// The central directory lies outside the file.
+    #[error("central directory out of range")]
+    CentralDirectoryOutOfRange,
+    /// Bytes between the central directory and the end record, which no digest covers.
+    #[error("the central directory is not immediately followed by the end record")]
+    DirectoryGap,
+    /// A block with no signer.
+    #[error("no signers")]
+    NoSigners,
+    /// More signers than [`crate::Limits::max_signers`].
+    #[error("analysis stopped: {count} signers, more than the {max} read")]
+    TooManySigners {
+        /// Signers in the block.
+        count: usize,
+        /// Signers read.
+        max: usize,
+    },
+    /// One signer's problem, numbered from 1.
+    #[error("signer #{number}: {problem}")]
+    Signer {
+        /// The signer's number, from 1.
+        number: usize,
+        /// What is wrong with it.
+        problem: Box<SchemeError>,
+    },
+    /// A v3 signer whose SDK range is cut short.
+    #[error("truncated SDK range")]
+    TruncatedSdkRange,
+    /// A signer without signatures.
+    #[error("no signatures")]
+    NoSignatures,
+    /// More signatures than [`MAX_SIGNATURES`].
+    #[error("analysis stopped: {count} signatures, more than the {max} read")]
+    TooManySignatures {
+        /// Signatures of the signer.
+        count: usize,
+        /// Signatures read.
+        max: usize,
+    },
+    /// Only signature algorithms that are not verified (verity, unknown ids).
+    #[error("no supported signature algorithm")]
+    NoSupportedAlgorithm,
+    /// A v3 signer's SDK range differs from the one it signed.
+    #[error("SDK range differs between signer and signed data")]
+    SdkRangeDiffers,
+    /// A v2 signer says a v3 block exists, and there is none: it was stripped.
+    #[error("the signer says the APK is also signed with v3, but there is no v3 block (stripped)")]
+    V3Stripped,
+    /// A signer without certificates.
+    #[error("no certificates")]
+    NoCertificates,
+    /// The signer's key is not its first certificate's.
+    #[error("public key does not match the first certificate")]
+    KeyMismatch,
+    /// The signatures and the digests name different algorithms.
+    #[error("signature and digest algorithm lists differ")]
+    AlgorithmListsDiffer,
+    /// The APK's content digest is not the one signed.
+    #[error("content digest does not match: the APK was changed after signing")]
+    ContentDigestMismatch,
+}
+
 fn u32_le(d: &[u8], off: usize) -> Option<u32> {
     d.get(off..off.checked_add(4)?)
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-fn take_lp(d: &[u8]) -> Result<(&[u8], &[u8]), String> {
-    let len = u32_le(d, 0).ok_or("truncated length prefix")? as usize;
+fn take_lp(d: &[u8]) -> Result<(&[u8], &[u8]), SchemeError> {
+    let len = u32_le(d, 0).ok_or(SchemeError::TruncatedLength)? as usize;
     let v = d
-        .get(4..4usize.checked_add(len).ok_or("length overflow")?)
-        .ok_or_else(|| format!("a {len}-byte value runs past its container"))?;
+        .get(4..4usize.checked_add(len).ok_or(SchemeError::LengthOverflow)?)
+        .ok_or(SchemeError::ValuePastContainer { len })?;
     Ok((v, &d[4 + len..]))
 }
 
-fn lp_sequence(mut d: &[u8]) -> Result<Vec<&[u8]>, String> {
+fn lp_sequence(mut d: &[u8]) -> Result<Vec<&[u8]>, SchemeError> {
     let mut out = Vec::new();
     while !d.is_empty() {
         let (v, rest) = take_lp(d)?;
         out.push(v);
         d = rest;
         if out.len() > 1_000 {
-            return Err("too many values".into());
+            return Err(SchemeError::TooManyValues);
         }
     }
     Ok(out)
 }
 
 /// (algorithm id, bytes) records of a digests or signatures list.
-fn id_records(list: &[u8]) -> Result<Vec<(u32, &[u8])>, String> {
+fn id_records(list: &[u8]) -> Result<Vec<(u32, &[u8])>, SchemeError> {
     lp_sequence(list)?
         .into_iter()
         .map(|rec| {
-            let id = u32_le(rec, 0).ok_or("truncated record")?;
-            let (value, _) = take_lp(rec.get(4..).ok_or("truncated record")?)?;
+            let id = u32_le(rec, 0).ok_or(SchemeError::TruncatedRecord)?;
+            let (value, _) = take_lp(rec.get(4..).ok_or(SchemeError::TruncatedRecord)?)?;
             Ok((id, value))
         })
         .collect()
@@ -105,9 +211,12 @@ fn verify_signature(
     spki: &[u8],
     msg: &[u8],
     sig: &[u8],
-) -> Result<(), String> {
+) -> Result<(), SchemeError> {
     let key = keys.get(spki);
-    let key = key.as_ref().as_ref().map_err(Clone::clone)?;
+    let key = key
+        .as_ref()
+        .as_ref()
+        .map_err(|e| SchemeError::Key(e.clone()))?;
     match alg {
         Algorithm::RsaPkcs1Sha256 | Algorithm::EcdsaSha256 | Algorithm::DsaSha256 => {
             key.verify_prehash(Hash::Sha256, &Sha256::digest(msg), sig)
@@ -117,28 +226,34 @@ fn verify_signature(
         }
         Algorithm::RsaPssSha256 => key.verify_pss(false, msg, sig),
         Algorithm::RsaPssSha512 => key.verify_pss(true, msg, sig),
-        Algorithm::Verity => Err("verity signatures are not verified here".into()),
+        Algorithm::Verity => return Err(SchemeError::Verity),
     }
+    .map_err(SchemeError::Signature)
 }
 
 /// The content digest of the APK: chunked digests of the entries, the central directory and the
 /// end record (with its directory offset pointing at the signing block), then a digest of those.
-fn content_digest(zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u8>, String> {
+fn content_digest(zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u8>, SchemeError> {
     let data = zip.data();
-    let to_usize = |v: u64| usize::try_from(v).map_err(|_| "offset out of range".to_string());
+    let to_usize = |v: u64| usize::try_from(v).map_err(|_| SchemeError::OffsetOutOfRange);
     let (block_start, cd, eocd) = (
         to_usize(block.offset)?,
         to_usize(zip.central_directory_offset)?,
         to_usize(zip.eocd_offset)?,
     );
-    let mut end_record = data.get(eocd..).ok_or("end record out of range")?.to_vec();
+    let mut end_record = data
+        .get(eocd..)
+        .ok_or(SchemeError::EndRecordOutOfRange)?
+        .to_vec();
     end_record
         .get_mut(16..20)
-        .ok_or("truncated end record")?
+        .ok_or(SchemeError::TruncatedEndRecord)?
         .copy_from_slice(&(block.offset as u32).to_le_bytes());
     let sections: [&[u8]; 3] = [
-        data.get(..block_start).ok_or("entries out of range")?,
-        data.get(cd..eocd).ok_or("central directory out of range")?,
+        data.get(..block_start)
+            .ok_or(SchemeError::EntriesOutOfRange)?,
+        data.get(cd..eocd)
+            .ok_or(SchemeError::CentralDirectoryOutOfRange)?,
         &end_record,
     ];
     const CHUNK: usize = 1 << 20;
@@ -189,12 +304,12 @@ const SCHEME_ID_V3: u32 = 3;
 /// scheme block and signer that asks for them.
 #[derive(Default)]
 pub(crate) struct ContentDigests {
-    sha256: std::sync::OnceLock<Result<Vec<u8>, String>>,
-    sha512: std::sync::OnceLock<Result<Vec<u8>, String>>,
+    sha256: std::sync::OnceLock<Result<Vec<u8>, SchemeError>>,
+    sha512: std::sync::OnceLock<Result<Vec<u8>, SchemeError>>,
 }
 
 impl ContentDigests {
-    fn get(&self, zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u8>, String> {
+    fn get(&self, zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u8>, SchemeError> {
         let cell = if sha512 { &self.sha512 } else { &self.sha256 };
         cell.get_or_init(|| content_digest(zip, block, sha512))
             .clone()
@@ -216,33 +331,36 @@ pub(crate) fn verify_scheme(
     v3_present: bool,
     digests_cache: &ContentDigests,
     keys: &KeyCache,
-) -> Result<(), String> {
+) -> Result<(), SchemeError> {
     // the central directory must end where the end record starts: nothing may hide in between
     if zip
         .central_directory_offset
         .checked_add(zip.central_directory_size)
         != Some(zip.eocd_offset)
     {
-        return Err("the central directory is not immediately followed by the end record".into());
+        return Err(SchemeError::DirectoryGap);
     }
     let (signers, _) = take_lp(value)?;
     let signers = lp_sequence(signers)?;
     if signers.is_empty() {
-        return Err("no signers".into());
+        return Err(SchemeError::NoSigners);
     }
     let max_signers = zip.limits().max_signers;
     if signers.len() > max_signers {
-        return Err(format!(
-            "analysis stopped: {} signers, more than the {max_signers} read",
-            signers.len()
-        ));
+        return Err(SchemeError::TooManySigners {
+            count: signers.len(),
+            max: max_signers,
+        });
     }
     for (n, signer) in signers.iter().enumerate() {
-        let fail = |e: String| format!("signer #{}: {e}", n + 1);
+        let fail = |e: SchemeError| SchemeError::Signer {
+            number: n + 1,
+            problem: Box::new(e),
+        };
         let (signed_data, rest) = take_lp(signer).map_err(fail)?;
         let (rest, signer_sdk) = if v3 {
-            let min = u32_le(rest, 0).ok_or_else(|| fail("truncated SDK range".into()))?;
-            let max = u32_le(rest, 4).ok_or_else(|| fail("truncated SDK range".into()))?;
+            let min = u32_le(rest, 0).ok_or_else(|| fail(SchemeError::TruncatedSdkRange))?;
+            let max = u32_le(rest, 4).ok_or_else(|| fail(SchemeError::TruncatedSdkRange))?;
             (&rest[8..], Some((min, max)))
         } else {
             (rest, None)
@@ -251,13 +369,13 @@ pub(crate) fn verify_scheme(
         let (public_key, _) = take_lp(rest).map_err(fail)?;
         let signatures = id_records(signatures).map_err(fail)?;
         if signatures.is_empty() {
-            return Err(fail("no signatures".into()));
+            return Err(fail(SchemeError::NoSignatures));
         }
         if signatures.len() > MAX_SIGNATURES {
-            return Err(fail(format!(
-                "analysis stopped: {} signatures, more than the {MAX_SIGNATURES} read",
-                signatures.len()
-            )));
+            return Err(fail(SchemeError::TooManySignatures {
+                count: signatures.len(),
+                max: MAX_SIGNATURES,
+            }));
         }
         let mut verified_any = false;
         for (id, sig) in &signatures {
@@ -270,7 +388,7 @@ pub(crate) fn verify_scheme(
             }
         }
         if !verified_any {
-            return Err(fail("no supported signature algorithm".into()));
+            return Err(fail(SchemeError::NoSupportedAlgorithm));
         }
         // signed data: digests, certificates, (v3: min and max SDK), additional attributes
         let (digests, rest) = take_lp(signed_data).map_err(fail)?;
@@ -278,9 +396,7 @@ pub(crate) fn verify_scheme(
         if let Some((min, max)) = signer_sdk {
             let signed = (u32_le(rest, 0), u32_le(rest, 4));
             if signed != (Some(min), Some(max)) {
-                return Err(fail(
-                    "SDK range differs between signer and signed data".into(),
-                ));
+                return Err(fail(SchemeError::SdkRangeDiffers));
             }
         }
         if !v3 {
@@ -291,26 +407,21 @@ pub(crate) fn verify_scheme(
                     && u32_le(attr, 4) == Some(SCHEME_ID_V3)
             });
             if wants_v3 && !v3_present {
-                return Err(fail(
-                    "the signer says the APK is also signed with v3, but there is no v3 block (stripped)"
-                        .into(),
-                ));
+                return Err(fail(SchemeError::V3Stripped));
             }
         }
         let certificates = lp_sequence(certificates).map_err(fail)?;
         let first = certificates
             .first()
-            .ok_or_else(|| fail("no certificates".into()))?;
+            .ok_or_else(|| fail(SchemeError::NoCertificates))?;
         if certificate_key(first) != Some(public_key) {
-            return Err(fail(
-                "public key does not match the first certificate".into(),
-            ));
+            return Err(fail(SchemeError::KeyMismatch));
         }
         let digests = id_records(digests).map_err(fail)?;
         let sig_ids: Vec<u32> = signatures.iter().map(|(id, _)| *id).collect();
         let digest_ids: Vec<u32> = digests.iter().map(|(id, _)| *id).collect();
         if sig_ids != digest_ids {
-            return Err(fail("signature and digest algorithm lists differ".into()));
+            return Err(fail(SchemeError::AlgorithmListsDiffer));
         }
         for (id, want) in &digests {
             let Some(alg) = Algorithm::from_id(*id).filter(|a| *a != Algorithm::Verity) else {
@@ -319,9 +430,7 @@ pub(crate) fn verify_scheme(
             let sha512 = alg.sha512();
             let got = digests_cache.get(zip, block, sha512).map_err(fail)?;
             if got != *want {
-                return Err(fail(
-                    "content digest does not match: the APK was changed after signing".into(),
-                ));
+                return Err(fail(SchemeError::ContentDigestMismatch));
             }
         }
     }

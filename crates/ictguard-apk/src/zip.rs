@@ -29,7 +29,7 @@ pub const RATIO_FLOOR: u64 = 1 << 20;
 /// Size of the pieces [`Zip::stream`] hands over.
 const STREAM_PIECE: usize = 64 << 10;
 /// Overlapping pairs kept for the report (all are counted).
-const MAX_OVERLAPS_KEPT: usize = 64;
+pub const MAX_OVERLAPS_KEPT: usize = 64;
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const EOCD64_LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -37,7 +37,9 @@ const EOCD64_SIG: u32 = 0x0606_4b50;
 const CDH_SIG: u32 = 0x0201_4b50;
 const LFH_SIG: u32 = 0x0403_4b50;
 
-/// What can go wrong reading the container.
+/// What can go wrong reading the container or one of its entries. The `analysis stopped`
+/// variants ([`ZipError::Limit`], [`ZipError::Budget`]) mean a limit was reached, not that the
+/// file is broken: reports say what was not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ZipError {
     /// No end-of-central-directory record: not a ZIP file.
@@ -45,7 +47,7 @@ pub enum ZipError {
     NotZip,
     /// A structure runs past the end of the file or is inconsistent.
     #[error("malformed ZIP: {0}")]
-    Malformed(String),
+    Malformed(Malformed),
     /// Too many entries.
     #[error("the archive lists {0} entries; the limit is {1}")]
     TooManyEntries(u64, usize),
@@ -55,7 +57,7 @@ pub enum ZipError {
         /// The entry.
         name: String,
         /// Which limit.
-        why: String,
+        why: EntryLimit,
     },
     /// A compression method Android does not support.
     #[error("entry {name:?}: unsupported compression method {method}")]
@@ -71,7 +73,7 @@ pub enum ZipError {
         /// The entry.
         name: String,
         /// What failed.
-        why: String,
+        why: Corruption,
     },
     /// The bytes all reads of this archive may produce ([`Limits::min_total_read`]) are spent.
     #[error("analysis stopped: entry {name:?} was not read whole: reading this archive's entries has produced the {budget} bytes its budget allows")]
@@ -118,7 +120,9 @@ impl Entry {
     }
 }
 
-/// A ZIP archive borrowed from its bytes.
+/// A ZIP archive borrowed from its bytes: the central directory is read up front, entries are
+/// inflated when asked for, each within the [`Limits`] and the archive's shared read budget (so
+/// that entries aliasing one compressed stream cannot multiply the work).
 #[derive(Debug, Clone)]
 pub struct Zip<'a> {
     data: &'a [u8],
@@ -131,7 +135,8 @@ pub struct Zip<'a> {
     pub eocd_offset: u64,
     /// Names that appear more than once (Android rejects these since version 9).
     pub duplicate_names: Vec<String>,
-    /// Pairs of entries whose data overlap (the first [`MAX_OVERLAPS_KEPT`]).
+    /// Pairs of entries whose data overlap (the first [`MAX_OVERLAPS_KEPT`]: a crafted archive
+    /// can make millions).
     pub overlaps: Vec<Overlap>,
     /// How many entries overlap an earlier one (in data order).
     pub overlap_count: usize,
@@ -181,8 +186,101 @@ fn u64_at(d: &[u8], off: usize) -> Option<u64> {
     })
 }
 
-fn bad(what: &str) -> ZipError {
-    ZipError::Malformed(what.to_string())
+/// What is inconsistent in the archive's directory ([`ZipError::Malformed`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Malformed {
+    /// The end of central directory record is cut short.
+    #[error("truncated end record")]
+    TruncatedEndRecord,
+    /// The ZIP64 locator is cut short.
+    #[error("truncated ZIP64 locator")]
+    TruncatedZip64Locator,
+    /// The ZIP64 end record's offset does not fit in memory's address range.
+    #[error("ZIP64 record offset out of range")]
+    Zip64OffsetOutOfRange,
+    /// The ZIP64 end record is cut short.
+    #[error("truncated ZIP64 end record")]
+    TruncatedZip64EndRecord,
+    /// The directory's offset does not fit in memory's address range.
+    #[error("central directory offset out of range")]
+    DirectoryOffsetOutOfRange,
+    /// The directory's size does not fit in memory's address range.
+    #[error("central directory size out of range")]
+    DirectorySizeOutOfRange,
+    /// The directory overlaps the end record.
+    #[error("central directory runs past the end record")]
+    DirectoryPastEndRecord,
+    /// A directory header without its signature.
+    #[error("bad central directory header at offset {offset}")]
+    BadHeader {
+        /// Where in the file the header should start.
+        offset: usize,
+    },
+    /// An entry's name longer than the rest of the directory.
+    #[error("entry name runs past the directory")]
+    NamePastDirectory,
+    /// An entry's extra field longer than the rest of the directory.
+    #[error("extra field runs past the directory")]
+    ExtraPastDirectory,
+    /// An entry's compressed size that does not fit in memory's address range.
+    #[error("entry size out of range")]
+    EntrySizeOutOfRange,
+}
+
+/// Which limit an entry ran into ([`ZipError::Limit`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryLimit {
+    /// Bigger than [`Limits::max_entry_in_memory`], asked for whole.
+    #[error("{size} bytes uncompressed, over the {max}-byte limit for an entry read whole")]
+    InMemory {
+        /// The declared uncompressed size.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Bigger than [`Limits::max_entry_bytes`].
+    #[error("{size} bytes uncompressed, over the {max}-byte limit")]
+    Size {
+        /// The declared uncompressed size.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Compressed better than [`MAX_RATIO`] to 1.
+    #[error(
+        "compression ratio over {MAX_RATIO}:1 ({compressed} → {uncompressed} bytes): a zip bomb?"
+    )]
+    Ratio {
+        /// The compressed size.
+        compressed: u64,
+        /// The declared uncompressed size.
+        uncompressed: u64,
+    },
+    /// Inflates to more bytes than the directory declares.
+    #[error("inflates to more than its declared size")]
+    DeclaredSize,
+}
+
+/// Why an entry's data cannot be read ([`ZipError::Corrupt`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Corruption {
+    /// No local file header where the directory points.
+    #[error("no complete local file header where the directory points")]
+    NoLocalHeader,
+    /// The compressed data runs past the end of the file.
+    #[error("data runs past the end of the file")]
+    PastEnd,
+    /// The deflate stream is broken, with the inflater's message.
+    // flate2's error is not `Clone`, which `ZipError` is
+    #[error("cannot inflate: {reason}")]
+    Inflate {
+        /// The inflater's message.
+        reason: String,
+    },
+}
+
+fn bad(what: Malformed) -> ZipError {
+    ZipError::Malformed(what)
 }
 
 impl<'a> Zip<'a> {
@@ -212,34 +310,36 @@ impl<'a> Zip<'a> {
     ) -> Result<Zip<'a>, ZipError> {
         let eocd = find_eocd(data).ok_or(ZipError::NotZip)?;
         let mut count =
-            u64::from(u16_at(data, eocd + 10).ok_or_else(|| bad("truncated end record"))?);
+            u64::from(u16_at(data, eocd + 10).ok_or_else(|| bad(Malformed::TruncatedEndRecord))?);
         let mut cd_size =
-            u64::from(u32_at(data, eocd + 12).ok_or_else(|| bad("truncated end record"))?);
+            u64::from(u32_at(data, eocd + 12).ok_or_else(|| bad(Malformed::TruncatedEndRecord))?);
         let mut cd_offset =
-            u64::from(u32_at(data, eocd + 16).ok_or_else(|| bad("truncated end record"))?);
+            u64::from(u32_at(data, eocd + 16).ok_or_else(|| bad(Malformed::TruncatedEndRecord))?);
         // ZIP64: a locator just before the end record points at the 64-bit end record
         if eocd >= 20 && u32_at(data, eocd - 20) == Some(EOCD64_LOCATOR_SIG) {
-            let rec = u64_at(data, eocd - 12).ok_or_else(|| bad("truncated ZIP64 locator"))?;
-            let rec = usize::try_from(rec).map_err(|_| bad("ZIP64 record offset out of range"))?;
+            let rec =
+                u64_at(data, eocd - 12).ok_or_else(|| bad(Malformed::TruncatedZip64Locator))?;
+            let rec = usize::try_from(rec).map_err(|_| bad(Malformed::Zip64OffsetOutOfRange))?;
             if u32_at(data, rec) == Some(EOCD64_SIG) {
-                count = u64_at(data, rec + 32).ok_or_else(|| bad("truncated ZIP64 end record"))?;
-                cd_size =
-                    u64_at(data, rec + 40).ok_or_else(|| bad("truncated ZIP64 end record"))?;
-                cd_offset =
-                    u64_at(data, rec + 48).ok_or_else(|| bad("truncated ZIP64 end record"))?;
+                count = u64_at(data, rec + 32)
+                    .ok_or_else(|| bad(Malformed::TruncatedZip64EndRecord))?;
+                cd_size = u64_at(data, rec + 40)
+                    .ok_or_else(|| bad(Malformed::TruncatedZip64EndRecord))?;
+                cd_offset = u64_at(data, rec + 48)
+                    .ok_or_else(|| bad(Malformed::TruncatedZip64EndRecord))?;
             }
         }
         if count > limits.max_entries as u64 {
             return Err(ZipError::TooManyEntries(count, limits.max_entries));
         }
         let start =
-            usize::try_from(cd_offset).map_err(|_| bad("central directory offset out of range"))?;
+            usize::try_from(cd_offset).map_err(|_| bad(Malformed::DirectoryOffsetOutOfRange))?;
         let end = start
             .checked_add(
-                usize::try_from(cd_size).map_err(|_| bad("central directory size out of range"))?,
+                usize::try_from(cd_size).map_err(|_| bad(Malformed::DirectorySizeOutOfRange))?,
             )
             .filter(|e| *e <= eocd)
-            .ok_or_else(|| bad("central directory runs past the end record"))?;
+            .ok_or_else(|| bad(Malformed::DirectoryPastEndRecord))?;
         let cd = &data[start..end];
         // each entry takes at least 46 bytes of the directory
         let mut entries = Vec::with_capacity((count as usize).min(cd.len() / 46));
@@ -253,10 +353,9 @@ impl<'a> Zip<'a> {
                 ));
             }
             if u32_at(cd, pos) != Some(CDH_SIG) {
-                return Err(bad(&format!(
-                    "bad central directory header at offset {}",
-                    start + pos
-                )));
+                return Err(bad(Malformed::BadHeader {
+                    offset: start + pos,
+                }));
             }
             let method = u16_at(cd, pos + 10).unwrap_or(0);
             let flags = u16_at(cd, pos + 8).unwrap_or(0);
@@ -272,10 +371,10 @@ impl<'a> Zip<'a> {
             let next = extra_start + extra_len + comment_len;
             let name = cd
                 .get(name_start..extra_start)
-                .ok_or_else(|| bad("entry name runs past the directory"))?;
+                .ok_or_else(|| bad(Malformed::NamePastDirectory))?;
             let extra = cd
                 .get(extra_start..extra_start + extra_len)
-                .ok_or_else(|| bad("extra field runs past the directory"))?;
+                .ok_or_else(|| bad(Malformed::ExtraPastDirectory))?;
             // ZIP64 extended information: the fields that are 0xFFFFFFFF, in order
             let mut e = 0;
             while e + 4 <= extra.len() {
@@ -403,17 +502,17 @@ impl<'a> Zip<'a> {
         let start = local_data_start(self.data, entry.local_header_offset).ok_or_else(|| {
             ZipError::Corrupt {
                 name: entry.name.clone(),
-                why: "no complete local file header where the directory points".into(),
+                why: Corruption::NoLocalHeader,
             }
         })?;
-        let len =
-            usize::try_from(entry.compressed_size).map_err(|_| bad("entry size out of range"))?;
+        let len = usize::try_from(entry.compressed_size)
+            .map_err(|_| bad(Malformed::EntrySizeOutOfRange))?;
         start
             .checked_add(len)
             .and_then(|end| self.data.get(start..end))
             .ok_or_else(|| ZipError::Corrupt {
                 name: entry.name.clone(),
-                why: "data runs past the end of the file".into(),
+                why: Corruption::PastEnd,
             })
     }
 
@@ -423,10 +522,10 @@ impl<'a> Zip<'a> {
         if entry.uncompressed_size > self.limits.max_entry_in_memory {
             return Err(ZipError::Limit {
                 name: entry.name.clone(),
-                why: format!(
-                    "{} bytes uncompressed, over the {}-byte limit for an entry read whole",
-                    entry.uncompressed_size, self.limits.max_entry_in_memory
-                ),
+                why: EntryLimit::InMemory {
+                    size: entry.uncompressed_size,
+                    max: self.limits.max_entry_in_memory,
+                },
             });
         }
         if let Some(stored) = self.stored_bytes(entry)? {
@@ -471,24 +570,24 @@ impl<'a> Zip<'a> {
     /// The size and ratio checks; then the bytes themselves when the entry is stored (or None when
     /// it must be inflated).
     fn stored_bytes(&self, entry: &Entry) -> Result<Option<&'a [u8]>, ZipError> {
-        let limit = |why: String| ZipError::Limit {
+        let limit = |why: EntryLimit| ZipError::Limit {
             name: entry.name.clone(),
             why,
         };
         let max = self.limits.max_entry_bytes;
         if entry.uncompressed_size > max {
-            return Err(limit(format!(
-                "{} bytes uncompressed, over the {max}-byte limit",
-                entry.uncompressed_size
-            )));
+            return Err(limit(EntryLimit::Size {
+                size: entry.uncompressed_size,
+                max,
+            }));
         }
         if entry.uncompressed_size > RATIO_FLOOR
             && entry.uncompressed_size / entry.compressed_size.max(1) > MAX_RATIO
         {
-            return Err(limit(format!(
-                "compression ratio over {MAX_RATIO}:1 ({} → {} bytes): a zip bomb?",
-                entry.compressed_size, entry.uncompressed_size
-            )));
+            return Err(limit(EntryLimit::Ratio {
+                compressed: entry.compressed_size,
+                uncompressed: entry.uncompressed_size,
+            }));
         }
         let raw = self.raw(entry)?;
         Ok(match entry.method {
@@ -516,7 +615,7 @@ impl<'a> Zip<'a> {
     ) -> Result<(), ZipError> {
         let raw = self.raw(entry)?;
         let cap = entry.uncompressed_size.min(self.limits.max_entry_bytes);
-        let corrupt = |why: String| match entry.method {
+        let corrupt = |why: Corruption| match entry.method {
             8 => ZipError::Corrupt {
                 name: entry.name.clone(),
                 why,
@@ -540,12 +639,16 @@ impl<'a> Zip<'a> {
                     &mut out,
                     flate2::FlushDecompress::None,
                 )
-                .map_err(|e| corrupt(format!("cannot inflate: {e}")))?;
+                .map_err(|e| {
+                    corrupt(Corruption::Inflate {
+                        reason: e.to_string(),
+                    })
+                })?;
             self.spend(entry, out.len() - before)?;
             if produced + out.len() as u64 > cap {
                 return Err(ZipError::Limit {
                     name: entry.name.clone(),
-                    why: "inflates to more than its declared size".into(),
+                    why: EntryLimit::DeclaredSize,
                 });
             }
             if status == flate2::Status::StreamEnd {
@@ -1007,7 +1110,7 @@ mod tests {
                 streamed(&zip, entry).map(|_| ()),
             ] {
                 assert!(
-                    matches!(&result, Err(ZipError::Limit { why, .. }) if why.contains("declared size")),
+                    matches!(&result, Err(ZipError::Limit { why, .. }) if why.to_string().contains("declared size")),
                     "declared {declared}: {result:?}"
                 );
             }

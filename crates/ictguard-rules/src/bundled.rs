@@ -1,16 +1,23 @@
-//! The rule pack that ships inside the binary (the files under `rules/` at the workspace root).
+//! The rule pack that ships inside the binary: the files of `bundled/`, a generated copy of
+//! `rules/` at the workspace root (see `tests/bundled.rs`, which makes it and checks that it is
+//! current).
+//!
+//! A new file under `rules/` is added in two steps: regenerate `bundled/`
+//! (`ICTGUARD_REGENERATE=1 cargo test -p ictguard-rules --test bundled`), then list it below (a
+//! test fails until it is). In that order, because the crate does not compile while a listed
+//! file is missing.
 
 use crate::pack::Layer;
 
 macro_rules! bundle {
     ($($path:literal),* $(,)?) => {
         /// Every bundled file, by its path relative to `rules/`: its TOML text, and the JSON twin of
-        /// its items that `build.rs` compiled from it (what the loader reads).
+        /// its items made from it by `tests/bundled.rs` (what the loader reads).
         pub(crate) const FILES: &[(&str, &str, &str)] = &[
             $((
                 $path,
-                include_str!(concat!("../../../rules/", $path)),
-                include_str!(concat!(env!("OUT_DIR"), "/rules/", $path, ".json")),
+                include_str!(concat!("../bundled/", $path)),
+                include_str!(concat!("../bundled/", $path, ".json")),
             )),*
         ];
     };
@@ -40,15 +47,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_file_under_rules_is_bundled() {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
+    fn every_file_under_bundled_is_compiled_in() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/bundled");
         let on_disk =
-            crate::pack::Layer::read_dir(std::path::Path::new(root)).expect("rules/ readable");
+            crate::pack::Layer::read_dir(std::path::Path::new(root)).expect("bundled/ readable");
         let bundled = layer();
         assert_eq!(
             on_disk.names(),
             bundled.names(),
-            "add new rules/ files to bundled.rs"
+            "add new bundled/ files to bundled.rs"
         );
     }
 

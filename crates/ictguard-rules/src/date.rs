@@ -9,10 +9,29 @@ use chrono::NaiveDate;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+/// A date that is not an ISO 8601 calendar date: what was given, and why chrono refused it.
+///
+/// The message names the expected form, because it reaches people as is (`--as-of`, API
+/// answers, pack diagnostics).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid date {given:?} ({reason}); expected YYYY-MM-DD")]
+pub struct DateError {
+    /// The text as given (untrimmed).
+    pub given: String,
+    /// Why it is not a date: its form, or a day that does not exist.
+    // shown in the message, not as a `source()`: error chains printed with `{:#}` stay as they were
+    pub reason: chrono::ParseError,
+}
+
 /// Parse an ISO 8601 calendar date (`YYYY-MM-DD`), with a message a person can act on.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|e| format!("invalid date {s:?} ({e}); expected YYYY-MM-DD"))
+///
+/// One parser for every front door (CLI flags, HTTP parameters, pack files), so that they accept
+/// and refuse the same dates.
+pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|reason| DateError {
+        given: s.to_string(),
+        reason,
+    })
 }
 
 /// Reads a date from whichever form the input has: a TOML date (which the `toml` crate hands over
@@ -65,6 +84,21 @@ mod tests {
     struct T {
         #[serde(deserialize_with = "de_date")]
         d: NaiveDate,
+    }
+
+    #[test]
+    fn an_invalid_date_reads_as_before() {
+        // the words reach the CLI, the API and pack diagnostics as they are
+        let e = parse_date("2021-02-30").unwrap_err();
+        assert_eq!(e.given, "2021-02-30");
+        assert_eq!(
+            e.to_string(),
+            "invalid date \"2021-02-30\" (input is out of range); expected YYYY-MM-DD"
+        );
+        assert_eq!(
+            parse_date(" x ").unwrap_err().to_string(),
+            "invalid date \" x \" (input contains invalid characters); expected YYYY-MM-DD"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// One problem found in a rule pack.
+/// One problem found in a rule pack, located by file, line and field, because pack authors fix
+/// text files and need to know where to look.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     /// The file, as given to the loader (relative to the pack directory).

@@ -1,18 +1,53 @@
-//! Rule packs for the US foreign-adversary app orders: the model, a loader that merges the bundled
-//! pack with a user's, a validator whose every error names file, line and field, and the status of
-//! any order on any date.
+//! The US foreign-adversary app orders as data: the rule-pack model, a loader and validator, and
+//! the status of any order on any date.
 //!
-//! This crate knows nothing of matching, APKs or HTTP. Law is data here: dates, citations, covered
-//! apps and entities live in TOML files under `rules/`, compiled into the binary.
+//! # What it is for
+//!
+//! Answering "which law covers this app or entity, and was it in force on that day?" with
+//! evidence a person can check. Law is data here: each order's citation, dates and status events
+//! (signed, effective, enjoined by which court in which case, revoked by what), what it
+//! prohibits, and the apps and entities it covers with all their names, package ids, owners and
+//! ownership, live in TOML rule packs. This crate reads them ([`RulePack`], [`Layer`]), checks
+//! them with errors that name file, line and field ([`PackErrors`], [`Diagnostic`]), merges a
+//! user's pack over the bundled one ([`Combine`]), and works out statuses on a date
+//! ([`RulePack::status_of`], [`OrderStatus`], [`Decisive`]) and ownership chains
+//! ([`OwnershipChain`]).
+//!
+//! The pack ictguard ships is compiled in ([`RulePack::bundled`]). Its source of truth is
+//! `rules/` at the workspace root, which people edit and review; the crate carries a generated
+//! copy in its own `bundled/` folder (each TOML text, which diagnostics point into, and a JSON
+//! twin of its items, which loads faster). `tests/bundled.rs` is the generator, and fails when
+//! the copy differs from `rules/`: regenerate it with
+//! `ICTGUARD_REGENERATE=1 cargo test -p ictguard-rules --test bundled`.
+//!
+//! # What it is not for
+//!
+//! It does not match names or identifiers against the pack (that is screening, with
+//! normalisation and scoring), read APKs, speak HTTP or store anything. It does not follow the
+//! law by itself: a pack says through which date its facts were checked
+//! ([`RulePack::horizon_warning`]), and a newer event needs a newer pack. It is not legal advice.
+//!
+//! # Example
 //!
 //! ```
-//! use ictguard_rules::{RulePack, Status};
+//! use ictguard_rules::{Layer, RulePack, Status};
+//!
 //! let pack = RulePack::bundled();
 //! let day = chrono::NaiveDate::from_ymd_opt(2021, 7, 1).unwrap();
-//! let st = pack.status_of("EO-13971", day, None).unwrap();
-//! assert_eq!(st.status, Status::Revoked);
+//! let status = pack.status_of("EO-13971", day, None).unwrap();
+//! assert_eq!(status.status, Status::Revoked);
+//! println!("{} on {day}: {}", status.citation, status.status.as_str());
+//!
+//! // a user's pack with a mistake: the error names the file, line and field
+//! let mine = Layer::from_files(vec![(
+//!     "mine.toml".into(),
+//!     "[[app]]\nid = \"x\"\nname = \"X\"\nverification = \"maybe\"\n".into(),
+//! )]);
+//! let errors = RulePack::from_layers(&[Layer::bundled(), mine]).unwrap_err();
+//! assert_eq!(errors.diagnostics[0].file, "mine.toml");
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod bundled;
 mod date;
@@ -23,7 +58,7 @@ pub mod pack;
 pub mod status;
 mod validate;
 
-pub use date::parse_date;
+pub use date::{parse_date, DateError};
 pub use diagnostic::{Diagnostic, PackErrors};
 pub use model::TransactionKind;
 pub use ownership::{Ownership, OwnershipChain};

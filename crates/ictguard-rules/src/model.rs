@@ -40,8 +40,8 @@ pub struct PackFile {
 }
 
 /// A pack file's items, each with the byte span of its table in the file's TOML text: read from
-/// the TOML ([`PackFile`]), or from the JSON twin that `build.rs` makes of a bundled file, whose
-/// items are `[span, item]` pairs.
+/// the TOML ([`PackFile`]), or from the JSON twin that `tests/bundled.rs` makes of a bundled file,
+/// whose items are `[span, item]` pairs.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FileItems {

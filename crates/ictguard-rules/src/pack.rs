@@ -25,7 +25,8 @@ pub enum Combine {
     Replace,
 }
 
-/// Where an item was defined.
+/// Where an item was defined, kept with every item so that evidence and diagnostics can name the
+/// file and line a reviewer should read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     /// Index into [`RulePack::sources`].
@@ -43,7 +44,8 @@ pub struct Located<T> {
     pub origin: Origin,
 }
 
-/// A validated rule pack.
+/// A validated rule pack: every reference resolves and every date is possible, so that status and
+/// screening code can trust it without checking again.
 #[derive(Debug, Clone, Default)]
 pub struct RulePack {
     /// Pack metadata (the last file layer that has it wins).
@@ -101,7 +103,9 @@ impl ItemKind {
     }
 }
 
-/// One layer of files (the bundled pack, or a user's directory).
+/// One layer of files (the bundled pack, or a user's directory). Packs are loaded as layers so
+/// that an organisation can add or correct items without copying the bundled pack: a later layer
+/// replaces an earlier one's item of the same id ([`RulePack::from_layers`]).
 #[derive(Debug, Clone, Default)]
 pub struct Layer {
     files: Vec<LayerFile>,
@@ -162,7 +166,8 @@ impl Layer {
     /// Every `*.toml` under `dir`, recursively, in name order.
     pub fn read_dir(dir: &Path) -> Result<Self, PackErrors> {
         let mut paths = Vec::new();
-        collect_toml(dir, &mut paths).map_err(|e| single(dir.display().to_string(), 0, "", e))?;
+        collect_toml(dir, &mut paths)
+            .map_err(|e| single(dir.display().to_string(), 0, "", e.to_string()))?;
         if paths.is_empty() {
             return Err(single(
                 dir.display().to_string(),
@@ -194,7 +199,7 @@ impl Layer {
                     file: name,
                     line: 0,
                     field: String::new(),
-                    message: e,
+                    message: e.to_string(),
                 }),
             }
         }
@@ -217,12 +222,23 @@ fn single(file: String, line: usize, field: &str, message: String) -> PackErrors
     }
 }
 
-fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read directory: {e}"))?;
+/// Why a directory of pack files could not be listed.
+#[derive(Debug, thiserror::Error)]
+enum DirError {
+    /// The directory (or one under it) could not be read.
+    #[error("cannot read directory: {0}")]
+    ReadDir(std::io::Error),
+    /// An entry's type could not be told.
+    #[error("{0}")]
+    FileType(std::io::Error),
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), DirError> {
+    let entries = std::fs::read_dir(dir).map_err(DirError::ReadDir)?;
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read directory: {e}"))?;
+        let entry = entry.map_err(DirError::ReadDir)?;
         let path = entry.path();
-        let ft = entry.file_type().map_err(|e| e.to_string())?;
+        let ft = entry.file_type().map_err(DirError::FileType)?;
         if ft.is_dir() {
             if out.len() <= MAX_FILES {
                 collect_toml(&path, out)?;
@@ -234,17 +250,35 @@ fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), Str
     Ok(())
 }
 
-fn read_limited(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+/// Why a pack file could not be read as text.
+#[derive(Debug, thiserror::Error)]
+enum FileError {
+    /// The file system refused.
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// Bigger than a pack file may be (a user's directory is outside input).
+    #[error("file is {size} bytes; pack files are limited to {MAX_FILE_BYTES}")]
+    TooBig {
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// Not UTF-8.
+    #[error("not UTF-8 text (byte {valid_up_to})")]
+    NotUtf8 {
+        /// How many bytes from the start are valid UTF-8.
+        valid_up_to: usize,
+    },
+}
+
+fn read_limited(path: &Path) -> Result<String, FileError> {
+    let meta = std::fs::metadata(path).map_err(FileError::Read)?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is {} bytes; pack files are limited to {MAX_FILE_BYTES}",
-            meta.len()
-        ));
+        return Err(FileError::TooBig { size: meta.len() });
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+    let bytes = std::fs::read(path).map_err(FileError::Read)?;
+    String::from_utf8(bytes).map_err(|e| FileError::NotUtf8 {
+        valid_up_to: e.utf8_error().valid_up_to(),
+    })
 }
 
 impl RulePack {
@@ -337,13 +371,16 @@ impl RulePack {
         }
     }
 
-    /// The pack compiled into the binary.
+    /// The pack compiled into the binary. It is checked by this crate's tests, so loading it
+    /// cannot fail; it is what every front door uses unless told otherwise.
     pub fn bundled() -> RulePack {
         RulePack::from_layers(&[crate::bundled::layer()])
             .expect("the bundled rule pack is validated by the test suite")
     }
 
-    /// The bundled pack combined with a user's directory.
+    /// The bundled pack combined with a user's directory (`--rules DIR`): merged over it, or
+    /// alone with [`Combine::Replace`]. Fails with every problem of the user's files at once, so
+    /// that an author fixes them in one pass.
     pub fn with_user_dir(dir: &Path, combine: Combine) -> Result<RulePack, PackErrors> {
         let user = Layer::read_dir(dir)?;
         match combine {
@@ -423,7 +460,8 @@ impl RulePack {
         self.get(&self.country_lists, ItemKind::CountryList, id)
     }
 
-    /// Where an item was defined: `file:line`.
+    /// Where an item was defined, as `file:line`: what evidence cites so that a person can check
+    /// the fact in the pack.
     pub fn origin_of(&self, id: &str) -> Option<String> {
         let (kind, i) = self.index.get(id)?;
         let origin = match kind {

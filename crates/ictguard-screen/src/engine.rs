@@ -372,7 +372,9 @@ impl Screener {
             }
         }
         let as_of = match q.as_of.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(s) => ictguard_rules::parse_date(s).map_err(QueryError::BadDate)?,
+            Some(s) => {
+                ictguard_rules::parse_date(s).map_err(|e| QueryError::BadDate(e.to_string()))?
+            }
             None => default_as_of,
         };
         let kind = match q.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
