@@ -27,6 +27,7 @@
 // ictguard (from Rust and, through bindings, from Python), so its docs are its manual.
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod bounded;
 pub mod engine;
 pub mod index;
