@@ -1,6 +1,16 @@
-//! The screening engine of ictguard: multilingual name normalisation, a candidate index whose cost
-//! does not grow with the lists, similarity scoring, restricted-party list loading, and the decision
-//! engine that turns matches and rule-pack statuses into block / review / allow with evidence.
+//! The screening engine of ictguard: is this party, app or transaction covered by a US
+//! foreign-adversary order or a restricted-party list, as of a given date, and why?
+//!
+//! What it holds: multilingual name normalisation ([`normalize`]), a candidate index whose cost
+//! does not grow with the lists ([`index`]), similarity scoring ([`score`]), the restricted-party
+//! lists in their published formats ([`lists`]), the decision engine that turns matches and
+//! rule-pack statuses into block / review / allow with evidence ([`engine`]), and batch screening
+//! of CSV or JSON Lines records on all cores ([`batch`]).
+//!
+//! What it is not for: it does not fetch lists from their publishers, store decisions, render
+//! reports or serve HTTP (the `ictguard` binary and server do), and it knows nothing of APKs. The
+//! law itself (orders, dates, covered apps) is data in the rule pack (`ictguard-rules`), not code
+//! here.
 //!
 //! ```
 //! use ictguard_rules::RulePack;
@@ -13,9 +23,12 @@
 //! assert_eq!(r.decision, Decision::Review); // EO 13971 in force but never implemented
 //! ```
 #![forbid(unsafe_code)]
+// Every public item says why it exists: this crate is meant to be used without the rest of
+// ictguard (from Rust and, through bindings, from Python), so its docs are its manual.
+#![warn(missing_docs)]
 
+pub mod batch;
 pub mod bounded;
-mod countries;
 pub mod engine;
 pub mod index;
 pub mod lists;
