@@ -5,15 +5,13 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use ictguard_screen::engine::Decision;
-
-use crate::state::AppState;
 
 /// The route label of a request that matched no route (its path is not used: a client could
 /// make up any number of them).
@@ -97,7 +95,7 @@ impl Metrics {
 
 /// The layer that counts every request, by method, route and status, once answered.
 pub(crate) async fn count_requests(
-    State(s): State<AppState>,
+    State(metrics): State<Arc<Metrics>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -108,6 +106,6 @@ pub(crate) async fn count_requests(
         .map_or(UNMATCHED, MatchedPath::as_str)
         .to_string();
     let response = next.run(request).await;
-    s.metrics.answered(&method, &route, response.status());
+    metrics.answered(&method, &route, response.status());
     response
 }

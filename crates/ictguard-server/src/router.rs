@@ -53,7 +53,7 @@ pub fn app(state: AppState) -> Router {
         })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(from_fn(deadline))
-        .layer(from_fn_with_state(state.clone(), count_requests))
+        .layer(from_fn_with_state(state.metrics.clone(), count_requests))
         .with_state(state)
 }
 
