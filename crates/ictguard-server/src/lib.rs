@@ -40,8 +40,7 @@ mod worker;
 pub use auth::{AdminKey, ScreenKey};
 pub use config::{ConnectionLimits, PackSource, ServerConfig, VetLimits};
 pub use error::{ApiError, ServeError};
-pub use openapi::document as openapi_document;
-pub use router::app;
+pub use router::{app, openapi_document};
 pub use state::AppState;
 pub use worker::{vet_worker, WorkerConfig, WorkerError};
 

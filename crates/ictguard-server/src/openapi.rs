@@ -1,12 +1,13 @@
-//! The OpenAPI 3 document of `ictguard serve`, generated from the handlers' `#[utoipa::path]`
-//! attributes and the answer types' `ToSchema` derives (the same types the server serialises), and
+//! The OpenAPI 3 document of `ictguard serve`, generated from the routes' handlers'
+//! `#[utoipa::path]` attributes (each handler listed once, in `router`) and the answer types' `ToSchema` derives (the same types the server serialises), and
 //! served at `/openapi.json`. `crates/ictguard/tests/serve.rs` checks real answers against it.
 
+use std::sync::Arc;
+
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
-use crate::handlers::{records, rules, screening, service, vetting};
 
 /// The API-key scheme: `Authorization: Bearer KEY`.
 struct BearerKeys;
@@ -28,45 +29,36 @@ impl Modify for BearerKeys {
     }
 }
 
-/// The document.
+/// The document's title, description and security scheme; its paths and schemas come from
+/// the routes (`router::api`).
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "ictguard",
         description = "Screening, APK vetting, rule packs, the audit trail and review cases. Every decision is written to a hash-chained audit trail before it is answered."
     ),
-    paths(
-        service::healthz,
-        service::metrics,
-        screening::screen,
-        screening::screen_batch,
-        vetting::vet,
-        rules::rules_list,
-        rules::rules_show,
-        rules::rules_status,
-        records::audit,
-        records::cases,
-        records::resolve,
-        openapi_json,
-    ),
     modifiers(&BearerKeys)
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;
 
-/// The document as JSON text.
-pub fn document() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+/// The document's text, handed to [`openapi_json`] as a request extension by `router::app`,
+/// which builds it from the same route list it serves.
+#[derive(Clone)]
+pub(crate) struct Document(pub(crate) Arc<str>);
+
+impl Document {
+    /// The text of `doc`.
+    pub(crate) fn new(doc: &utoipa::openapi::OpenApi) -> Document {
+        Document(
+            doc.to_pretty_json()
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+                .into(),
+        )
+    }
 }
 
 #[utoipa::path(get, path = "/openapi.json", tag = "service",
     responses((status = 200, description = "this document (OpenAPI 3.1)", body = Object)))]
-pub(crate) async fn openapi_json() -> Response {
-    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    (
-        [("content-type", "application/json")],
-        DOC.get_or_init(document).clone(),
-    )
-        .into_response()
+pub(crate) async fn openapi_json(Extension(doc): Extension<Document>) -> Response {
+    ([("content-type", "application/json")], doc.0.to_string()).into_response()
 }

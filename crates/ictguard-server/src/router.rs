@@ -4,14 +4,16 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
+use utoipa_axum::routes;
 
 use crate::config::{MAX_APK, MAX_BATCH, MAX_BODY, REQUEST_DEADLINE};
 use crate::error::ApiError;
 use crate::handlers::{records, rules, screening, service, vetting};
 use crate::metrics::count_requests;
-use crate::openapi::openapi_json;
+use crate::openapi::{self, ApiDoc, Document};
 use crate::state::AppState;
 
 /// The whole application for `state`: the API, `/openapi.json`, `/metrics`, the web UI under
@@ -19,31 +21,8 @@ use crate::state::AppState;
 /// counters. Binds nothing: a test calls it with `tower::ServiceExt::oneshot`, a server hands it
 /// to its accept loop.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(service::healthz))
-        .route("/openapi.json", get(openapi_json))
-        .route("/metrics", get(service::metrics))
-        .route(
-            "/v1/screen",
-            post(screening::screen).layer(from_fn_with_state(MAX_BODY, declared_size)),
-        )
-        .route(
-            "/v1/screen/batch",
-            post(screening::screen_batch).layer(from_fn_with_state(MAX_BATCH, declared_size)),
-        )
-        .route(
-            "/v1/vet",
-            post(vetting::vet)
-                .layer(DefaultBodyLimit::max(MAX_APK))
-                .layer(from_fn_with_state(MAX_APK, declared_size)),
-        )
-        .route("/v1/rules", get(rules::rules_list))
-        .route("/v1/rules/status", get(rules::rules_status))
-        .route("/v1/rules/{id}", get(rules::rules_show))
-        .route("/v1/audit", get(records::audit))
-        .route("/v1/cases", get(records::cases))
-        .route("/v1/cases/{id}/resolve", post(records::resolve))
-        .merge(crate::web::routes())
+    let (api, doc) = api().split_for_parts();
+    api.merge(crate::web::routes())
         .fallback(|| async {
             ApiError(
                 StatusCode::NOT_FOUND,
@@ -51,10 +30,40 @@ pub fn app(state: AppState) -> Router {
                 "no such endpoint".into(),
             )
         })
+        .layer(Extension(Document::new(&doc)))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(from_fn(deadline))
         .layer(from_fn_with_state(state.metrics.clone(), count_requests))
         .with_state(state)
+}
+
+/// The OpenAPI document of the API that [`app`] serves (what `GET /openapi.json` answers).
+pub fn openapi_document() -> String {
+    Document::new(&api().into_openapi()).0.to_string()
+}
+
+/// The API's routes, each declared once with its handler, which also describes it in the
+/// OpenAPI document (`#[utoipa::path]`).
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(service::healthz))
+        .routes(routes!(openapi::openapi_json))
+        .routes(routes!(service::metrics))
+        .routes(routes!(screening::screen).layer(from_fn_with_state(MAX_BODY, declared_size)))
+        .routes(
+            routes!(screening::screen_batch).layer(from_fn_with_state(MAX_BATCH, declared_size)),
+        )
+        .routes(
+            routes!(vetting::vet)
+                .layer(DefaultBodyLimit::max(MAX_APK))
+                .layer(from_fn_with_state(MAX_APK, declared_size)),
+        )
+        .routes(routes!(rules::rules_list))
+        .routes(routes!(rules::rules_status))
+        .routes(routes!(rules::rules_show))
+        .routes(routes!(records::audit))
+        .routes(routes!(records::cases))
+        .routes(routes!(records::resolve))
 }
 
 /// Refuse a body whose declared length is over the limit before reading any of it (the body-limit
