@@ -1,10 +1,10 @@
 //! Signing in and out, the key check on every page, and the same-origin check on every POST.
 //!
 //! A person signs in with an API key from `ictguard keys create`; every request then checks that
-//! key again with [`AppState::authorize_key`] (the API's own check), so a revoked key is refused on
-//! the next click. Cross-site requests are refused twice over: the session cookie is
-//! `SameSite=Strict` (a browser does not send it from another site), and every POST must carry an
-//! `Origin` (or, failing that, a `Referer`) naming this server.
+//! key again with `AppState::key_role` (the check the API's key extractors make), so a revoked
+//! key is refused on the next click. Cross-site requests are refused twice over: the session
+//! cookie is `SameSite=Strict` (a browser does not send it from another site), and every POST must
+//! carry an `Origin` (or, failing that, a `Referer`) naming this server.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
