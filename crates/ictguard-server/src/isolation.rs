@@ -65,9 +65,9 @@ impl VetPool {
         pack: &PackSource,
         limits: &VetLimits,
         max_input: u64,
-    ) -> Result<VetPool, crate::ServeError> {
+    ) -> Result<VetPool, crate::error::ServeError> {
         if limits.workers == 0 {
-            return Err(crate::ServeError::Config(
+            return Err(crate::error::ServeError::Config(
                 "vetting needs at least one worker".into(),
             ));
         }
