@@ -8,14 +8,9 @@ mod cmd_fleet;
 mod cmd_flows;
 mod cmd_rules;
 mod cmd_screen;
+mod cmd_serve;
 mod cmd_store;
 mod cmd_vet;
-mod isolation;
-mod listener;
-mod openapi;
-mod serve;
-mod vet_worker;
-mod web;
 
 use ictguard_rules::{Combine, RulePack};
 
@@ -54,8 +49,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Vet(args) => cmd_vet::run(|| load_pack(&cli), args),
         Command::Fleet(args) => cmd_fleet::run(load_pack(&cli)?, args),
         Command::Flows(args) => cmd_flows::run(load_pack(&cli)?, args),
-        Command::Serve(args) => serve::run(load_pack(&cli)?, &cli.pack, args),
-        Command::VetWorker(args) => vet_worker::run(|| load_pack(&cli), args),
+        Command::Serve(args) => cmd_serve::serve(&cli.pack, args),
+        Command::VetWorker(args) => cmd_serve::vet_worker(&cli.pack, args),
         Command::Keys(cmd) => cmd_store::keys(cmd),
         Command::Audit(cmd) => cmd_store::audit(cmd),
     }

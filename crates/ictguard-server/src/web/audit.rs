@@ -9,8 +9,10 @@ use ictguard_store::{AuditQuery, ChainCheck, Record, Role};
 use maud::{html, Markup};
 
 use super::auth::require;
+use super::blocking;
 use super::layout::{badge, error, page, respond, when, Nav};
-use super::{blocking, field, AppRef};
+use crate::form::field;
+use crate::state::AppState;
 
 /// The filter form's fields, as text (an empty field is no filter).
 #[derive(Default, serde::Deserialize)]
@@ -155,7 +157,7 @@ fn records_table(records: &[Record]) -> Markup {
 
 /// `GET /ui/audit`.
 pub(crate) async fn show(
-    State(s): State<AppRef>,
+    State(s): State<AppState>,
     headers: HeaderMap,
     Query(p): Query<AuditParams>,
 ) -> Response {
@@ -219,7 +221,7 @@ pub(crate) async fn show(
 }
 
 /// `GET /ui/audit/verify`: recompute the chain from the first record.
-pub(crate) async fn verify(State(s): State<AppRef>, headers: HeaderMap) -> Response {
+pub(crate) async fn verify(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let viewer = match require(&s, &headers, Role::Admin) {
         Ok(v) => v,
         Err(r) => return r.into_response(),

@@ -8,7 +8,7 @@ use ictguard_store::Role;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::auth::{require, Viewer};
-use super::AppRef;
+use crate::state::AppState;
 
 /// The one style sheet, inline (no external requests). Colours meet WCAG AA contrast on white.
 const STYLE: &str = r#"
@@ -195,7 +195,7 @@ pub(crate) fn badge(word: &str) -> Markup {
 }
 
 /// `GET /ui/`: what there is to do here.
-pub(crate) async fn home(State(s): State<AppRef>, headers: HeaderMap) -> Response {
+pub(crate) async fn home(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let viewer = match require(&s, &headers, Role::Screen) {
         Ok(v) => v,
         Err(r) => return r.into_response(),

@@ -13,7 +13,8 @@ use maud::{html, Markup};
 
 use super::auth::{require, require_post, Viewer};
 use super::layout::{badge, error, page, respond, Nav};
-use super::{field, AppRef};
+use crate::form::field;
+use crate::state::AppState;
 
 /// The form's fields: the API's query fields, as text.
 #[derive(Default, serde::Deserialize)]
@@ -95,7 +96,7 @@ fn screen_page(
 }
 
 /// `GET /ui/screen`.
-pub(crate) async fn form(State(s): State<AppRef>, headers: HeaderMap) -> Response {
+pub(crate) async fn form(State(s): State<AppState>, headers: HeaderMap) -> Response {
     match require(&s, &headers, Role::Screen) {
         Ok(v) => screen_page(StatusCode::OK, &v, &ScreenForm::default(), None),
         Err(r) => r.into_response(),
@@ -104,7 +105,7 @@ pub(crate) async fn form(State(s): State<AppRef>, headers: HeaderMap) -> Respons
 
 /// `POST /ui/screen`: screen, record, show.
 pub(crate) async fn submit(
-    State(s): State<AppRef>,
+    State(s): State<AppState>,
     headers: HeaderMap,
     form: Result<Form<ScreenForm>, FormRejection>,
 ) -> Response {

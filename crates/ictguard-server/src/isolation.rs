@@ -1,6 +1,6 @@
 //! Vetting uploads in child processes: the server's isolation from hostile APKs.
 //!
-//! Each vetting runs `ictguard vet-worker` (this same binary) with the APK on its standard input,
+//! Each vetting runs `ictguard vet-worker` (this same binary by default; see [`VetLimits`]) with the APK on its standard input,
 //! under an address-space and a CPU-time limit it sets on itself before reading a byte, at a lower
 //! priority. At most `workers` run at once; at most `queue` more wait for one, and an upload past
 //! that is refused (503, `Retry-After`) before its body is read. A vetting that outlives its
@@ -19,7 +19,7 @@ use ictguard_vet::Report;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::cli::{PackArgs, RulesMode, ServeArgs};
+use crate::config::{PackSource, VetLimits};
 
 /// Longest report a worker may print (a report is tens of kilobytes).
 const MAX_REPORT_BYTES: u64 = 64 << 20;
@@ -59,39 +59,30 @@ pub(crate) struct VetPool {
 pub(crate) struct Admission(#[allow(dead_code)] OwnedSemaphorePermit);
 
 impl VetPool {
-    /// The pool for a server started with `args` (and the pack flags `pack`).
+    /// The pool for `limits`, whose workers load the pack from `pack` and read at most
+    /// `max_input` bytes.
     pub(crate) fn new(
-        pack: &PackArgs,
-        args: &ServeArgs,
+        pack: &PackSource,
+        limits: &VetLimits,
         max_input: u64,
-    ) -> anyhow::Result<VetPool> {
-        let workers = args.vet_workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
-        });
-        anyhow::ensure!(workers > 0, "--vet-workers must be at least 1");
-        let mut pack_args = Vec::new();
-        if let Some(dir) = &pack.rules {
-            pack_args.push("--rules".into());
-            // absolute, so that the worker finds it wherever it runs
-            pack_args.push(std::path::absolute(dir)?.into_os_string());
-            pack_args.push("--rules-mode".into());
-            pack_args.push(
-                match pack.rules_mode {
-                    RulesMode::Merge => "merge",
-                    RulesMode::Replace => "replace",
-                }
-                .into(),
-            );
+    ) -> Result<VetPool, crate::error::ServeError> {
+        if limits.workers == 0 {
+            return Err(crate::error::ServeError::Config(
+                "vetting needs at least one worker".into(),
+            ));
         }
+        let exe = match &limits.worker_program {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()?,
+        };
         Ok(VetPool {
-            exe: std::env::current_exe()?,
-            pack_args,
-            running: Arc::new(Semaphore::new(workers)),
-            admitted: Arc::new(Semaphore::new(workers + args.vet_queue)),
-            memory: args.vet_memory.saturating_mul(1 << 20),
-            cpu_seconds: args.vet_cpu,
-            deadline: Duration::try_from_secs_f64(args.vet_timeout)
-                .map_err(|e| anyhow::anyhow!("--vet-timeout {}: {e}", args.vet_timeout))?,
+            exe,
+            pack_args: pack.worker_args()?,
+            running: Arc::new(Semaphore::new(limits.workers)),
+            admitted: Arc::new(Semaphore::new(limits.workers + limits.queue)),
+            memory: limits.memory_mib.saturating_mul(1 << 20),
+            cpu_seconds: limits.cpu_seconds,
+            deadline: limits.timeout,
             max_input,
         })
     }

@@ -4,21 +4,13 @@
 //! numbered list, the text equivalent of the picture.
 
 use chrono::{Datelike, Days, NaiveDate};
-use ictguard_rules::model::{EventKind, Order};
-use ictguard_rules::{RulePack, Status};
+use ictguard_rules::model::Order;
+use ictguard_rules::RulePack;
 use maud::{html, Markup};
 
-/// One dated event on the timeline.
-struct Mark {
-    date: NaiveDate,
-    /// What happened, in words.
-    what: String,
-    /// Colour of its marker.
-    colour: &'static str,
-    /// The order or case that did it, with its citation.
-    by: Option<String>,
-    note: Option<String>,
-}
+mod history;
+
+use history::{band_colour, boundaries, marks, Mark, STATUS_COLOURS};
 
 const WIDTH: f64 = 1000.0;
 const LEFT: f64 = 20.0;
@@ -31,131 +23,6 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 const BAND_H: f64 = 18.0;
-
-/// Colour and words for the status bands (also the legend).
-pub(crate) const STATUS_COLOURS: [(&str, &str); 6] = [
-    ("#c3c8d2", "not yet effective"),
-    ("#2b8a3e", "in force"),
-    ("#a3d9b1", "in force, not yet implemented"),
-    ("#f2c14e", "in force, enforcement suspended"),
-    ("#e8590c", "enjoined"),
-    ("#a4161a", "revoked"),
-];
-
-fn band_colour(pack: &RulePack, order: &str, day: NaiveDate) -> &'static str {
-    let Some(st) = pack.status_of(order, day, None) else {
-        return STATUS_COLOURS[0].0;
-    };
-    match st.status {
-        Status::NotYetEffective => STATUS_COLOURS[0].0,
-        Status::InForce if st.enforcement_suspended.is_some() => STATUS_COLOURS[3].0,
-        Status::InForce if !st.implemented => STATUS_COLOURS[2].0,
-        Status::InForce => STATUS_COLOURS[1].0,
-        Status::Enjoined => STATUS_COLOURS[4].0,
-        Status::Revoked => STATUS_COLOURS[5].0,
-    }
-}
-
-fn event_words(kind: EventKind) -> (&'static str, &'static str) {
-    match kind {
-        EventKind::Enjoined => ("enjoined", "#e8590c"),
-        EventKind::Stayed => ("stayed", "#e8590c"),
-        EventKind::InjunctionLifted => ("injunction lifted", "#1c7ed6"),
-        EventKind::EnforcementSuspended => ("enforcement suspended", "#c08a00"),
-        EventKind::Revoked => ("revoked", "#a4161a"),
-        EventKind::Upheld => ("upheld", "#1c7ed6"),
-        EventKind::Note => ("note", "#5b6474"),
-    }
-}
-
-/// Every dated event of an order, in date order.
-fn marks(pack: &RulePack, order: &Order) -> Vec<Mark> {
-    let mut out = vec![Mark {
-        date: order.signed,
-        what: "signed".into(),
-        colour: "#5b6474",
-        by: None,
-        note: None,
-    }];
-    if let Some(p) = order.published {
-        out.push(Mark {
-            date: p,
-            what: "published".into(),
-            colour: "#5b6474",
-            by: None,
-            note: order.fr_doc.as_ref().map(|d| format!("FR Doc. {d}")),
-        });
-    }
-    out.push(Mark {
-        date: order.effective.date,
-        what: "effective".into(),
-        colour: "#2b8a3e",
-        by: None,
-        note: Some(order.effective.rule.clone()),
-    });
-    for p in &order.prohibition {
-        if let Some(d) = p.effective.filter(|d| *d != order.effective.date) {
-            out.push(Mark {
-                date: d,
-                what: format!("item {} ({}) effective", p.n, p.kind.as_str()),
-                colour: "#2b8a3e",
-                by: None,
-                note: None,
-            });
-        }
-    }
-    for ev in &order.event {
-        let (what, colour) = event_words(ev.kind);
-        let mut what = what.to_string();
-        if !ev.prohibitions.is_empty() {
-            let items: Vec<String> = ev.prohibitions.iter().map(u32::to_string).collect();
-            what = format!("{what} (items {})", items.join(", "));
-        }
-        if let Some(u) = ev.until {
-            what = format!("{what} until {u}");
-        }
-        out.push(Mark {
-            date: ev.date,
-            what,
-            colour,
-            by: Some(pack.cite(&ev.by)),
-            note: Some(ev.note.clone()),
-        });
-    }
-    // an identification ends with the order it implements
-    let parent = order.implements.as_deref().and_then(|p| pack.order(p));
-    for p in parent.into_iter() {
-        for ev in p.event.iter().filter(|e| e.kind == EventKind::Revoked) {
-            out.push(Mark {
-                date: ev.date,
-                what: format!("revoked with {}", p.id),
-                colour: "#a4161a",
-                by: Some(pack.cite(&ev.by)),
-                note: Some(ev.note.clone()),
-            });
-        }
-    }
-    out.sort_by_key(|m| m.date);
-    out
-}
-
-/// The days at which the status may change: each event, and the day after a suspension ends.
-fn boundaries(order: &Order, marks: &[Mark], lo: NaiveDate, hi: NaiveDate) -> Vec<NaiveDate> {
-    let mut days: Vec<NaiveDate> = marks.iter().map(|m| m.date).collect();
-    days.extend(
-        order
-            .event
-            .iter()
-            .filter_map(|e| e.until)
-            .filter_map(|u| u.checked_add_days(Days::new(1))),
-    );
-    days.push(lo);
-    days.push(hi);
-    days.retain(|d| *d >= lo && *d <= hi);
-    days.sort();
-    days.dedup();
-    days
-}
 
 /// One marker on the axis: the events of one day, by their numbers in the list.
 struct Pin {

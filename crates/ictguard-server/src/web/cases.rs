@@ -11,9 +11,9 @@ use ictguard_store::{Case, Resolved, Role, StoreError};
 use maud::{html, Markup};
 
 use super::auth::{require, require_post, Viewer};
+use super::blocking;
 use super::layout::{badge, error, page, respond, when, Nav};
-use super::{blocking, AppRef};
-use crate::serve::AppState;
+use crate::state::AppState;
 
 /// Open cases shown, oldest first.
 const OPEN_SHOWN: i64 = 200;
@@ -35,7 +35,7 @@ enum Flash {
 
 /// `GET /ui/cases`.
 pub(crate) async fn show(
-    State(s): State<AppRef>,
+    State(s): State<AppState>,
     headers: HeaderMap,
     Query(p): Query<CasesParams>,
 ) -> Response {
@@ -50,11 +50,16 @@ pub(crate) async fn show(
     render(&s, viewer, flash, StatusCode::OK).await
 }
 
-async fn render(s: &AppRef, viewer: Viewer, flash: Option<Flash>, status: StatusCode) -> Response {
+async fn render(
+    s: &AppState,
+    viewer: Viewer,
+    flash: Option<Flash>,
+    status: StatusCode,
+) -> Response {
     let lists = blocking(s, |st: &AppState| {
         let open = st.with_reader(|db| db.list_cases(Some("open"), OPEN_SHOWN))?;
         let resolved = st.with_reader(|db| db.list_cases(Some("resolved"), RESOLVED_READ))?;
-        Ok::<_, crate::serve::ApiError>((open, resolved))
+        Ok::<_, crate::error::ApiError>((open, resolved))
     })
     .await;
     let (open, resolved) = match lists {
@@ -157,7 +162,7 @@ pub(crate) struct ResolveForm {
 
 /// `POST /ui/cases/{id}/resolve`: resolve, then back to the queue with a confirmation.
 pub(crate) async fn resolve(
-    State(s): State<AppRef>,
+    State(s): State<AppState>,
     headers: HeaderMap,
     id: Result<Path<i64>, PathRejection>,
     form: Result<Form<ResolveForm>, FormRejection>,

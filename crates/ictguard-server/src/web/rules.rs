@@ -12,7 +12,8 @@ use maud::{html, Markup};
 use super::auth::require;
 use super::layout::{badge, page, respond, Nav};
 use super::timeline::{legend, timeline};
-use super::{field, AppRef};
+use crate::form::field;
+use crate::state::AppState;
 
 #[derive(serde::Deserialize)]
 pub(crate) struct RulesParams {
@@ -21,7 +22,7 @@ pub(crate) struct RulesParams {
 
 /// `GET /ui/rules`.
 pub(crate) async fn show(
-    State(s): State<AppRef>,
+    State(s): State<AppState>,
     headers: HeaderMap,
     Query(p): Query<RulesParams>,
 ) -> Response {
@@ -30,10 +31,10 @@ pub(crate) async fn show(
         Err(r) => return r.into_response(),
     };
     let (as_of, problem) = match field(&p.as_of) {
-        None => (crate::today(), None),
+        None => (crate::as_of::today(), None),
         Some(d) => match ictguard_rules::parse_date(&d) {
             Ok(d) => (d, None),
-            Err(e) => (crate::today(), Some(e.to_string())),
+            Err(e) => (crate::as_of::today(), Some(e.to_string())),
         },
     };
     let pack = s.screener.pack();

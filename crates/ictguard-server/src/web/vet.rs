@@ -12,12 +12,9 @@ use maud::{html, Markup};
 
 use super::auth::{require, require_post, Viewer};
 use super::layout::{badge, error, page, respond, Nav};
-use super::AppRef;
-
-/// Largest upload accepted: the API's APK limit, plus room for the form around the file.
-pub(crate) const MAX_UPLOAD: usize = crate::serve::MAX_APK + (1 << 20);
-/// Longest file name kept (for the report and the audit record).
-const MAX_FILE_NAME: usize = 200;
+use crate::config::MAX_APK;
+use crate::form::{field, read_upload, MAX_UPLOAD};
+use crate::state::AppState;
 
 fn upload_page(status: StatusCode, viewer: &Viewer, message: Option<&str>) -> Response {
     let body = html! {
@@ -26,7 +23,7 @@ fn upload_page(status: StatusCode, viewer: &Viewer, message: Option<&str>) -> Re
         div.card {
             form.stack method="post" action="/ui/vet" enctype="multipart/form-data" {
                 div.wide {
-                    label for="apk" { "APK file " span.hint { "(up to " (crate::serve::MAX_APK >> 20) " MiB)" } }
+                    label for="apk" { "APK file " span.hint { "(up to " (MAX_APK >> 20) " MiB)" } }
                     input id="apk" name="apk" type="file" accept=".apk,application/vnd.android.package-archive" required;
                 }
                 div {
@@ -42,53 +39,16 @@ fn upload_page(status: StatusCode, viewer: &Viewer, message: Option<&str>) -> Re
 }
 
 /// `GET /ui/vet`.
-pub(crate) async fn form(State(s): State<AppRef>, headers: HeaderMap) -> Response {
+pub(crate) async fn form(State(s): State<AppState>, headers: HeaderMap) -> Response {
     match require(&s, &headers, Role::Screen) {
         Ok(v) => upload_page(StatusCode::OK, &v, None),
         Err(r) => r.into_response(),
     }
 }
 
-/// The uploaded file and the form's date.
-pub(crate) struct Upload {
-    /// The file's name as uploaded (shortened).
-    pub(crate) file: String,
-    /// Its bytes (empty when no `apk` part came).
-    pub(crate) bytes: axum::body::Bytes,
-    /// The `as_of` part, if any.
-    pub(crate) as_of: Option<String>,
-}
-
-/// Read a multipart form's `apk` file part and its `as_of` part (the web form, and `POST /v1/vet`
-/// with `multipart/form-data`).
-pub(crate) async fn read_upload(mut form: Multipart) -> Result<Upload, (StatusCode, String)> {
-    let bad = |e: axum::extract::multipart::MultipartError| (e.status(), e.body_text());
-    let mut upload = Upload {
-        file: String::new(),
-        bytes: axum::body::Bytes::new(),
-        as_of: None,
-    };
-    while let Some(part) = form.next_field().await.map_err(bad)? {
-        match part.name() {
-            Some("apk") => {
-                upload.file = part
-                    .file_name()
-                    .unwrap_or("upload.apk")
-                    .chars()
-                    .take(MAX_FILE_NAME)
-                    .collect();
-                upload.bytes = part.bytes().await.map_err(bad)?;
-            }
-            Some("as_of") => upload.as_of = Some(part.text().await.map_err(bad)?),
-            _ => {}
-        }
-    }
-    Ok(upload)
-}
-
 /// `POST /ui/vet`: a multipart upload (`apk`, `as_of`); vet, record, show.
 pub(crate) async fn upload(
-    State(s): State<AppRef>,
+    State(s): State<AppState>,
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
@@ -104,7 +64,7 @@ pub(crate) async fn upload(
     if declared.is_some_and(|n| n > MAX_UPLOAD as u64) {
         let message = format!(
             "The upload is larger than the limit of {} MiB.",
-            crate::serve::MAX_APK >> 20
+            MAX_APK >> 20
         );
         return upload_page(StatusCode::PAYLOAD_TOO_LARGE, &viewer, Some(&message));
     }
@@ -128,8 +88,8 @@ pub(crate) async fn upload(
             Some("Choose an APK file to upload."),
         );
     }
-    let as_of = match super::field(&up.as_of) {
-        None => crate::today(),
+    let as_of = match field(&up.as_of) {
+        None => crate::as_of::today(),
         Some(d) => match ictguard_rules::parse_date(&d) {
             Ok(d) => d,
             Err(e) => {

@@ -1,10 +1,10 @@
 //! Signing in and out, the key check on every page, and the same-origin check on every POST.
 //!
 //! A person signs in with an API key from `ictguard keys create`; every request then checks that
-//! key again with [`AppState::authorize_key`] (the API's own check), so a revoked key is refused on
-//! the next click. Cross-site requests are refused twice over: the session cookie is
-//! `SameSite=Strict` (a browser does not send it from another site), and every POST must carry an
-//! `Origin` (or, failing that, a `Referer`) naming this server.
+//! key again with `AppState::key_role` (the check the API's key extractors make), so a revoked
+//! key is refused on the next click. Cross-site requests are refused twice over: the session
+//! cookie is `SameSite=Strict` (a browser does not send it from another site), and every POST must
+//! carry an `Origin` (or, failing that, a `Referer`) naming this server.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
@@ -15,8 +15,8 @@ use ictguard_store::Role;
 use maud::html;
 
 use super::layout::{self, page, respond, Nav};
-use super::{session, AppRef};
-use crate::serve::AppState;
+use crate::session;
+use crate::state::AppState;
 
 /// Who is signed in.
 pub(crate) struct Viewer {
@@ -188,7 +188,7 @@ pub(crate) struct SigninForm {
 
 /// `POST /ui/signin`: check the key, start a session, set its cookie.
 pub(crate) async fn signin(
-    State(s): State<AppRef>,
+    State(s): State<AppState>,
     headers: HeaderMap,
     form: Result<Form<SigninForm>, FormRejection>,
 ) -> Response {
@@ -217,7 +217,7 @@ pub(crate) async fn signin(
 }
 
 /// `POST /ui/signout`: forget the session and its cookie.
-pub(crate) async fn signout(State(s): State<AppRef>, headers: HeaderMap) -> Response {
+pub(crate) async fn signout(State(s): State<AppState>, headers: HeaderMap) -> Response {
     if !same_origin(&headers) {
         return Refusal::CrossSite.into_response();
     }

@@ -14,14 +14,12 @@
 // Rejected: askama (0.16 brings a second `syn` and a template parser to build, and templates in
 // separate files); hand-escaping (one forgotten `esc` is a hole).
 
-use std::sync::Arc;
-
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::serve::AppState;
+use crate::state::AppState;
 
 mod audit;
 mod auth;
@@ -29,17 +27,11 @@ mod cases;
 mod layout;
 mod rules;
 mod screen;
-mod session;
 mod timeline;
-pub(crate) mod vet;
-
-pub(crate) use session::Sessions;
-
-/// Shared state of every page.
-type AppRef = Arc<AppState>;
+mod vet;
 
 /// The UI's routes, merged into the API's router.
-pub(crate) fn routes() -> Router<AppRef> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/ui/") }))
         .route("/ui", get(|| async { Redirect::to("/ui/") }))
@@ -51,7 +43,7 @@ pub(crate) fn routes() -> Router<AppRef> {
             "/ui/vet",
             get(vet::form)
                 .post(vet::upload)
-                .layer(DefaultBodyLimit::max(vet::MAX_UPLOAD)),
+                .layer(DefaultBodyLimit::max(crate::form::MAX_UPLOAD)),
         )
         .route("/ui/rules", get(rules::show))
         .route("/ui/cases", get(cases::show))
@@ -62,18 +54,9 @@ pub(crate) fn routes() -> Router<AppRef> {
 
 /// Run blocking store work off the async workers.
 async fn blocking<T: Send + 'static>(
-    state: &AppRef,
+    state: &AppState,
     f: impl FnOnce(&AppState) -> T + Send + 'static,
 ) -> Result<T, tokio::task::JoinError> {
     let state = state.clone();
     tokio::task::spawn_blocking(move || f(&state)).await
-}
-
-/// An optional form or query field: `None` when missing or blank, else trimmed.
-pub(crate) fn field(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
 }

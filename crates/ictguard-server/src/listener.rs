@@ -15,17 +15,10 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::config::ConnectionLimits;
+
 /// Longest the server waits for open requests to finish once asked to stop.
 const DRAIN: Duration = Duration::from_secs(30);
-
-/// The limits on connections.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ConnectionLimits {
-    /// Most connections open at once.
-    pub(crate) max_connections: usize,
-    /// Longest a client may take to send a request's headers, or stay idle between requests.
-    pub(crate) header_timeout: Duration,
-}
 
 /// Serve `app` on `listener` until `stop` completes, then let open requests finish (for up to
 /// 30 s).

@@ -1,12 +1,10 @@
-//! The OpenAPI 3 document of `ictguard serve`, generated from the handlers' `#[utoipa::path]`
-//! attributes and the answer types' `ToSchema` derives (the same types the server serialises), and
-//! served at `/openapi.json`. `tests/serve.rs` checks real answers against it.
+//! The bodies of the API's answers (and of the one request body it defines), as the types the
+//! server serialises; their `ToSchema` derives describe them in the OpenAPI document.
 
 use ictguard_rules::OrderStatus;
 use ictguard_store::{Case, Record};
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 /// Every error answer: `{"error": {"code", "message"}}`.
 #[derive(Serialize, ToSchema)]
@@ -98,56 +96,4 @@ pub struct ResolvedAnswer {
     pub status: String,
     /// The audit record of the resolution.
     pub audit_seq: i64,
-}
-
-/// The API-key scheme: `Authorization: Bearer KEY`.
-struct BearerKeys;
-
-impl Modify for BearerKeys {
-    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "api_key",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "A key from `ictguard keys create --role screen|admin`",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
-
-/// The document.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "ictguard",
-        description = "Screening, APK vetting, rule packs, the audit trail and review cases. Every decision is written to a hash-chained audit trail before it is answered."
-    ),
-    paths(
-        crate::serve::healthz,
-        crate::serve::metrics,
-        crate::serve::screen,
-        crate::serve::screen_batch,
-        crate::serve::vet,
-        crate::serve::rules_list,
-        crate::serve::rules_show,
-        crate::serve::rules_status,
-        crate::serve::audit,
-        crate::serve::cases,
-        crate::serve::resolve,
-        crate::serve::openapi_json,
-    ),
-    modifiers(&BearerKeys)
-)]
-pub struct ApiDoc;
-
-/// The document as JSON text.
-pub fn document() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }

@@ -1,0 +1,161 @@
+//! The application without a port: `app(state)` called with `tower::ServiceExt::oneshot`, on a
+//! fresh SQLite store. The end-to-end tests (the real binary on a real port, both backends) are in
+//! `crates/ictguard/tests/`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use ictguard_server::{app, AppState, ServerConfig};
+use ictguard_store::testing::TestDb;
+use ictguard_store::Role;
+use serde_json::{json, Value};
+use tower::ServiceExt as _;
+
+/// The app over a fresh store, a screen key and an admin key (the store kept alive with it).
+struct Fixture {
+    app: Router,
+    screen_key: String,
+    admin_key: String,
+    _db: TestDb,
+}
+
+fn fixture() -> Fixture {
+    let db = TestDb::sqlite();
+    let mut store = ictguard_store::open(&db.url).unwrap();
+    let (_, screen_key) = store.create_key(Role::Screen, "test").unwrap();
+    let (_, admin_key) = store.create_key(Role::Admin, "test").unwrap();
+    let state = AppState::new(&ServerConfig::new(db.url.clone())).unwrap();
+    Fixture {
+        app: app(state),
+        screen_key,
+        admin_key,
+        _db: db,
+    }
+}
+
+/// A request with an optional key and JSON body.
+fn request(method: &str, uri: &str, key: Option<&str>, body: Option<Value>) -> Request<Body> {
+    let mut r = Request::builder().method(method).uri(uri);
+    if let Some(k) = key {
+        r = r.header("authorization", format!("Bearer {k}"));
+    }
+    match body {
+        Some(b) => r
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => r.body(Body::empty()),
+    }
+    .unwrap()
+}
+
+/// Send one request to the app: the status, the headers and the body as text.
+async fn call(app: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = app.clone().oneshot(req).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8(bytes.to_vec()).unwrap(),
+    )
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_answers_ok() {
+    let f = fixture();
+    let (status, _, body) = call(&f.app, request("GET", "/healthz", None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json_of(&body), json!({ "status": "ok" }));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_screening_is_answered_and_recorded() {
+    let f = fixture();
+    let query = json!({ "package": "com.zhiliaoapp.musically", "as_of": "2026-03-01" });
+    let (status, headers, body) = call(
+        &f.app,
+        request("POST", "/v1/screen", Some(&f.screen_key), Some(query)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(json_of(&body)["decision"], "block");
+    let seq = headers["x-audit-seq"].to_str().unwrap().to_string();
+    // the record is in the trail, for an admin
+    let (status, _, trail) = call(
+        &f.app,
+        request("GET", "/v1/audit", Some(&f.admin_key), None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let trail = json_of(&trail);
+    assert_eq!(trail["records"][0]["seq"].to_string(), seq);
+    assert_eq!(trail["records"][0]["decision"], "block");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_without_a_key_is_refused() {
+    let f = fixture();
+    let query = json!({ "name": "Acme" });
+    let (status, _, body) = call(&f.app, request("POST", "/v1/screen", None, Some(query))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        json_of(&body),
+        json!({ "error": { "code": "unauthorized", "message": "send Authorization: Bearer KEY" } })
+    );
+    let (status, _, body) = call(
+        &f.app,
+        request("GET", "/v1/rules", Some("igk_nope_nope"), None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(json_of(&body)["error"]["message"], "unknown or revoked key");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_route_is_refused_to_a_screen_key() {
+    let f = fixture();
+    for uri in ["/v1/audit", "/v1/cases"] {
+        let (status, _, body) = call(&f.app, request("GET", uri, Some(&f.screen_key), None)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{uri}");
+        assert_eq!(
+            json_of(&body),
+            json!({ "error": { "code": "forbidden", "message": "this needs an admin key" } })
+        );
+    }
+    let resolution = json!({ "decision": "allow", "reason": "checked" });
+    let (status, _, _) = call(
+        &f.app,
+        request(
+            "POST",
+            "/v1/cases/1/resolve",
+            Some(&f.screen_key),
+            Some(resolution),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_request_is_counted_by_route_and_status() {
+    let f = fixture();
+    call(&f.app, request("GET", "/healthz", None, None)).await;
+    call(&f.app, request("GET", "/v1/rules", None, None)).await;
+    let (status, _, body) = call(&f.app, request("GET", "/no/such/thing", None, None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json_of(&body)["error"]["code"], "not_found");
+    let (_, _, metrics) = call(&f.app, request("GET", "/metrics", None, None)).await;
+    for line in [
+        "ictguard_requests_total 3",
+        "ictguard_requests_refused_total 1",
+        "ictguard_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1",
+        "ictguard_http_requests_total{method=\"GET\",route=\"/v1/rules\",status=\"401\"} 1",
+        "ictguard_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+}
