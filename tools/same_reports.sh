@@ -58,6 +58,16 @@ cases=(
   "rules-show|rules show EO-13971"
   "rules-show-json|rules show PAFACA-2024 --json"
   "apk-info-dir|apk info $corpus"
+  "help|--help"
+  "help-screen|screen --help"
+  "help-vet|vet --help"
+  "help-serve|serve --help"
+  "help-flows|flows --help"
+  "help-fleet|fleet --help"
+  "help-apk-info|apk info --help"
+  "help-keys|keys create --help"
+  "help-audit|audit export --help"
+  "help-rules|rules status --help"
 )
 
 failed=0
