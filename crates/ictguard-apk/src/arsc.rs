@@ -9,7 +9,8 @@
 
 use std::borrow::Cow;
 
-use crate::axml::{typed_value, u16_at, u32_at, Value};
+use crate::axml::{typed_value, Value};
+use crate::le::{u16_at, u32_at};
 use crate::limits::{Allowance, Limits};
 use crate::strings::{StringPool, StringPoolError};
 use crate::zip::ZipError;

@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use crate::le::{u16_at, u32_at};
 use crate::limits::{Allowance, Limits};
 use crate::strings::{StringPool, StringPoolError};
 
@@ -99,16 +100,6 @@ pub enum AxmlError {
     /// No element at all.
     #[error("binary XML: no elements")]
     NoElements,
-}
-
-pub(crate) fn u16_at(d: &[u8], off: usize) -> Option<u16> {
-    d.get(off..off.checked_add(2)?)
-        .map(|b| u16::from_le_bytes([b[0], b[1]]))
-}
-
-pub(crate) fn u32_at(d: &[u8], off: usize) -> Option<u32> {
-    d.get(off..off.checked_add(4)?)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// A typed attribute value (`Res_value`).

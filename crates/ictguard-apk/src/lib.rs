@@ -74,6 +74,7 @@ pub mod hostile;
 pub mod inventory;
 pub mod jar;
 mod keys;
+mod le;
 pub mod limits;
 pub mod manifest;
 pub mod signing;

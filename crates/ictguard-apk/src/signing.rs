@@ -354,7 +354,7 @@ pub fn read_signatures_with(zip: &Zip, verify: bool) -> Signatures {
                 let value = pairs[at].1;
                 let result = crate::verify::verify_scheme(
                     zip,
-                    block,
+                    block.offset,
                     value,
                     id != V2_ID,
                     v3_present,

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::axml::{u16_at, u32_at};
+use crate::le::{u16_at, u32_at};
 use crate::limits::{Allowance, Limits};
 
 const UTF8_FLAG: u32 = 1 << 8;

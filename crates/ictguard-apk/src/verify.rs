@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256, Sha512};
 
 use crate::der;
 use crate::keys::{Hash, KeyCache, KeyError, SignatureError};
-use crate::signing::SigningBlock;
 use crate::zip::Zip;
 
 /// A signature algorithm of schemes v2/v3.
@@ -233,11 +232,11 @@ fn verify_signature(
 
 /// The content digest of the APK: chunked digests of the entries, the central directory and the
 /// end record (with its directory offset pointing at the signing block), then a digest of those.
-fn content_digest(zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u8>, SchemeError> {
+fn content_digest(zip: &Zip, block_offset: u64, sha512: bool) -> Result<Vec<u8>, SchemeError> {
     let data = zip.data();
     let to_usize = |v: u64| usize::try_from(v).map_err(|_| SchemeError::OffsetOutOfRange);
     let (block_start, cd, eocd) = (
-        to_usize(block.offset)?,
+        to_usize(block_offset)?,
         to_usize(zip.central_directory_offset)?,
         to_usize(zip.eocd_offset)?,
     );
@@ -248,7 +247,7 @@ fn content_digest(zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u
     end_record
         .get_mut(16..20)
         .ok_or(SchemeError::TruncatedEndRecord)?
-        .copy_from_slice(&(block.offset as u32).to_le_bytes());
+        .copy_from_slice(&(block_offset as u32).to_le_bytes());
     let sections: [&[u8]; 3] = [
         data.get(..block_start)
             .ok_or(SchemeError::EntriesOutOfRange)?,
@@ -309,9 +308,9 @@ pub(crate) struct ContentDigests {
 }
 
 impl ContentDigests {
-    fn get(&self, zip: &Zip, block: &SigningBlock, sha512: bool) -> Result<Vec<u8>, SchemeError> {
+    fn get(&self, zip: &Zip, block_offset: u64, sha512: bool) -> Result<Vec<u8>, SchemeError> {
         let cell = if sha512 { &self.sha512 } else { &self.sha256 };
-        cell.get_or_init(|| content_digest(zip, block, sha512))
+        cell.get_or_init(|| content_digest(zip, block_offset, sha512))
             .clone()
     }
 }
@@ -325,7 +324,7 @@ const MAX_SIGNATURES: usize = 16;
 /// block with more does not verify.
 pub(crate) fn verify_scheme(
     zip: &Zip,
-    block: &SigningBlock,
+    block_offset: u64,
     value: &[u8],
     v3: bool,
     v3_present: bool,
@@ -428,7 +427,7 @@ pub(crate) fn verify_scheme(
                 continue;
             };
             let sha512 = alg.sha512();
-            let got = digests_cache.get(zip, block, sha512).map_err(fail)?;
+            let got = digests_cache.get(zip, block_offset, sha512).map_err(fail)?;
             if got != *want {
                 return Err(fail(SchemeError::ContentDigestMismatch));
             }

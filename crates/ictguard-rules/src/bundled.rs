@@ -37,9 +37,11 @@ bundle!(
     "orders/2025-dsp.toml",
 );
 
-/// The bundled files as a loader layer.
-pub(crate) fn layer() -> Layer {
-    Layer::compiled(FILES)
+impl Layer {
+    /// The pack compiled into the binary, as a layer.
+    pub fn bundled() -> Self {
+        Layer::compiled(FILES)
+    }
 }
 
 #[cfg(test)]
@@ -51,7 +53,7 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/bundled");
         let on_disk =
             crate::pack::Layer::read_dir(std::path::Path::new(root)).expect("bundled/ readable");
-        let bundled = layer();
+        let bundled = Layer::bundled();
         assert_eq!(
             on_disk.names(),
             bundled.names(),
@@ -69,7 +71,7 @@ mod tests {
                 .collect(),
         );
         let from_toml = crate::RulePack::from_layers(&[toml]).expect("the TOML loads");
-        let compiled = crate::RulePack::from_layers(&[layer()]).expect("the twins load");
+        let compiled = crate::RulePack::from_layers(&[Layer::bundled()]).expect("the twins load");
         assert!(!compiled.orders.is_empty() && !compiled.apps.is_empty());
         // every field but the id index (a HashMap, whose order differs), which both rebuild alike
         let fields = |p: &crate::RulePack| {

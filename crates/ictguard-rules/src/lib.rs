@@ -56,12 +56,11 @@ pub mod model;
 pub mod ownership;
 pub mod pack;
 pub mod status;
-mod validate;
 
 pub use date::{parse_date, DateError};
 pub use diagnostic::{Diagnostic, PackErrors};
 pub use model::TransactionKind;
 pub use ownership::{Ownership, OwnershipChain};
+pub use pack::validate::{valid_app_identifier, DATA_CATEGORIES};
 pub use pack::{Combine, Layer, RulePack};
 pub use status::{Decisive, OrderStatus, ProhibitionStatus, Status};
-pub use validate::{valid_app_identifier, DATA_CATEGORIES};

@@ -8,7 +8,9 @@ use crate::diagnostic::{Diagnostic, PackErrors, SourceText};
 use crate::model::{
     App, Case, CountryList, Criterion, DataRule, Entity, FileItems, Order, PackFile, PackMeta,
 };
-use crate::validate;
+
+/// The checks every loaded pack passes (references resolve, dates are possible).
+pub(crate) mod validate;
 
 /// Largest pack file we read: packs are hand-written text, so anything bigger is a mistake.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -149,11 +151,6 @@ impl Layer {
                 })
                 .collect(),
         }
-    }
-
-    /// The pack compiled into the binary, as a layer.
-    pub fn bundled() -> Self {
-        crate::bundled::layer()
     }
 
     /// File names in this layer, sorted.
@@ -374,7 +371,7 @@ impl RulePack {
     /// The pack compiled into the binary. It is checked by this crate's tests, so loading it
     /// cannot fail; it is what every front door uses unless told otherwise.
     pub fn bundled() -> RulePack {
-        RulePack::from_layers(&[crate::bundled::layer()])
+        RulePack::from_layers(&[Layer::bundled()])
             .expect("the bundled rule pack is validated by the test suite")
     }
 
@@ -384,7 +381,7 @@ impl RulePack {
     pub fn with_user_dir(dir: &Path, combine: Combine) -> Result<RulePack, PackErrors> {
         let user = Layer::read_dir(dir)?;
         match combine {
-            Combine::Merge => RulePack::from_layers(&[crate::bundled::layer(), user]),
+            Combine::Merge => RulePack::from_layers(&[Layer::bundled(), user]),
             Combine::Replace => RulePack::from_layers(&[user]),
         }
     }

@@ -20,6 +20,9 @@
 //! Tests get the whole application without a port from [`app`]:
 //! `app(AppState::new(&config)?)` is an `axum::Router` to call with `tower::ServiceExt::oneshot`.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod answers;
 mod as_of;
 mod auth;

@@ -4,8 +4,6 @@
 use ictguard_screen::engine::{Decision, OrderFinding};
 use serde::{Deserialize, Serialize};
 
-use crate::rules::Rule;
-
 /// How serious a finding is.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -151,38 +149,6 @@ pub struct Finding {
     /// The reviewer's suppression, when one applies (then it does not count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
-}
-
-impl Finding {
-    /// A finding of `rule`, before scoring: the rule's id, kind and criteria, no data categories,
-    /// no points, not suppressed.
-    pub fn new(
-        rule: Rule,
-        key: String,
-        severity: Severity,
-        title: String,
-        message: String,
-        evidence: Vec<Evidence>,
-    ) -> Finding {
-        Finding {
-            rule: rule.id().to_string(),
-            key,
-            kind: rule.kind(),
-            severity,
-            title,
-            message,
-            evidence,
-            criteria: rule.criteria().iter().map(|c| c.id().to_string()).collect(),
-            data_categories: Vec::new(),
-            points: 0,
-            suppressed: None,
-        }
-    }
-
-    /// Whether `rule` raised this finding.
-    pub fn is(&self, rule: Rule) -> bool {
-        self.rule == rule.id()
-    }
 }
 
 /// A covered app or entity the APK matched.

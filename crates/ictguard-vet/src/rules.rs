@@ -25,7 +25,7 @@
 
 use std::fmt;
 
-use crate::report::{FindingKind, Severity};
+use crate::report::{Evidence, Finding, FindingKind, Severity};
 
 /// A criterion of EO 14034 section 2 that findings bear on. The rule pack holds each one's id and
 /// wording (`rules/orders/2021-eo14034.toml`); the report carries the pack's text.
@@ -279,6 +279,39 @@ impl Rule {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())
+    }
+}
+
+// Findings are made from their rule here, so that the report types know nothing of the table.
+impl Finding {
+    /// A finding of `rule`, before scoring: the rule's id, kind and criteria, no data categories,
+    /// no points, not suppressed.
+    pub fn new(
+        rule: Rule,
+        key: String,
+        severity: Severity,
+        title: String,
+        message: String,
+        evidence: Vec<Evidence>,
+    ) -> Finding {
+        Finding {
+            rule: rule.id().to_string(),
+            key,
+            kind: rule.kind(),
+            severity,
+            title,
+            message,
+            evidence,
+            criteria: rule.criteria().iter().map(|c| c.id().to_string()).collect(),
+            data_categories: Vec::new(),
+            points: 0,
+            suppressed: None,
+        }
+    }
+
+    /// Whether `rule` raised this finding.
+    pub fn is(&self, rule: Rule) -> bool {
+        self.rule == rule.id()
     }
 }
 

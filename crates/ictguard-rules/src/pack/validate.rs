@@ -5,9 +5,9 @@
 
 use chrono::Days;
 
+use super::{ItemKind, Origin, RulePack};
 use crate::diagnostic::Diagnostic;
 use crate::model::{EventKind, OrderKind};
-use crate::pack::{ItemKind, Origin, RulePack};
 
 struct Checker<'a> {
     pack: &'a RulePack,
