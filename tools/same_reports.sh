@@ -24,6 +24,12 @@ corpus=$shared/corpus/apk
 lists=$shared/lists
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# both run under the name `ictguard`: clap prints the name it was started by in --help
+mkdir -p "$work/old" "$work/new"
+ln -s "$(realpath "$old")" "$work/old/ictguard"
+ln -s "$(realpath "$new")" "$work/new/ictguard"
+old=$work/old/ictguard
+new=$work/new/ictguard
 cd "$root"
 
 # name|arguments (word-split); {OUT} is replaced by a per-run output file

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context};
 use chrono::NaiveDate;
+use ictguard_report::screening::batch as batch_rows;
 use ictguard_screen::batch::{
     Batch, ColumnMap, Field, OpenError, RecordFormat, RecordOutcome, RunError,
 };
@@ -132,7 +133,10 @@ pub fn run(
             Ok(s) => Ok(s.result.decision.as_str()),
             Err(e) => Err((e.line, e.to_string())),
         };
-        let bytes = render(out_format, &outcome);
+        let bytes = match out_format {
+            Format::Csv => batch_rows::csv_row(&outcome),
+            Format::Jsonl => batch_rows::json_line(&outcome),
+        };
         (tally, bytes)
     };
     let write_chunk = |rendered: Vec<(Tally, Vec<u8>)>, consumed: u64| -> std::io::Result<()> {
@@ -206,7 +210,7 @@ impl Writer {
             out: BufWriter::with_capacity(1 << 16, out),
         };
         if format == Format::Csv {
-            w.out.write_all(&csv_line(&CSV_HEADER.map(String::from))?)?;
+            w.out.write_all(&batch_rows::csv_header()?)?;
         }
         Ok(w)
     }
@@ -214,94 +218,5 @@ impl Writer {
     fn finish(&mut self) -> anyhow::Result<()> {
         self.out.flush()?;
         Ok(())
-    }
-}
-
-const CSV_HEADER: [&str; 12] = [
-    "line",
-    "id",
-    "decision",
-    "as_of",
-    "match_id",
-    "match_name",
-    "match_kind",
-    "score",
-    "field",
-    "orders",
-    "reason",
-    "error",
-];
-
-fn csv_line(fields: &[String]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::with_capacity(256));
-    w.write_record(fields)?;
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-/// One result as a JSON line or a CSV row (runs on the worker pool).
-fn render(format: Format, r: &RecordOutcome) -> Vec<u8> {
-    let rendered = match (format, r) {
-        (Format::Jsonl, Ok(s)) => serde_json::to_value(&s.result)
-            .map(|mut v| {
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("line".into(), s.line.into());
-                }
-                v
-            })
-            .and_then(|v| serde_json::to_vec(&v))
-            .map_err(anyhow::Error::from),
-        (Format::Jsonl, Err(e)) => {
-            serde_json::to_vec(&serde_json::json!({"line": e.line, "error": e.to_string()}))
-                .map_err(anyhow::Error::from)
-        }
-        (Format::Csv, Ok(s)) => {
-            let res = &s.result;
-            let top = res.matches.first();
-            let orders = top
-                .map(|m| {
-                    m.orders
-                        .iter()
-                        .map(|o| format!("{}:{}", o.id, o.status.as_str()))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default();
-            let kind = top
-                .and_then(|m| serde_json::to_value(m.kind).ok())
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default();
-            csv_line(&[
-                s.line.to_string(),
-                res.id.clone().unwrap_or_default(),
-                res.decision.as_str().to_string(),
-                res.as_of.to_string(),
-                top.map(|m| m.id.clone()).unwrap_or_default(),
-                top.map(|m| m.name.clone()).unwrap_or_default(),
-                kind,
-                top.map(|m| format!("{:.3}", m.score)).unwrap_or_default(),
-                top.map(|m| m.field.clone()).unwrap_or_default(),
-                orders,
-                res.reasons.join(" | "),
-                String::new(),
-            ])
-        }
-        (Format::Csv, Err(e)) => {
-            let mut rec = vec![e.line.to_string()];
-            rec.extend(std::iter::repeat_n(String::new(), 10));
-            rec.push(e.to_string());
-            csv_line(&rec)
-        }
-    };
-    match rendered {
-        Ok(mut bytes) => {
-            if format == Format::Jsonl {
-                bytes.push(b'\n');
-            }
-            bytes
-        }
-        // serialising our own types cannot fail; if it ever does, say so in the output
-        Err(e) => format!("{{\"error\":\"cannot render result: {e}\"}}\n").into_bytes(),
     }
 }

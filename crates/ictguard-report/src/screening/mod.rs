@@ -1,5 +1,8 @@
-//! The text rendering of one screening result for a person: the decision, the matches with their
-//! scores and fields, the orders and their status events, and the reasons.
+//! Renderings of screening: the text of one result for a person (the decision, the matches with
+//! their scores and fields, the orders and their status events, the reasons), and a batch's rows
+//! as JSON Lines or CSV ([`batch`]).
+
+pub mod batch;
 
 use std::io::{self, Write};
 

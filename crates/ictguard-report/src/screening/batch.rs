@@ -1,0 +1,107 @@
+//! The rows of a screening batch's output: one JSON line, or one CSV row, per input record — the
+//! record's decision with its top match, or the line and error of a record that could not be
+//! screened. Runs on the batch's worker pool, so each row is rendered on its own.
+
+use ictguard_screen::batch::RecordOutcome;
+
+use crate::RenderError;
+
+/// The columns of the CSV output.
+const CSV_HEADER: [&str; 12] = [
+    "line",
+    "id",
+    "decision",
+    "as_of",
+    "match_id",
+    "match_name",
+    "match_kind",
+    "score",
+    "field",
+    "orders",
+    "reason",
+    "error",
+];
+
+/// The CSV header row, with its line end.
+pub fn csv_header() -> Result<Vec<u8>, RenderError> {
+    csv_line(&CSV_HEADER.map(String::from))
+}
+
+fn csv_line(fields: &[String]) -> Result<Vec<u8>, RenderError> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(256));
+    w.write_record(fields)?;
+    w.into_inner().map_err(|e| RenderError::Io(e.into_error()))
+}
+
+/// One record as a JSON line (the screening result with its input line, or the line and error).
+pub fn json_line(r: &RecordOutcome) -> Vec<u8> {
+    let rendered = match r {
+        Ok(s) => serde_json::to_value(&s.result)
+            .map(|mut v| {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("line".into(), s.line.into());
+                }
+                v
+            })
+            .and_then(|v| serde_json::to_vec(&v))
+            .map_err(RenderError::from),
+        Err(e) => serde_json::to_vec(&serde_json::json!({"line": e.line, "error": e.to_string()}))
+            .map_err(RenderError::from),
+    };
+    or_error_line(rendered.map(|mut bytes| {
+        bytes.push(b'\n');
+        bytes
+    }))
+}
+
+/// One record as a CSV row: the decision and its top match, or the line and error.
+pub fn csv_row(r: &RecordOutcome) -> Vec<u8> {
+    let rendered = match r {
+        Ok(s) => {
+            let res = &s.result;
+            let top = res.matches.first();
+            let orders = top
+                .map(|m| {
+                    m.orders
+                        .iter()
+                        .map(|o| format!("{}:{}", o.id, o.status.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            let kind = top
+                .and_then(|m| serde_json::to_value(m.kind).ok())
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            csv_line(&[
+                s.line.to_string(),
+                res.id.clone().unwrap_or_default(),
+                res.decision.as_str().to_string(),
+                res.as_of.to_string(),
+                top.map(|m| m.id.clone()).unwrap_or_default(),
+                top.map(|m| m.name.clone()).unwrap_or_default(),
+                kind,
+                top.map(|m| format!("{:.3}", m.score)).unwrap_or_default(),
+                top.map(|m| m.field.clone()).unwrap_or_default(),
+                orders,
+                res.reasons.join(" | "),
+                String::new(),
+            ])
+        }
+        Err(e) => {
+            let mut rec = vec![e.line.to_string()];
+            rec.extend(std::iter::repeat_n(String::new(), 10));
+            rec.push(e.to_string());
+            csv_line(&rec)
+        }
+    };
+    or_error_line(rendered)
+}
+
+/// Serialising our own types cannot fail; if it ever does, the output says so in the row's place.
+fn or_error_line(rendered: Result<Vec<u8>, RenderError>) -> Vec<u8> {
+    rendered
+        .unwrap_or_else(|e| format!("{{\"error\":\"cannot render result: {e}\"}}\n").into_bytes())
+}
