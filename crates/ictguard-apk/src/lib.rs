@@ -69,6 +69,7 @@ pub mod axml;
 pub mod cert;
 pub mod der;
 pub mod dex;
+pub mod file;
 #[cfg(feature = "hostile")]
 pub mod hostile;
 pub mod inventory;
@@ -84,6 +85,7 @@ pub mod zip;
 
 use serde::Serialize;
 
+pub use file::{read_apk_file, FileError};
 pub use limits::Limits;
 
 /// What [`Apk::visit_dex_files`] hands each DEX file to: its name and its bytes, or why they

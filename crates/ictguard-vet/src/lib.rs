@@ -60,6 +60,17 @@ pub enum VetError {
     Apk(#[from] ictguard_apk::ApkError),
 }
 
+/// Why a file named for vetting has no report: it could not be read, or not vetted.
+#[derive(Debug, thiserror::Error)]
+pub enum NotVetted {
+    /// The file could not be read.
+    #[error(transparent)]
+    Read(#[from] ictguard_apk::FileError),
+    /// Its bytes could not be vetted.
+    #[error(transparent)]
+    Vet(#[from] VetError),
+}
+
 /// Everything an analyser looks at.
 pub(crate) struct Context<'a, 'b> {
     pub apk: &'a Apk<'b>,

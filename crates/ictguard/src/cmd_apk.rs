@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use ictguard_apk::Apk;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -11,32 +11,10 @@ use rayon::prelude::*;
 use crate::cli::ApkCommand;
 use crate::Outcome;
 
-/// Largest APK read (a 4 GiB ZIP is the format's own ceiling without ZIP64).
-const MAX_APK_BYTES: u64 = 4 << 30;
-
-/// The bytes of an input file, read into memory: a file another process truncates or rewrites
-/// while it is read gives an error or the bytes it held, never a fault (a memory map of it would
-/// raise SIGBUS on the pages cut off).
+/// The bytes of an input file, read into memory within the size limit
+/// ([`ictguard_apk::read_apk_file`]).
 pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read as _;
-    let cannot = || format!("cannot read {}", path.display());
-    let file = std::fs::File::open(path).with_context(cannot)?;
-    let len = file.metadata().with_context(cannot)?.len();
-    if len > MAX_APK_BYTES {
-        bail!(
-            "{}: {len} bytes, over the {MAX_APK_BYTES}-byte limit",
-            path.display()
-        );
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    // at most one byte past the limit: a file that grows while it is read is still refused
-    file.take(MAX_APK_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .with_context(cannot)?;
-    if bytes.len() as u64 > MAX_APK_BYTES {
-        bail!("{}: over the {MAX_APK_BYTES}-byte limit", path.display());
-    }
-    Ok(bytes)
+    Ok(ictguard_apk::read_apk_file(path)?)
 }
 
 pub(crate) fn apks_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {

@@ -6,12 +6,12 @@ use std::path::Path;
 use anyhow::Context as _;
 use ictguard_report::vetting::Vetted;
 use ictguard_rules::RulePack;
-use ictguard_vet::{Knowledge, Recommendation, Suppressions, Vetter};
+use ictguard_vet::{Knowledge, NotVetted, Recommendation, Suppressions, Vetter};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cli::{VetArgs, VetFormat};
-use crate::cmd_apk::{apks_under, read};
+use crate::cmd_apk::apks_under;
 use crate::{as_of_or_today, Outcome};
 
 pub fn run(
@@ -55,9 +55,9 @@ pub fn run(
         .par_iter()
         .map(|f| {
             let name = f.display().to_string();
-            let result = read(f)
-                .map_err(|e| format!("{e:#}"))
-                .and_then(|bytes| vetter.vet(&name, &bytes, as_of).map_err(|e| e.to_string()));
+            let result = ictguard_apk::read_apk_file(f)
+                .map_err(NotVetted::from)
+                .and_then(|bytes| Ok(vetter.vet(&name, &bytes, as_of)?));
             progress.inc(1);
             (name, result)
         })
