@@ -82,6 +82,8 @@ pub struct CaseList {
 #[serde(deny_unknown_fields)]
 pub struct Resolution {
     /// `block` or `allow` for a screening case; `prohibit`, `restrict` or `allow` for a vetting.
+    /// Read as text so that a word outside these gets the store's message (422), not serde's.
+    #[schema(value_type = ictguard_store::CaseDecision)]
     pub decision: String,
     /// Why, in words (required).
     pub reason: String,
@@ -92,8 +94,8 @@ pub struct Resolution {
 pub struct ResolvedAnswer {
     /// The case number.
     pub case: i64,
-    /// `resolved`.
-    pub status: String,
+    /// Always resolved.
+    pub status: ictguard_store::CaseStatus,
     /// The audit record of the resolution.
     pub audit_seq: i64,
 }

@@ -159,3 +159,64 @@ async fn every_request_is_counted_by_route_and_status() {
         assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn case_words_outside_the_typed_sets_are_refused_with_what_would_do() {
+    let f = fixture();
+    let review = json!({ "name": "Tencent Holdings Ltd.", "as_of": "2021-03-01" });
+    let req = request("POST", "/v1/screen", Some(&f.screen_key), Some(review));
+    assert_eq!(json_of(&call(&f.app, req).await.2)["decision"], "review");
+
+    // a status filter that is not a status is an error, not a silently empty queue
+    let req = request("GET", "/v1/cases?status=Open", Some(&f.admin_key), None);
+    assert_eq!(call(&f.app, req).await.0, StatusCode::BAD_REQUEST);
+    let req = request("GET", "/v1/cases?status=open", Some(&f.admin_key), None);
+    let (status, _, body) = call(&f.app, req).await;
+    assert_eq!(status, StatusCode::OK);
+    let case = json_of(&body)["cases"][0].clone();
+    assert_eq!(case["status"], "open");
+    let id = case["id"].as_i64().unwrap();
+
+    let resolve = format!("/v1/cases/{id}/resolve");
+    let bad = json!({ "decision": "dismiss", "reason": "checked" });
+    let (status, _, body) = call(
+        &f.app,
+        request("POST", &resolve, Some(&f.admin_key), Some(bad)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = json_of(&body)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("block, allow, prohibit, restrict"),
+        "{message}"
+    );
+    // a vetting's word on a screening case names the screening's choices
+    let wrong_kind = json!({ "decision": "restrict", "reason": "checked" });
+    let req = request("POST", &resolve, Some(&f.admin_key), Some(wrong_kind));
+    let (status, _, body) = call(&f.app, req).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json_of(&body)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("block, allow"));
+
+    let good = json!({ "decision": "block", "reason": "a true match" });
+    let (status, _, body) = call(
+        &f.app,
+        request("POST", &resolve, Some(&f.admin_key), Some(good)),
+    )
+    .await;
+    assert_eq!(
+        (status, json_of(&body)["status"].clone()),
+        (StatusCode::OK, json!("resolved"))
+    );
+    let req = request("GET", "/v1/cases?status=resolved", Some(&f.admin_key), None);
+    let case = json_of(&call(&f.app, req).await.2)["cases"][0].clone();
+    assert_eq!(
+        (case["status"].clone(), case["resolution"].clone()),
+        (json!("resolved"), json!("block"))
+    );
+}

@@ -19,6 +19,7 @@ use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 
+mod cases;
 mod chain;
 mod keys;
 #[cfg(feature = "postgres")]
@@ -27,6 +28,8 @@ mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub(crate) use cases::resolution_record;
+pub use cases::{resolution_choices, Case, CaseDecision, CaseStatus, Resolved, UnknownWord};
 pub use chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 pub use keys::Role;
 #[cfg(feature = "postgres")]
@@ -139,47 +142,6 @@ impl AuditQuery {
     }
 }
 
-/// A review case.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Case {
-    /// Case number.
-    pub id: i64,
-    /// When it was opened.
-    pub opened: String,
-    /// The audit record that opened it.
-    pub audit_seq: i64,
-    /// `screen` or `vet`.
-    pub kind: String,
-    /// What it is about.
-    pub subject: String,
-    /// Why it was opened.
-    pub reason: String,
-    /// `open` or `resolved`.
-    pub status: String,
-    /// The reviewer's decision.
-    pub resolution: Option<String>,
-    /// The reviewer's reason.
-    pub resolution_reason: Option<String>,
-    /// Who resolved it.
-    pub resolved_by: Option<String>,
-    /// When.
-    pub resolved_at: Option<String>,
-    /// The audit record of the resolution.
-    pub resolution_seq: Option<i64>,
-}
-
-/// How resolving a case went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
-    /// Resolved; the audit record of the resolution.
-    Done(i64),
-    /// No such case.
-    NoCase,
-    /// Already resolved.
-    AlreadyResolved,
-}
-
 /// What every backend does. SQL in every backend is parameterised: no caller text is ever pasted
 /// into a statement.
 pub trait Store: Send {
@@ -195,14 +157,18 @@ pub trait Store: Send {
     fn revoke_key(&mut self, id: &str) -> Result<bool, StoreError>;
     /// The key id and role of a presented key, when it is valid and not revoked.
     fn check_key(&mut self, key: &str) -> Result<Option<(String, Role)>, StoreError>;
-    /// Cases, oldest first, optionally only those with a status (`open`, `resolved`).
-    fn list_cases(&mut self, status: Option<&str>, limit: i64) -> Result<Vec<Case>, StoreError>;
+    /// Cases, oldest first, optionally only those with a status.
+    fn list_cases(
+        &mut self,
+        status: Option<CaseStatus>,
+        limit: i64,
+    ) -> Result<Vec<Case>, StoreError>;
     /// Resolve an open case with a decision and a reason; the resolution is written to the audit
     /// trail in the same transaction.
     fn resolve_case(
         &mut self,
         id: i64,
-        decision: &str,
+        decision: CaseDecision,
         reason: &str,
         by: &str,
     ) -> Result<Resolved, StoreError>;
@@ -291,46 +257,6 @@ pub(crate) fn now() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
         .to_string()
-}
-
-/// The decisions a reviewer may resolve a case of a kind with: a vetting's recommendation, or a
-/// screening's block or allow.
-pub fn resolution_choices(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "vet" => &["prohibit", "restrict", "allow"],
-        _ => &["block", "allow"],
-    }
-}
-
-/// The audit record of a case's resolution (a decision and a reason are both required).
-pub(crate) fn resolution_record(
-    id: i64,
-    subject: &str,
-    kind: &str,
-    decision: &str,
-    reason: &str,
-    by: &str,
-) -> Result<NewRecord, StoreError> {
-    if decision.trim().is_empty() || reason.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "a resolution needs a decision and a reason".into(),
-        ));
-    }
-    let choices = resolution_choices(kind);
-    if !choices.contains(&decision) {
-        return Err(StoreError::Invalid(format!(
-            "a {kind} case is resolved with one of {}, not {decision:?}",
-            choices.join(", ")
-        )));
-    }
-    Ok(NewRecord {
-        kind: "case".into(),
-        subject: format!("case {id}: {subject}"),
-        decision: decision.to_string(),
-        actor: by.to_string(),
-        body: serde_json::json!({ "case": id, "decision": decision, "reason": reason }),
-        open_case: None,
-    })
 }
 
 /// What the writer calls with the outcome of a job's commit.

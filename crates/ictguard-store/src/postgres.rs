@@ -22,7 +22,7 @@ use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 use crate::keys::{self, Role};
 use crate::{
     now, resolution_record, storable, storable_query, storable_record, AuditQuery, Case,
-    ChainCheck, NewRecord, Record, Resolved, Store, StoreError,
+    CaseDecision, CaseStatus, ChainCheck, NewRecord, Record, Resolved, Store, StoreError,
 };
 
 /// The schema, one migration per entry, applied in order; the same tables and columns as the
@@ -345,21 +345,22 @@ fn append_in(
     Ok(rows.seq)
 }
 
-fn case_from(r: &postgres::Row) -> Case {
-    Case {
+fn case_from(r: &postgres::Row) -> Result<Case, StoreError> {
+    let resolution: Option<String> = r.get(7);
+    Ok(Case {
         id: r.get(0),
         opened: r.get(1),
         audit_seq: r.get(2),
         kind: r.get(3),
         subject: r.get(4),
         reason: r.get(5),
-        status: r.get(6),
-        resolution: r.get(7),
+        status: r.get::<_, String>(6).parse()?,
+        resolution: resolution.map(|w| w.parse()).transpose()?,
         resolution_reason: r.get(8),
         resolved_by: r.get(9),
         resolved_at: r.get(10),
         resolution_seq: r.get(11),
-    }
+    })
 }
 
 impl Store for PgStore {
@@ -495,9 +496,12 @@ impl Store for PgStore {
         }))
     }
 
-    fn list_cases(&mut self, status: Option<&str>, limit: i64) -> Result<Vec<Case>, StoreError> {
-        let status = status.map(storable);
-        let status = status.as_deref();
+    fn list_cases(
+        &mut self,
+        status: Option<CaseStatus>,
+        limit: i64,
+    ) -> Result<Vec<Case>, StoreError> {
+        let status = status.map(CaseStatus::as_str);
         self.with_conn(|conn| {
             let rows = conn.client.query(
                 "SELECT id, opened, audit_seq, kind, subject, reason, status, resolution,
@@ -505,18 +509,18 @@ impl Store for PgStore {
                  FROM cases WHERE ($1::text IS NULL OR status = $1) ORDER BY id LIMIT $2",
                 &[&status, &limit.clamp(1, 1000)],
             )?;
-            Ok(rows.iter().map(case_from).collect())
+            rows.iter().map(case_from).collect()
         })
     }
 
     fn resolve_case(
         &mut self,
         id: i64,
-        decision: &str,
+        decision: CaseDecision,
         reason: &str,
         by: &str,
     ) -> Result<Resolved, StoreError> {
-        let (decision, reason, by) = (&*storable(decision), &*storable(reason), &*storable(by));
+        let (reason, by) = (&*storable(reason), &*storable(by));
         self.with_conn(|conn| {
             // READ COMMITTED whatever the server's default: the last hash must be read after the
             // lock is held (a snapshot taken before the wait would be stale)
@@ -537,7 +541,7 @@ impl Store for PgStore {
             };
             let (status, subject, kind): (String, String, String) =
                 (row.get(0), row.get(1), row.get(2));
-            if status != "open" {
+            if status != CaseStatus::Open.as_str() {
                 return Ok(Resolved::AlreadyResolved);
             }
             let record = resolution_record(id, &subject, &kind, decision, reason, by)?;
@@ -545,7 +549,7 @@ impl Store for PgStore {
             tx.execute(
                 "UPDATE cases SET status = 'resolved', resolution = $2, resolution_reason = $3,
                         resolved_by = $4, resolved_at = $5, resolution_seq = $6 WHERE id = $1",
-                &[&id, &decision, &reason, &by, &now(), &seq],
+                &[&id, &decision.as_str(), &reason, &by, &now(), &seq],
             )?;
             tx.commit()?;
             Ok(Resolved::Done(seq))

@@ -8,7 +8,7 @@ use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 use crate::keys::{self, Role};
 use crate::{
     now, resolution_record, storable, storable_query, storable_record, AuditQuery, Case,
-    ChainCheck, NewRecord, Record, Resolved, Store, StoreError,
+    CaseDecision, CaseStatus, ChainCheck, NewRecord, Record, Resolved, Store, StoreError,
 };
 
 /// The schema, one migration per entry, applied in order.
@@ -258,9 +258,12 @@ impl Store for SqliteStore {
         }))
     }
 
-    fn list_cases(&mut self, status: Option<&str>, limit: i64) -> Result<Vec<Case>, StoreError> {
-        let status = status.map(storable);
-        let status = status.as_deref();
+    fn list_cases(
+        &mut self,
+        status: Option<CaseStatus>,
+        limit: i64,
+    ) -> Result<Vec<Case>, StoreError> {
+        let status = status.map(CaseStatus::as_str);
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, opened, audit_seq, kind, subject, reason, status, resolution,
                     resolution_reason, resolved_by, resolved_at, resolution_seq
@@ -274,8 +277,11 @@ impl Store for SqliteStore {
                 kind: r.get(3)?,
                 subject: r.get(4)?,
                 reason: r.get(5)?,
-                status: r.get(6)?,
-                resolution: r.get(7)?,
+                status: word(r, 6)?,
+                resolution: r
+                    .get::<_, Option<String>>(7)?
+                    .map(|w| w.parse().map_err(|e| bad_word(7, e)))
+                    .transpose()?,
                 resolution_reason: r.get(8)?,
                 resolved_by: r.get(9)?,
                 resolved_at: r.get(10)?,
@@ -288,11 +294,11 @@ impl Store for SqliteStore {
     fn resolve_case(
         &mut self,
         id: i64,
-        decision: &str,
+        decision: CaseDecision,
         reason: &str,
         by: &str,
     ) -> Result<Resolved, StoreError> {
-        let (decision, reason, by) = (&*storable(decision), &*storable(reason), &*storable(by));
+        let (reason, by) = (&*storable(reason), &*storable(by));
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -306,7 +312,7 @@ impl Store for SqliteStore {
         let Some((status, subject, kind)) = found else {
             return Ok(Resolved::NoCase);
         };
-        if status != "open" {
+        if status != CaseStatus::Open.as_str() {
             return Ok(Resolved::AlreadyResolved);
         }
         let record = resolution_record(id, &subject, &kind, decision, reason, by)?;
@@ -314,9 +320,24 @@ impl Store for SqliteStore {
         tx.execute(
             "UPDATE cases SET status = 'resolved', resolution = ?2, resolution_reason = ?3,
                     resolved_by = ?4, resolved_at = ?5, resolution_seq = ?6 WHERE id = ?1",
-            params![id, decision, reason, by, now(), seq],
+            params![id, decision.as_str(), reason, by, now(), seq],
         )?;
         tx.commit()?;
         Ok(Resolved::Done(seq))
     }
+}
+
+/// A case's status or decision column, read as its typed word (a word the store never writes is
+/// a corrupt row, reported as such).
+fn word<T: std::str::FromStr<Err = crate::UnknownWord>>(
+    r: &rusqlite::Row<'_>,
+    column: usize,
+) -> rusqlite::Result<T> {
+    r.get::<_, String>(column)?
+        .parse()
+        .map_err(|e| bad_word(column, e))
+}
+
+fn bad_word(column: usize, e: crate::UnknownWord) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
 }

@@ -4,7 +4,9 @@
 //! resolve into the trail.
 
 use ictguard_store::testing::TestDb;
-use ictguard_store::{AuditQuery, AuditWriter, ChainCheck, NewRecord, Resolved, Role};
+use ictguard_store::{
+    AuditQuery, AuditWriter, CaseDecision, CaseStatus, ChainCheck, NewRecord, Resolved, Role,
+};
 
 fn rec(i: usize) -> NewRecord {
     NewRecord {
@@ -141,20 +143,22 @@ fn cases_open_with_their_record_and_resolve_into_the_trail(db: TestDb) {
     r.decision = "review".into();
     r.open_case = Some("screening review: a possible match".into());
     let seqs = store.append(&[rec(0), r]).unwrap();
-    let open_cases = store.list_cases(Some("open"), 100).unwrap();
+    let open_cases = store.list_cases(Some(CaseStatus::Open), 100).unwrap();
     assert_eq!(open_cases.len(), 1);
     assert_eq!(open_cases[0].audit_seq, seqs[1]);
     let id = open_cases[0].id;
     // a resolution needs a reason; then it is in the trail
-    assert!(store.resolve_case(id, "allow", " ", "reviewer-1").is_err());
+    assert!(store
+        .resolve_case(id, CaseDecision::Allow, " ", "reviewer-1")
+        .is_err());
     // a screening case is resolved with block or allow, nothing else
     assert!(store
-        .resolve_case(id, "prohibit", "a vetting word", "reviewer-1")
+        .resolve_case(id, CaseDecision::Prohibit, "a vetting word", "reviewer-1")
         .is_err());
     let Resolved::Done(seq) = store
         .resolve_case(
             id,
-            "allow",
+            CaseDecision::Allow,
             "different company, checked registry",
             "reviewer-1",
         )
@@ -164,18 +168,20 @@ fn cases_open_with_their_record_and_resolve_into_the_trail(db: TestDb) {
     };
     assert_eq!(
         store
-            .resolve_case(id, "block", "again", "reviewer-2")
+            .resolve_case(id, CaseDecision::Block, "again", "reviewer-2")
             .unwrap(),
         Resolved::AlreadyResolved
     );
     assert_eq!(
-        store.resolve_case(999, "block", "x", "r").unwrap(),
+        store
+            .resolve_case(999, CaseDecision::Block, "x", "r")
+            .unwrap(),
         Resolved::NoCase
     );
     let case = &store.list_cases(None, 100).unwrap()[0];
     assert_eq!(
-        (case.status.as_str(), case.resolution_seq),
-        ("resolved", Some(seq))
+        (case.status, case.resolution_seq),
+        (CaseStatus::Resolved, Some(seq))
     );
     let trail = store
         .query(&AuditQuery {
@@ -214,10 +220,10 @@ fn a_nul_is_kept_as_a_replacement_and_fails_nothing_else(db: TestDb) {
     assert_eq!(found[0].subject, "Odd\u{fffd}Name");
     // the body keeps the exact input
     assert_eq!(found[0].body["name"], "Odd\0Name");
-    let case = &store.list_cases(Some("open"), 10).unwrap()[0];
+    let case = &store.list_cases(Some(CaseStatus::Open), 10).unwrap()[0];
     assert_eq!(case.reason, "review of Odd\u{fffd}Name");
     let Resolved::Done(_) = store
-        .resolve_case(case.id, "allow", "checked\0", "reviewer\0")
+        .resolve_case(case.id, CaseDecision::Allow, "checked\0", "reviewer\0")
         .unwrap()
     else {
         panic!("not resolved");
@@ -247,14 +253,14 @@ fn two_writers_on_one_database_keep_one_chain(db: TestDb) {
     let mut r = rec(0);
     r.open_case = Some("review".into());
     db.open().append(&[r]).unwrap();
-    let id = db.open().list_cases(Some("open"), 1).unwrap()[0].id;
+    let id = db.open().list_cases(Some(CaseStatus::Open), 1).unwrap()[0].id;
     let outcomes: Vec<Resolved> = (0..2)
         .map(|i| {
             let url = db.url.clone();
             std::thread::spawn(move || {
                 ictguard_store::open(&url)
                     .unwrap()
-                    .resolve_case(id, "allow", "checked", &format!("reviewer-{i}"))
+                    .resolve_case(id, CaseDecision::Allow, "checked", &format!("reviewer-{i}"))
                     .unwrap()
             })
         })

@@ -46,14 +46,14 @@ pub(crate) async fn audit(
 
 #[derive(serde::Deserialize)]
 pub(crate) struct CaseParams {
-    status: Option<String>,
+    status: Option<ictguard_store::CaseStatus>,
     limit: Option<i64>,
 }
 
 /// `GET /v1/cases?status=open|resolved`: the review queue (admins).
 #[utoipa::path(get, path = "/v1/cases", tag = "cases", security(("api_key" = [])),
     params(
-        ("status" = Option<String>, Query, description = "open or resolved"),
+        ("status" = Option<ictguard_store::CaseStatus>, Query, description = "open or resolved"),
         ("limit" = Option<i64>, Query, description = "at most this many (100)")),
     responses((status = 200, description = "the review queue (admins)", body = crate::answers::CaseList),
         (status = 400, description = "malformed body", body = crate::answers::ErrorAnswer),
@@ -65,8 +65,7 @@ pub(crate) async fn cases(
     _: AdminKey,
 ) -> ApiResult {
     tokio::task::spawn_blocking(move || {
-        let cases =
-            state.with_reader(|db| db.list_cases(p.status.as_deref(), p.limit.unwrap_or(100)))?;
+        let cases = state.with_reader(|db| db.list_cases(p.status, p.limit.unwrap_or(100)))?;
         Ok(Json(CaseList { cases }).into_response())
     })
     .await
@@ -93,10 +92,10 @@ pub(crate) async fn resolve(
 ) -> ApiResult {
     tokio::task::spawn_blocking(move || {
         let Json(r) = body.map_err(|e| ApiError(e.status(), "bad_request", e.body_text()))?;
-        match state.with_store(|db| db.resolve_case(id, &r.decision, &r.reason, &by))? {
+        match state.with_store(|db| db.resolve_case(id, r.decision.parse()?, &r.reason, &by))? {
             Ok(ictguard_store::Resolved::Done(seq)) => Ok(Json(ResolvedAnswer {
                 case: id,
-                status: "resolved".into(),
+                status: ictguard_store::CaseStatus::Resolved,
                 audit_seq: seq,
             })
             .into_response()),

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use ictguard_store::{Case, Resolved, Role, StoreError};
+use ictguard_store::{Case, CaseDecision, CaseStatus, Resolved, Role, StoreError};
 use maud::{html, Markup};
 
 use super::auth::{require, require_post, Viewer};
@@ -57,8 +57,9 @@ async fn render(
     status: StatusCode,
 ) -> Response {
     let lists = blocking(s, |st: &AppState| {
-        let open = st.with_reader(|db| db.list_cases(Some("open"), OPEN_SHOWN))?;
-        let resolved = st.with_reader(|db| db.list_cases(Some("resolved"), RESOLVED_READ))?;
+        let open = st.with_reader(|db| db.list_cases(Some(CaseStatus::Open), OPEN_SHOWN))?;
+        let resolved =
+            st.with_reader(|db| db.list_cases(Some(CaseStatus::Resolved), RESOLVED_READ))?;
         Ok::<_, crate::error::ApiError>((open, resolved))
     })
     .await;
@@ -99,7 +100,7 @@ async fn render(
                         tr id={ "case-" (c.id) } {
                             td.num { (c.id) }
                             td { (c.subject) br; span.muted { (c.kind) } }
-                            td { (badge(c.resolution.as_deref().unwrap_or(""))) }
+                            td { (badge(c.resolution.map_or("", CaseDecision::as_str))) }
                             td { (c.resolution_reason.as_deref().unwrap_or("")) }
                             td { code { (c.resolved_by.as_deref().unwrap_or("")) } }
                             td { (when(c.resolved_at.as_deref().unwrap_or(""))) }
@@ -114,16 +115,16 @@ async fn render(
 }
 
 /// The decisions a reviewer can reach for a case of this kind.
-fn choices(kind: &str) -> &'static [(&'static str, &'static str)] {
+fn choices(kind: &str) -> &'static [(CaseDecision, &'static str)] {
     match kind {
         "vet" => &[
-            ("prohibit", "prohibit: do not allow the app"),
-            ("restrict", "restrict: allow under conditions"),
-            ("allow", "allow: the risk is acceptable"),
+            (CaseDecision::Prohibit, "prohibit: do not allow the app"),
+            (CaseDecision::Restrict, "restrict: allow under conditions"),
+            (CaseDecision::Allow, "allow: the risk is acceptable"),
         ],
         _ => &[
-            ("block", "block: a true match"),
-            ("allow", "allow: a false positive"),
+            (CaseDecision::Block, "block: a true match"),
+            (CaseDecision::Allow, "allow: a false positive"),
         ],
     }
 }
@@ -185,7 +186,7 @@ pub(crate) async fn resolve(
     };
     let by = viewer.key_id.clone();
     let done = blocking(&s, move |st| {
-        st.with_store(|db| db.resolve_case(id, f.decision.trim(), f.reason.trim(), &by))
+        st.with_store(|db| db.resolve_case(id, f.decision.trim().parse()?, f.reason.trim(), &by))
     })
     .await;
     let (status, problem) = match done {
@@ -211,7 +212,7 @@ mod tests {
     #[test]
     fn the_forms_offer_exactly_what_the_store_accepts() {
         for kind in ["screen", "vet"] {
-            let offered: Vec<&str> = super::choices(kind).iter().map(|(v, _)| *v).collect();
+            let offered: Vec<_> = super::choices(kind).iter().map(|(d, _)| *d).collect();
             assert_eq!(offered, ictguard_store::resolution_choices(kind), "{kind}");
         }
     }
