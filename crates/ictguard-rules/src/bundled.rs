@@ -29,10 +29,13 @@ bundle!(
     "entities.toml",
     "courts.toml",
     "countries.toml",
+    "orders/2019-federal-procurement.toml",
     "orders/2020-tiktok.toml",
     "orders/2020-wechat.toml",
     "orders/2021-eo13971.toml",
     "orders/2021-eo14034.toml",
+    "orders/2023-government-devices.toml",
+    "orders/2024-kaspersky.toml",
     "orders/2024-pafaca.toml",
     "orders/2025-dsp.toml",
 );

@@ -152,6 +152,10 @@ pub struct Order {
     pub published: Option<NaiveDate>,
     /// When the prohibitions begin, and by what rule.
     pub effective: Effective,
+    /// When the order's effect ends by its own terms (a delay of enforcement for a period, a
+    /// designation for a term): from the day after, its status is `lapsed`.
+    #[serde(default)]
+    pub ends: Option<Ends>,
     /// Our summary of what the order does (own words).
     pub summary: String,
     /// The prohibitions bite only on transactions an agency identifies (e.g. EO 13971 sec. 1(e)).
@@ -172,6 +176,10 @@ pub struct Order {
     /// Status events over time.
     #[serde(default)]
     pub event: Vec<StatusEvent>,
+    /// Points of law or fact the record leaves unclear; a screening they bear on goes to review
+    /// with the question in its result.
+    #[serde(default)]
+    pub open_question: Vec<OpenQuestion>,
     /// How well this entry was checked.
     pub verification: Verification,
     /// Points not yet checked against a primary source.
@@ -196,6 +204,52 @@ pub struct Effective {
     pub date: NaiveDate,
 }
 
+/// When an order's effect ends by its own terms.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ends {
+    /// The rule in words, e.g. "75 days after signing".
+    pub rule: String,
+    /// The last day of effect (inclusive).
+    #[serde(deserialize_with = "de_date")]
+    pub date: NaiveDate,
+}
+
+/// A question the record leaves open, and where it bears.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenQuestion {
+    /// The question, in words a reviewer can act on.
+    pub question: String,
+    /// First day it is open (default: always).
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub from: Option<NaiveDate>,
+    /// Last day it is open (default: still open).
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub until: Option<NaiveDate>,
+    /// Apps it bears on (default: every app and party the order reaches).
+    #[serde(default)]
+    pub apps: Vec<String>,
+    /// Transaction kinds it bears on (default: every kind).
+    #[serde(default)]
+    pub kinds: Vec<TransactionKind>,
+}
+
+impl OpenQuestion {
+    /// Whether the question bears on a screening of `app` (None: not an app) for `kind` on `date`.
+    pub fn bears_on(
+        &self,
+        app: Option<&str>,
+        kind: Option<TransactionKind>,
+        date: NaiveDate,
+    ) -> bool {
+        self.from.is_none_or(|f| f <= date)
+            && self.until.is_none_or(|u| date <= u)
+            && (self.apps.is_empty() || app.is_some_and(|a| self.apps.iter().any(|x| x == a)))
+            && (self.kinds.is_empty() || kind.is_some_and(|k| self.kinds.contains(&k)))
+    }
+}
+
 /// What an order covers.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -209,6 +263,10 @@ pub struct Covers {
     /// Entities owned by a covered entity (at or above the ownership threshold) are covered too.
     #[serde(default)]
     pub subsidiaries: bool,
+    /// Every app a covered entity operates (the app's `owner`, or with `subsidiaries` an entity it
+    /// owns) is covered too, as the 2024 act covers any app operated by ByteDance or TikTok.
+    #[serde(default)]
+    pub operated_apps: bool,
 }
 
 /// Kinds of transaction an order can prohibit. `any` stands for every transaction with the covered persons.
@@ -230,11 +288,19 @@ pub enum TransactionKind {
     CodeUtilization,
     /// Transferring funds or processing payments through the app.
     Payments,
+    /// Having the app or product on a device or system of a federal executive agency.
+    FederalAgencyDevice,
+    /// Having it on a device a federal contractor uses in performing a federal contract.
+    FederalContractorDevice,
+    /// Having it on a device of a state government.
+    StateAgencyDevice,
+    /// A federal agency buying it, or contracting with the party (procurement bans).
+    FederalProcurement,
 }
 
 impl TransactionKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [TransactionKind; 7] = [
+    pub const ALL: [TransactionKind; 11] = [
         TransactionKind::Any,
         TransactionKind::AppStoreDistribution,
         TransactionKind::InternetHosting,
@@ -242,6 +308,10 @@ impl TransactionKind {
         TransactionKind::TransitPeering,
         TransactionKind::CodeUtilization,
         TransactionKind::Payments,
+        TransactionKind::FederalAgencyDevice,
+        TransactionKind::FederalContractorDevice,
+        TransactionKind::StateAgencyDevice,
+        TransactionKind::FederalProcurement,
     ];
 
     /// The snake_case name used in packs and output.
@@ -254,6 +324,10 @@ impl TransactionKind {
             TransactionKind::TransitPeering => "transit_peering",
             TransactionKind::CodeUtilization => "code_utilization",
             TransactionKind::Payments => "payments",
+            TransactionKind::FederalAgencyDevice => "federal_agency_device",
+            TransactionKind::FederalContractorDevice => "federal_contractor_device",
+            TransactionKind::StateAgencyDevice => "state_agency_device",
+            TransactionKind::FederalProcurement => "federal_procurement",
         }
     }
 
@@ -292,6 +366,8 @@ pub enum EventKind {
     EnforcementSuspended,
     /// The order was revoked or repealed.
     Revoked,
+    /// A qualified divestiture: from this day the order no longer reaches the `apps` named.
+    Divested,
     /// A court upheld the order (informational; status unchanged).
     Upheld,
     /// Anything else worth showing on the timeline (status unchanged).
@@ -312,6 +388,9 @@ pub struct StatusEvent {
     /// Prohibition numbers it applies to; empty means all.
     #[serde(default)]
     pub prohibitions: Vec<u32>,
+    /// For `divested`: the apps the order no longer reaches.
+    #[serde(default)]
+    pub apps: Vec<String>,
     /// Last day of a suspension (inclusive), for `enforcement_suspended`.
     #[serde(default, deserialize_with = "de_opt_date")]
     pub until: Option<NaiveDate>,

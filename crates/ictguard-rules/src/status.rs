@@ -26,6 +26,10 @@ pub enum Status {
     Revoked,
     /// Signed but not yet effective (or not yet signed).
     NotYetEffective,
+    /// Its effect ended by its own terms (a delay of enforcement whose period ran out).
+    Lapsed,
+    /// It no longer reaches this app: a qualified divestiture (for an app's findings only).
+    Divested,
 }
 
 impl Status {
@@ -36,6 +40,8 @@ impl Status {
             Status::Enjoined => "enjoined",
             Status::Revoked => "revoked",
             Status::NotYetEffective => "not_yet_effective",
+            Status::Lapsed => "lapsed",
+            Status::Divested => "divested",
         }
     }
 }
@@ -46,8 +52,8 @@ impl Status {
 pub struct Decisive {
     /// When it happened (or will happen).
     pub date: NaiveDate,
-    /// What: signed, effective, enjoined, injunction_lifted, revoked, enforcement_suspended,
-    /// identification_pending.
+    /// What: signed, effective, enjoined, injunction_lifted, revoked, lapsed, divested,
+    /// enforcement_suspended, identification_pending.
     pub event: String,
     /// The order or case that caused it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -276,6 +282,18 @@ impl RulePack {
             st.decided_by = rev;
             return Some(st);
         }
+        if let Some(ends) = order.ends.as_ref().filter(|e| date > e.date) {
+            st.status = Status::Lapsed;
+            st.decided_by = Decisive {
+                date: ends.date,
+                event: "lapsed".into(),
+                by: Some(order.id.clone()),
+                citation: Some(order.citation.clone()),
+                note: format!("its effect ended after {} ({})", ends.date, ends.rule),
+                until: None,
+            };
+            return Some(st);
+        }
         if date < order.effective.date
             && (order.prohibition.is_empty() || order.requires_identification)
         {
@@ -330,6 +348,36 @@ impl RulePack {
         }
         combine(&mut st, kind);
         Some(st)
+    }
+
+    /// The divestiture after which `order` no longer reaches `app`, if one happened by `date`.
+    pub fn divestiture(&self, order: &str, app: &str, date: NaiveDate) -> Option<Decisive> {
+        self.order(order)?
+            .event
+            .iter()
+            .filter(|e| e.kind == EventKind::Divested && e.date <= date)
+            .find(|e| e.apps.iter().any(|a| a == app))
+            .map(|e| self.decisive_event(e, "divested"))
+    }
+
+    /// The open questions of `order` that bear on a screening of `app` (None: a party) for
+    /// `kind` on `date`.
+    pub fn open_questions(
+        &self,
+        order: &str,
+        app: Option<&str>,
+        kind: Option<TransactionKind>,
+        date: NaiveDate,
+    ) -> Vec<String> {
+        self.order(order)
+            .map(|o| {
+                o.open_question
+                    .iter()
+                    .filter(|q| q.bears_on(app, kind, date))
+                    .map(|q| q.question.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Status of every order on a date.

@@ -241,3 +241,36 @@ fn app_certificates_must_be_sha256_fingerprints() {
         assert!(errs[0].message.contains("SHA-256"));
     }
 }
+
+#[test]
+fn ends_divestitures_and_open_questions_are_checked() {
+    let bad = order(
+        r#"ends = { rule = "before it began", date = 2021-01-31 }
+
+[[order.event]]
+date = 2021-03-01
+kind = "divested"
+by = "EO-1"
+note = "names no app"
+
+[[order.open_question]]
+question = "q"
+from = 2021-05-01
+until = 2021-04-01
+apps = ["no-such-app"]
+"#,
+    );
+    let errs = errors_of(&[("a.toml", ENTITY), ("o.toml", &bad)]);
+    let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+    assert!(fields.contains(&"order[EO-1].ends"), "{errs:?}");
+    assert!(fields.contains(&"order[EO-1].event[0].apps"), "{errs:?}");
+    assert!(
+        fields.contains(&"order[EO-1].open_question[0].until"),
+        "{errs:?}"
+    );
+    assert!(
+        fields.contains(&"order[EO-1].open_question[0].apps"),
+        "{errs:?}"
+    );
+    assert_eq!(errs.len(), 4, "{errs:?}");
+}

@@ -159,8 +159,29 @@ fn pafaca_in_force_with_enforcement_suspended() {
     assert!(status(&pack, "PAFACA-2024", "2026-01-24", None)
         .enforcement_suspended
         .is_none());
-    assert!(pack.horizon_warning(d("2026-01-24")).is_some());
-    assert!(pack.horizon_warning(d("2021-01-24")).is_none());
+    assert!(pack.horizon_warning(d("2026-12-07")).is_some());
+    assert!(pack.horizon_warning(d("2026-01-24")).is_none());
+}
+
+/// A delay of enforcement is law only for its period: after its last day it has lapsed.
+#[test]
+fn enforcement_delay_orders_lapse_after_their_period() {
+    let pack = RulePack::bundled();
+    for (id, last, next) in [
+        ("EO-14166", "2025-04-05", "2025-04-06"),
+        ("EO-14258", "2025-06-19", "2025-06-20"),
+        ("EO-14310", "2025-09-17", "2025-09-18"),
+        ("EO-14350", "2025-12-16", "2025-12-17"),
+    ] {
+        assert_eq!(
+            status(&pack, id, last, None).status,
+            Status::InForce,
+            "{id} on {last}"
+        );
+        let after = status(&pack, id, next, None);
+        assert_eq!(after.status, Status::Lapsed, "{id} on {next}");
+        assert_eq!(after.decided_by.event, "lapsed");
+    }
 }
 
 #[test]
@@ -179,10 +200,23 @@ fn eo14034_in_force_from_signing() {
 #[test]
 fn foreign_adversary_list_by_date() {
     let pack = RulePack::bundled();
-    assert!(pack.country_designations("CN", d("2021-03-21")).is_empty());
-    let cn = pack.country_designations("cn", d("2021-03-22"));
-    assert_eq!(cn.len(), 1);
-    assert_eq!(cn[0].0, "15-CFR-791.4");
+    let lists = |c: &str, day: &str| -> Vec<String> {
+        let mut ids: Vec<String> = pack
+            .country_designations(c, d(day))
+            .into_iter()
+            .map(|(id, _, _)| id.to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    // EO 13873 (2019) named no country; the app orders named the PRC from EO 13942
+    assert!(lists("CN", "2020-08-05").is_empty());
+    assert_eq!(lists("CN", "2020-08-06"), ["EO-2020-PRC"]);
+    assert_eq!(lists("CN", "2021-03-01"), ["EO-2020-PRC"]);
+    assert_eq!(lists("cn", "2021-03-22"), ["15-CFR-791.4", "EO-2020-PRC"]);
+    // the orders were revoked on 2021-06-09; 791.4 carried on
+    assert_eq!(lists("CN", "2021-06-09"), ["15-CFR-791.4"]);
+    assert!(lists("RU", "2021-03-21").is_empty());
     assert_eq!(pack.country_designations("CN", d("2024-05-01")).len(), 2);
     assert!(pack.country_designations("FR", d("2024-05-01")).is_empty());
 }

@@ -118,6 +118,13 @@ pub struct OrderFinding {
     pub enforcement_suspended: Option<Decisive>,
     /// How the order reaches the match: "covers the app", "covers the entity", "subsidiary of X", "listed".
     pub reach: String,
+    /// When no transaction kind was given: the only kinds the order prohibits on the date (it
+    /// does not bind every dealing with the party, so the match goes to review).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_kinds: Vec<TransactionKind>,
+    /// Questions the record leaves open that bear on this match (it goes to review).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_questions: Vec<String>,
 }
 
 /// Where a matched item came from.
@@ -223,7 +230,7 @@ pub enum QueryError {
     #[error("{0}")]
     BadDate(String),
     /// An unknown transaction kind.
-    #[error("unknown transaction kind {0:?}; expected one of: any, app_store_distribution, internet_hosting, cdn, transit_peering, code_utilization, payments")]
+    #[error("unknown transaction kind {0:?}; expected one of: {kinds}", kinds = kind_names())]
     BadKind(String),
     /// An identifier that cannot be a package or bundle id.
     #[error("{field} {value:?} is not a valid app identifier")]
@@ -243,6 +250,10 @@ pub enum QueryError {
         /// The limit.
         max: usize,
     },
+}
+
+fn kind_names() -> String {
+    TransactionKind::ALL.map(TransactionKind::as_str).join(", ")
 }
 
 /// Longest field accepted in a query.
@@ -483,11 +494,7 @@ impl Screener {
                 });
             }
             if !country.is_empty() {
-                reasons.push(format!(
-                    "country {} is designated a foreign adversary ({}); that alone prohibits nothing",
-                    c.to_ascii_uppercase(),
-                    country.iter().map(|f| f.list.as_str()).collect::<Vec<_>>().join(", ")
-                ));
+                reasons.push(self.country_reason(&c.to_ascii_uppercase(), &country));
             }
         }
         let warnings = self.pack.horizon_warning(as_of).into_iter().collect();
@@ -501,6 +508,43 @@ impl Screener {
             reasons,
             warnings,
         })
+    }
+
+    /// What the designations of a query's country mean, list by list: a foreign adversary under
+    /// one rule, a country of concern under the data rule (which makes a party organised there a
+    /// covered person). None of them blocks the party by itself.
+    fn country_reason(&self, code: &str, found: &[CountryFinding]) -> String {
+        let concern: Vec<&str> = self
+            .pack
+            .data_rules
+            .iter()
+            .map(|r| r.item.countries.as_str())
+            .collect();
+        let (data, adversary): (Vec<&CountryFinding>, Vec<&CountryFinding>) = found
+            .iter()
+            .partition(|f| concern.contains(&f.list.as_str()));
+        let mut parts = Vec::new();
+        if !adversary.is_empty() {
+            let lists: Vec<String> = adversary
+                .iter()
+                .map(|f| format!("{} (which names {})", f.list, f.name))
+                .collect();
+            parts.push(format!(
+                "is listed as a foreign adversary under {}",
+                lists.join(", ")
+            ));
+        }
+        if !data.is_empty() {
+            let lists: Vec<&str> = data.iter().map(|f| f.list.as_str()).collect();
+            parts.push(format!(
+                "is a country of concern under {}: a party organised, headquartered or principally based there is a covered person (28 CFR 202.211), with whom bulk sensitive-data and government-related-data transactions are prohibited or restricted",
+                lists.join(", ")
+            ));
+        }
+        format!(
+            "country {code} {}; the designation alone does not block this party or transaction",
+            parts.join("; and ")
+        )
     }
 
     fn record_of_app(&self, app_idx: usize) -> usize {
@@ -524,12 +568,7 @@ impl Screener {
         let (id, name, item_kind, country, mut orders, ownership) = match self.records[record] {
             Record::App(i) => {
                 let a = &self.pack.apps[i].item;
-                let orders = self
-                    .pack
-                    .orders_covering_app(&a.id)
-                    .filter_map(|o| self.pack.status_of(&o.id, as_of, kind))
-                    .map(|st| finding(st, "covers the app"))
-                    .collect();
+                let orders = self.app_orders(a, as_of, kind);
                 (
                     a.id.clone(),
                     a.name.clone(),
@@ -586,6 +625,100 @@ impl Screener {
         }
     }
 
+    /// Orders reaching an app: by name, or (for orders that cover every app a covered entity
+    /// operates) through its owner; a divestiture releases the app from an order.
+    fn app_orders(
+        &self,
+        a: &ictguard_rules::model::App,
+        as_of: NaiveDate,
+        kind: Option<TransactionKind>,
+    ) -> Vec<OrderFinding> {
+        let mut reached: Vec<(&str, String)> = self
+            .pack
+            .orders_covering_app(&a.id)
+            .map(|o| (o.id.as_str(), "covers the app".to_string()))
+            .collect();
+        if let Some(owner) = a.owner.as_deref() {
+            let mut operators = vec![(owner.to_string(), None)];
+            operators.extend(
+                self.pack
+                    .owners_of(owner)
+                    .into_iter()
+                    .filter(|o| o.percent + 1e-9 >= self.config.ownership_threshold)
+                    .map(|o| (o.owner, Some(o.percent))),
+            );
+            for (operator, held) in operators {
+                let name = self
+                    .pack
+                    .entity(&operator)
+                    .map_or(operator.as_str(), |e| &e.name);
+                let reach = match held {
+                    None => format!("operated by {name}"),
+                    Some(p) => format!("operated by a company {p:.1}% owned by {name}"),
+                };
+                for o in self.pack.orders_covering_entity(&operator) {
+                    let fits = o.covers.operated_apps && (held.is_none() || o.covers.subsidiaries);
+                    if fits && !reached.iter().any(|(id, _)| *id == o.id) {
+                        reached.push((o.id.as_str(), reach.clone()));
+                    }
+                }
+            }
+        }
+        reached
+            .into_iter()
+            .filter_map(|(id, reach)| {
+                let mut st = self.pack.status_of(id, as_of, kind)?;
+                if let Some(d) = self.pack.divestiture(id, &a.id, as_of) {
+                    st.status = Status::Divested;
+                    st.decided_by = d;
+                    st.enforcement_suspended = None;
+                }
+                Some(self.finding(st, &reach, Some(&a.id), kind))
+            })
+            .collect()
+    }
+
+    /// An order's status as evidence for a match, with what narrows or clouds it.
+    fn finding(
+        &self,
+        st: OrderStatus,
+        reach: &str,
+        app: Option<&str>,
+        kind: Option<TransactionKind>,
+    ) -> OrderFinding {
+        let unspecified = kind.is_none_or(|k| k == TransactionKind::Any);
+        let in_force: Vec<TransactionKind> = st
+            .prohibitions
+            .iter()
+            .filter(|p| p.status == Status::InForce)
+            .map(|p| p.kind)
+            .collect();
+        let mut only_kinds = Vec::new();
+        if unspecified && !in_force.is_empty() && !in_force.contains(&TransactionKind::Any) {
+            only_kinds = in_force;
+            only_kinds.sort();
+            only_kinds.dedup();
+        }
+        let open_questions = match st.status {
+            Status::InForce | Status::Divested => {
+                self.pack.open_questions(&st.order, app, kind, st.as_of)
+            }
+            _ => Vec::new(),
+        };
+        OrderFinding {
+            id: st.order,
+            status: st.status,
+            citation: st.citation,
+            implemented: st.implemented,
+            applies_to_kind: st.applies_to_kind,
+            decided_by: st.decided_by,
+            enforcement_suspended: st.enforcement_suspended,
+            reach: reach.to_string(),
+            only_kinds,
+            open_questions,
+        }
+    }
+
     /// Orders reaching an entity directly, or through ownership by a covered entity.
     fn entity_orders(
         &self,
@@ -597,7 +730,7 @@ impl Screener {
             .pack
             .orders_covering_entity(id)
             .filter_map(|o| self.pack.status_of(&o.id, as_of, kind))
-            .map(|st| finding(st, "covers the entity"))
+            .map(|st| self.finding(st, "covers the entity", None, kind))
             .collect();
         let mut ownership = Vec::new();
         for own in self.pack.owners_of(id) {
@@ -615,10 +748,8 @@ impl Screener {
                         .entity(&own.owner)
                         .map(|e| e.name.as_str())
                         .unwrap_or(&own.owner);
-                    orders.push(finding(
-                        st,
-                        &format!("subsidiary: {:.1}% owned by {owner}", own.percent),
-                    ));
+                    let reach = format!("subsidiary: {:.1}% owned by {owner}", own.percent);
+                    orders.push(self.finding(st, &reach, None, kind));
                     used = true;
                 }
             }
@@ -642,6 +773,9 @@ impl Screener {
     ) -> (Decision, String) {
         let head = format!("{field} {input:?} matched {name} via {matched:?} (score {score:.3})");
         let confident = score >= self.config.block_threshold;
+        // an order binds this match outright only when it is in force, implemented, enforced,
+        // prohibits the kind asked about (or every kind), and nothing about it is left open
+        let clear = |o: &&OrderFinding| o.only_kinds.is_empty() && o.open_questions.is_empty();
         let prohibiting: Vec<&OrderFinding> = orders
             .iter()
             .filter(|o| {
@@ -650,6 +784,7 @@ impl Screener {
                     && o.applies_to_kind
                     && o.enforcement_suspended.is_none()
             })
+            .filter(clear)
             .collect();
         let pending: Vec<&OrderFinding> = orders
             .iter()
@@ -658,6 +793,13 @@ impl Screener {
                     && o.applies_to_kind
                     && (!o.implemented || o.enforcement_suspended.is_some())
             })
+            .filter(clear)
+            .collect();
+        let open: Vec<&OrderFinding> = orders
+            .iter()
+            .filter(|o| matches!(o.status, Status::InForce | Status::Divested))
+            .filter(|o| o.applies_to_kind || !o.open_questions.is_empty())
+            .filter(|o| !clear(o))
             .collect();
         let own = ownership
             .first()
@@ -690,6 +832,35 @@ impl Screener {
                     ),
                 )
             };
+        }
+        if !open.is_empty() {
+            let cites = open
+                .iter()
+                .map(|o| {
+                    let mut why = format!("{} ({}) {}", o.id, o.citation, o.status.as_str().replace('_', " "));
+                    if !o.only_kinds.is_empty() {
+                        let kinds: Vec<&str> = o.only_kinds.iter().map(|k| k.as_str()).collect();
+                        why.push_str(&format!(
+                            ", but it prohibits only {} transactions: screen with the transaction kind",
+                            kinds.join(", ")
+                        ));
+                    }
+                    for q in &o.open_questions {
+                        why.push_str(&format!("; open question: {q}"));
+                    }
+                    why
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let unsure = if confident {
+                String::new()
+            } else {
+                format!(
+                    ": uncertain match (below {:.2})",
+                    self.config.block_threshold
+                )
+            };
+            return (Decision::Review, format!("{head}{own}{unsure}; {cites}"));
         }
         if !pending.is_empty() {
             let cites = pending
@@ -753,19 +924,6 @@ fn shared_legal_forms(a: &NormalizedName, b: &NormalizedName) -> usize {
     la.iter().filter(|t| lb.contains(t)).count()
 }
 
-fn finding(st: OrderStatus, reach: &str) -> OrderFinding {
-    OrderFinding {
-        id: st.order,
-        status: st.status,
-        citation: st.citation,
-        implemented: st.implemented,
-        applies_to_kind: st.applies_to_kind,
-        decided_by: st.decided_by,
-        enforcement_suspended: st.enforcement_suspended,
-        reach: reach.to_string(),
-    }
-}
-
 /// A list entry is in force from its listing until it expires.
 fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
     let citation = match &e.citation {
@@ -803,6 +961,8 @@ fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
         decided_by,
         enforcement_suspended: None,
         reach: "listed".into(),
+        only_kinds: Vec::new(),
+        open_questions: Vec::new(),
     }
 }
 

@@ -75,7 +75,7 @@ async fn health_answers_ok() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_screening_is_answered_and_recorded() {
     let f = fixture();
-    let query = json!({ "package": "com.zhiliaoapp.musically", "as_of": "2026-03-01" });
+    let query = json!({ "package": "com.zhiliaoapp.musically", "kind": "app_store_distribution", "as_of": "2025-01-19" });
     let (status, headers, body) = call(
         &f.app,
         request("POST", "/v1/screen", Some(&f.screen_key), Some(query)),

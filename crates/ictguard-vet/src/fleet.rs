@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 
 use chrono::NaiveDate;
+use ictguard_rules::TransactionKind;
 use ictguard_screen::engine::{Decision, ItemKind, Query, Screener};
 use serde::Serialize;
 
@@ -46,7 +47,8 @@ pub struct Flagged {
     pub owner: String,
     /// Its organisation.
     pub organization: String,
-    /// `agency` or `contractor`, as the inventory says.
+    /// `agency`, `contractor` or `state`, as the inventory says: it decides which device bans
+    /// apply ([`device_context`]).
     pub org_type: String,
     /// The app's package id.
     pub package: String,
@@ -161,7 +163,7 @@ pub fn assess(
     let mut org_devices: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut flagged_org_devices: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     // screening results per package (inventories repeat packages across devices)
-    let mut cache: HashMap<String, Covered> = HashMap::new();
+    let mut cache: HashMap<(String, Option<TransactionKind>), Covered> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -209,9 +211,10 @@ pub fn assess(
             .entry(organization.clone())
             .or_default()
             .insert(device.clone());
+        let context = device_context(&field(3));
         let covered = cache
-            .entry(package.clone())
-            .or_insert_with(|| covered_app(screener, &package, as_of))
+            .entry((package.clone(), context))
+            .or_insert_with(|| covered_app(screener, &package, context, as_of))
             .clone();
         let risk = vetted.get(&package).cloned();
         let high_risk = risk
@@ -270,10 +273,34 @@ pub fn assess(
     Ok(report)
 }
 
-/// The covered app a package id is, with its decision and orders on the date, if any.
-fn covered_app(screener: &Screener, package: &str, as_of: NaiveDate) -> Covered {
+/// What having an app on a device of this kind of organisation is, in the rules' terms: the
+/// device bans bind federal agencies, federal contractors and (in state packs) state agencies.
+/// Another `org_type` screens the app without a context.
+pub fn device_context(org_type: &str) -> Option<TransactionKind> {
+    match org_type
+        .trim()
+        .to_ascii_lowercase()
+        .replace([' ', '-'], "_")
+        .as_str()
+    {
+        "agency" | "federal_agency" | "federal" => Some(TransactionKind::FederalAgencyDevice),
+        "contractor" | "federal_contractor" => Some(TransactionKind::FederalContractorDevice),
+        "state" | "state_agency" => Some(TransactionKind::StateAgencyDevice),
+        _ => None,
+    }
+}
+
+/// The covered app a package id is, with its decision and orders on the date (for the device
+/// context, when known), if any.
+fn covered_app(
+    screener: &Screener,
+    package: &str,
+    context: Option<TransactionKind>,
+    as_of: NaiveDate,
+) -> Covered {
     let q = Query {
         package: Some(package.to_string()),
+        kind: context.map(|k| k.as_str().to_string()),
         ..Query::default()
     };
     let r = screener.screen(&q, as_of).ok()?;

@@ -108,12 +108,16 @@ fn covered_company_certificate_and_adversary_signer() {
     let c = r.covered.iter().find(|c| c.matched_by == "signer").unwrap();
     assert_eq!(c.id, "tencent");
     assert!(r.findings.iter().any(|f| f.rule == "IG-SIGNER-ADVERSARY"));
-    // 15 CFR 791.4 took effect on 2021-03-22: on 2021-03-01 China was not yet on it
-    let before = vet(&v, "tencent.apk", "2021-03-01");
-    assert!(!before
-        .findings
-        .iter()
-        .any(|f| f.rule == "IG-SIGNER-ADVERSARY"));
+    // before 15 CFR 7.4 (2021-03-22) the 2020-21 app orders named the PRC (from EO 13942 of
+    // 2020-08-06); before them no instrument named a country
+    let adversary = |day| {
+        vet(&v, "tencent.apk", day)
+            .findings
+            .iter()
+            .any(|f| f.rule == "IG-SIGNER-ADVERSARY")
+    };
+    assert!(adversary("2021-03-01"));
+    assert!(!adversary("2020-08-05"));
 }
 
 #[test]

@@ -86,7 +86,8 @@ fn screening_keys_roles_errors_and_audit(db: &str) {
     assert_eq!(get(&format!("{url}/healthz"), None).0, 200);
 
     // no key, a wrong key: refused in the one error shape
-    let query = json!({ "package": "com.zhiliaoapp.musically", "as_of": "2026-03-01" }).to_string();
+    // app-store distribution of TikTok on the day the 2024 act took effect, before any delay
+    let query = json!({ "package": "com.zhiliaoapp.musically", "kind": "app_store_distribution", "as_of": "2025-01-19" }).to_string();
     let (status, body) = post(&format!("{url}/v1/screen"), None, &query);
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -104,8 +105,10 @@ fn screening_keys_roles_errors_and_audit(db: &str) {
             "--json",
             "--package",
             "com.zhiliaoapp.musically",
+            "--kind",
+            "app_store_distribution",
             "--as-of",
-            "2026-03-01",
+            "2025-01-19",
         ])
         .output()
         .unwrap();

@@ -268,8 +268,10 @@ fn fleet_counts_devices_by_app_and_organization() {
         inventory.to_str().unwrap(),
         "--vetted",
         vetted.to_str().unwrap(),
+        // an agency phone with TikTok: the No TikTok on Government Devices Act binds whatever
+        // the 2024 act's enforcement delays said
         "--as-of",
-        "2026-11-25",
+        "2025-06-01",
         "--json",
     ]);
     assert_eq!(out.status.code(), Some(1), "flagged devices");
@@ -309,7 +311,8 @@ fn fleet_counts_devices_by_app_and_organization() {
         ),
         (Some(3), Some(3))
     );
-    // before the enforcement suspension ended, TikTok was a review, not a block
+    // the 2024 act's enforcement delay does not reach the government-device ban: on an agency
+    // phone TikTok was a block while app stores were told they would not be penalised
     let out = run(&[
         "fleet",
         inventory.to_str().unwrap(),
@@ -324,7 +327,7 @@ fn fleet_counts_devices_by_app_and_organization() {
         .iter()
         .find(|f| f["package"] == "com.zhiliaoapp.musically")
         .unwrap();
-    assert_eq!(tiktok["decision"], "review");
+    assert_eq!(tiktok["decision"], "block");
 }
 
 /// Headless Chromium, if installed (`apt-get install chromium`); CI sets ICTGUARD_REQUIRE_BROWSER=1

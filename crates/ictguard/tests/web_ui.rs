@@ -431,19 +431,19 @@ fn a_reviewers_day_in_headless_chromium(db: &str) {
     // a name that blocks: the decision and its evidence
     b.click(&b.find("a[href='/ui/screen']"));
     b.wait_for("#name");
-    fill(&b, "name", "ByteDance");
-    set_date(&b, "as_of", "2026-03-01");
+    fill(&b, "name", "Kaspersky Lab");
+    set_date(&b, "as_of", "2024-10-01");
     b.click(&b.find("main form button[type=submit]"));
     assert_eq!(b.text(&b.wait_for("#decision")).to_lowercase(), "block");
     let matches = b.text_of("#matches");
     assert!(
-        matches.contains("ByteDance Ltd.") && matches.contains("1.000"),
+        matches.contains("AO Kaspersky Lab") && matches.contains("1.000"),
         "{matches}"
     );
     b.click(&b.find("#matches details summary"));
     let evidence = b.text_of("#matches details");
     assert!(
-        evidence.contains("PAFACA-2024") && evidence.contains("Pub. L. 118-50"),
+        evidence.contains("ICTS-KASPERSKY-2024") && evidence.contains("89 FR 52434"),
         "{evidence}"
     );
     assert!(b.text_of("#audit-seq").starts_with("audit record #"));

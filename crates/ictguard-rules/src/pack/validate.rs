@@ -72,6 +72,7 @@ pub fn validate(pack: &RulePack) -> Vec<Diagnostic> {
         out: Vec::new(),
     };
     check_orders(&mut c);
+    check_order_terms(&mut c);
     check_apps(&mut c);
     check_entities(&mut c);
     check_others(&mut c);
@@ -413,6 +414,49 @@ fn check_orders(c: &mut Checker) {
                 "an agency identification must name the order it implements".into(),
             ),
             _ => {}
+        }
+    }
+}
+
+/// An order's own end, its divestitures and its open questions: dates in order, apps that exist.
+fn check_order_terms(c: &mut Checker) {
+    let pack = c.pack;
+    for lo in &pack.orders {
+        let (o, at) = (&lo.item, &lo.origin);
+        let k = ItemKind::Order;
+        if let Some(ends) = o.ends.as_ref().filter(|e| e.date < o.effective.date) {
+            let why = format!(
+                "its effect ends ({}) before it begins ({})",
+                ends.date, o.effective.date
+            );
+            c.error(k, &o.id, at, &[("ends", None)], why);
+        }
+        let mut apps: Vec<(&'static str, Option<usize>, &String)> = Vec::new();
+        for (i, ev) in o.event.iter().enumerate() {
+            if (ev.kind == EventKind::Divested) == ev.apps.is_empty() {
+                let why = "a divested event names the apps it releases, and only it does".into();
+                c.error(k, &o.id, at, &[("event", Some(i)), ("apps", None)], why);
+            }
+            apps.extend(ev.apps.iter().map(|a| ("event", Some(i), a)));
+        }
+        for (i, q) in o.open_question.iter().enumerate() {
+            if let Some((f, u)) = q.from.zip(q.until).filter(|(f, u)| u < f) {
+                let why = format!("the question closes ({u}) before it opens ({f})");
+                c.error(
+                    k,
+                    &o.id,
+                    at,
+                    &[("open_question", Some(i)), ("until", None)],
+                    why,
+                );
+            }
+            apps.extend(q.apps.iter().map(|a| ("open_question", Some(i), a)));
+        }
+        for (table, i, app) in apps {
+            if pack.kind_of(app) != Some(ItemKind::App) {
+                let why = format!("unknown app {app:?}");
+                c.error(k, &o.id, at, &[(table, i), ("apps", None)], why);
+            }
         }
     }
 }

@@ -19,13 +19,14 @@ pub(super) struct Mark {
 }
 
 /// Colour and words for the status bands (also the legend).
-pub(super) const STATUS_COLOURS: [(&str, &str); 6] = [
+pub(super) const STATUS_COLOURS: [(&str, &str); 7] = [
     ("#c3c8d2", "not yet effective"),
     ("#2b8a3e", "in force"),
     ("#a3d9b1", "in force, not yet implemented"),
     ("#f2c14e", "in force, enforcement suspended"),
     ("#e8590c", "enjoined"),
     ("#a4161a", "revoked"),
+    ("#8d94a3", "lapsed (its period ended)"),
 ];
 
 pub(super) fn band_colour(pack: &RulePack, order: &str, day: NaiveDate) -> &'static str {
@@ -39,6 +40,8 @@ pub(super) fn band_colour(pack: &RulePack, order: &str, day: NaiveDate) -> &'sta
         Status::InForce => STATUS_COLOURS[1].0,
         Status::Enjoined => STATUS_COLOURS[4].0,
         Status::Revoked => STATUS_COLOURS[5].0,
+        // a divestiture releases one app, not the order: the band shows the order
+        Status::Lapsed | Status::Divested => STATUS_COLOURS[6].0,
     }
 }
 
@@ -49,6 +52,7 @@ fn event_words(kind: EventKind) -> (&'static str, &'static str) {
         EventKind::InjunctionLifted => ("injunction lifted", "#1c7ed6"),
         EventKind::EnforcementSuspended => ("enforcement suspended", "#c08a00"),
         EventKind::Revoked => ("revoked", "#a4161a"),
+        EventKind::Divested => ("divested", "#1c7ed6"),
         EventKind::Upheld => ("upheld", "#1c7ed6"),
         EventKind::Note => ("note", "#5b6474"),
     }
@@ -138,6 +142,7 @@ pub(super) fn boundaries(
             .event
             .iter()
             .filter_map(|e| e.until)
+            .chain(order.ends.as_ref().map(|e| e.date))
             .filter_map(|u| u.checked_add_days(Days::new(1))),
     );
     days.push(lo);
