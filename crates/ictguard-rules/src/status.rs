@@ -368,13 +368,12 @@ impl RulePack {
         app: Option<&str>,
         kind: Option<TransactionKind>,
         date: NaiveDate,
-    ) -> Vec<String> {
+    ) -> Vec<&crate::model::OpenQuestion> {
         self.order(order)
             .map(|o| {
                 o.open_question
                     .iter()
                     .filter(|q| q.bears_on(app, kind, date))
-                    .map(|q| q.question.clone())
                     .collect()
             })
             .unwrap_or_default()

@@ -699,10 +699,18 @@ impl Screener {
             only_kinds.sort();
             only_kinds.dedup();
         }
+        // a question bears where the order reaches: on a kind the order does not prohibit only
+        // when the question names that kind (is a CDN a host?); on a divested app only when it
+        // names the app
         let open_questions = match st.status {
-            Status::InForce | Status::Divested => {
-                self.pack.open_questions(&st.order, app, kind, st.as_of)
-            }
+            Status::InForce | Status::Divested => self
+                .pack
+                .open_questions(&st.order, app, kind, st.as_of)
+                .into_iter()
+                .filter(|q| st.applies_to_kind || !q.kinds.is_empty())
+                .filter(|q| st.status != Status::Divested || !q.apps.is_empty())
+                .map(|q| q.question.clone())
+                .collect(),
             _ => Vec::new(),
         };
         OrderFinding {
