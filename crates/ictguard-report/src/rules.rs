@@ -306,6 +306,21 @@ pub fn status(
             st.decided_by.event
         )?;
         writeln!(out, "  {:<26} {:<36} {}", "", "", st.decided_by.note)?;
+        let checked = serde_json::to_value(st.verification)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        writeln!(out, "  {:<26} {:<36} facts {checked}", "", "")?;
+        for d in &st.divested {
+            writeln!(
+                out,
+                "  {:<26} {:<36} divested {}: {}",
+                "", "", d.date, d.note
+            )?;
+        }
+        for q in &st.open_questions {
+            writeln!(out, "  {:<26} {:<36} open question {q}", "", "")?;
+        }
         if let Some(s) = &st.enforcement_suspended {
             writeln!(
                 out,

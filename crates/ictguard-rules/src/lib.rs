@@ -63,4 +63,4 @@ pub use model::TransactionKind;
 pub use ownership::{Ownership, OwnershipChain};
 pub use pack::validate::{valid_app_identifier, DATA_CATEGORIES};
 pub use pack::{Combine, Layer, RulePack};
-pub use status::{Decisive, OrderStatus, ProhibitionStatus, Status};
+pub use status::{Decisive, OrderStatus, PackStamp, ProhibitionStatus, Status};

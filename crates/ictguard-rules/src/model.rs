@@ -101,6 +101,7 @@ pub struct PackMeta {
 }
 
 /// How far a fact was checked against a primary source.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {

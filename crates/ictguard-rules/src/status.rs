@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{EventKind, Order, Prohibition, StatusEvent, TransactionKind};
+use crate::model::{EventKind, Order, Prohibition, StatusEvent, TransactionKind, Verification};
 use crate::pack::RulePack;
 
 /// The legal status of an order (or one prohibition) on a date.
@@ -68,6 +68,18 @@ pub struct Decisive {
     pub until: Option<NaiveDate>,
 }
 
+/// The pack an answer came from and the horizon of its facts.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackStamp {
+    /// The pack's id.
+    pub id: String,
+    /// Its version (the date its facts were last checked).
+    pub version: String,
+    /// Facts were checked through this date; later answers carry a warning.
+    pub verified_through: NaiveDate,
+}
+
 /// Status of one numbered prohibition.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +123,14 @@ pub struct OrderStatus {
     pub enforcement_suspended: Option<Decisive>,
     /// The prohibitions considered, with their own status.
     pub prohibitions: Vec<ProhibitionStatus>,
+    /// How far the order's facts were checked against a primary source.
+    pub verification: Verification,
+    /// Apps the order no longer reaches on the date (qualified divestitures), with the event.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub divested: Vec<Decisive>,
+    /// Questions the record leaves open about the order on the date (each says where it bears).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub open_questions: Vec<String>,
 }
 
 fn kind_matches(p: TransactionKind, asked: Option<TransactionKind>) -> bool {
@@ -236,8 +256,45 @@ impl RulePack {
         }
     }
 
-    /// Status of an order on `date`, for transactions of `kind` (None: any kind).
+    /// Status of an order on `date`, for transactions of `kind` (None: any kind), with its
+    /// verification level, the apps divested from it and the questions open about it then.
     pub fn status_of(
+        &self,
+        order_id: &str,
+        date: NaiveDate,
+        kind: Option<TransactionKind>,
+    ) -> Option<OrderStatus> {
+        let mut st = self.legal_status(order_id, date, kind)?;
+        let order = self.order(order_id)?;
+        st.verification = order.verification;
+        st.divested = order
+            .event
+            .iter()
+            .filter(|e| e.kind == EventKind::Divested && e.date <= date)
+            .map(|e| {
+                let mut d = self.decisive_event(e, "divested");
+                d.note = format!("{}: {}", e.apps.join(", "), d.note);
+                d
+            })
+            .collect();
+        st.open_questions = order
+            .open_question
+            .iter()
+            .filter(|q| q.from.is_none_or(|f| f <= date) && q.until.is_none_or(|u| date <= u))
+            .map(|q| {
+                let mut scope: Vec<&str> = q.apps.iter().map(String::as_str).collect();
+                scope.extend(q.kinds.iter().map(|k| k.as_str()));
+                match scope.is_empty() {
+                    true => q.question.clone(),
+                    false => format!("[{}] {}", scope.join(", "), q.question),
+                }
+            })
+            .collect();
+        Some(st)
+    }
+
+    /// The legal status alone (see [`RulePack::status_of`]).
+    fn legal_status(
         &self,
         order_id: &str,
         date: NaiveDate,
@@ -264,6 +321,9 @@ impl RulePack {
             },
             enforcement_suspended: None,
             prohibitions: Vec::new(),
+            verification: order.verification,
+            divested: Vec::new(),
+            open_questions: Vec::new(),
         };
         if date < order.signed {
             st.status = Status::NotYetEffective;
@@ -385,6 +445,15 @@ impl RulePack {
             .iter()
             .filter_map(|o| self.status_of(&o.item.id, date, None))
             .collect()
+    }
+
+    /// Which pack decided, and how current its facts are: every answer carries it.
+    pub fn stamp(&self) -> Option<PackStamp> {
+        self.meta.as_ref().map(|m| PackStamp {
+            id: m.id.clone(),
+            version: m.version.clone(),
+            verified_through: m.verified_through,
+        })
     }
 
     /// A warning when `date` is later than the facts in the pack were checked.

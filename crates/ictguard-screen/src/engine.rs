@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use ictguard_rules::{Decisive, OrderStatus, Ownership, RulePack, Status, TransactionKind};
+use ictguard_rules::{
+    Decisive, OrderStatus, Ownership, PackStamp, RulePack, Status, TransactionKind,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::index::NameIndex;
@@ -218,6 +220,9 @@ pub struct ScreenResult {
     /// Caveats (e.g. the date is past what the pack's facts cover).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The rule pack that decided, with the date its facts were checked through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack: Option<PackStamp>,
 }
 
 /// A query that cannot be screened.
@@ -473,6 +478,10 @@ impl Screener {
             keep
         });
         matches.truncate(self.config.max_matches);
+        let warnings: Vec<String> = self.pack.horizon_warning(as_of).into_iter().collect();
+        if !warnings.is_empty() {
+            past_the_horizon(&mut matches, self.pack.stamp().as_ref());
+        }
 
         let decision = matches
             .iter()
@@ -497,7 +506,6 @@ impl Screener {
                 reasons.push(self.country_reason(&c.to_ascii_uppercase(), &country));
             }
         }
-        let warnings = self.pack.horizon_warning(as_of).into_iter().collect();
         Ok(ScreenResult {
             id: q.id.clone(),
             decision,
@@ -507,6 +515,7 @@ impl Screener {
             country,
             reasons,
             warnings,
+            pack: self.pack.stamp(),
         })
     }
 
@@ -916,6 +925,24 @@ impl Screener {
                 .join("; ")
         };
         (Decision::Allow, format!("{head}{own}; allowed: {why}"))
+    }
+}
+
+/// After the date the pack's facts were checked through, a match to something an order covers is
+/// at least a review: an order may have been lifted, suspended or made since, and the pack cannot
+/// say it was not. A list entry keeps its decision (the list file has its own date).
+fn past_the_horizon(matches: &mut [Match], stamp: Option<&PackStamp>) {
+    let through = stamp.map_or("an earlier date".to_string(), |s| {
+        s.verified_through.to_string()
+    });
+    for m in matches.iter_mut() {
+        if m.kind != ItemKind::List && !m.orders.is_empty() && m.decision == Decision::Allow {
+            m.decision = Decision::Review;
+            m.reason = format!(
+                "{}; review: the date is after the pack's facts were checked ({through}), and an order covering it may have changed since",
+                m.reason
+            );
+        }
     }
 }
 

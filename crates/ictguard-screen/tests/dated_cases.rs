@@ -131,3 +131,40 @@ fn the_table_spans_september_2020_to_december_2026() {
     assert!(dates.iter().any(|d| d.starts_with("2020-09")));
     assert!(dates.iter().any(|d| d.starts_with("2026-12")));
 }
+
+/// After the date the pack's facts were checked, an answer says so, and a match to something an
+/// order covers is no longer allowed on the pack's word alone.
+#[test]
+fn past_the_horizon_a_covered_match_is_reviewed_and_says_why() {
+    let screener = Screener::new(RulePack::bundled(), Vec::new(), ScreenConfig::default());
+    let stamp = screener
+        .pack()
+        .stamp()
+        .expect("the bundled pack has a stamp");
+    // the version is named for the date the facts were checked
+    assert_eq!(
+        stamp.version,
+        stamp.verified_through.format("%Y.%m.%d").to_string()
+    );
+    let wechat = Query {
+        app: Some("WeChat".into()),
+        ..Query::default()
+    };
+    let on = screener.screen(&wechat, stamp.verified_through).unwrap();
+    assert_eq!((on.decision.as_str(), on.warnings.len()), ("allow", 0));
+    assert_eq!(on.pack.as_ref(), Some(&stamp));
+    let later = stamp.verified_through + chrono::Days::new(30);
+    let after = screener.screen(&wechat, later).unwrap();
+    assert_eq!(after.decision.as_str(), "review");
+    assert_eq!(after.warnings.len(), 1);
+    assert!(after.matches[0]
+        .reason
+        .contains("after the pack's facts were checked"));
+    // nothing covered, nothing to doubt: still allow, with the warning
+    let nobody = Query {
+        name: Some("Northwind Traders".into()),
+        ..Query::default()
+    };
+    let r = screener.screen(&nobody, later).unwrap();
+    assert_eq!((r.decision.as_str(), r.warnings.len()), ("allow", 1));
+}

@@ -408,6 +408,38 @@ fn batch_csv_output_and_jsonl_input() {
     assert_eq!(&rows[1][0], "2");
     assert!(rows[1][11].contains("invalid JSON"));
     assert_eq!(&rows[2][2], "allow");
+    // every screened row names the pack and the horizon of its facts
+    let header = rdr.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (version, through) = (at("pack_version"), at("facts_checked_through"));
+    assert!(rows[0][version].starts_with("20"), "{:?}", &rows[0]);
+    assert_eq!(rows[0][version].replace('.', "-"), rows[0][through]);
+    assert_eq!(&rows[1][version], "", "a bad row has no pack");
+}
+
+#[test]
+fn batch_csv_carries_the_horizon_warning_past_the_packs_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "id,app,as_of\n1,WeChat,2030-01-01\n").unwrap();
+    let output = dir.path().join("out.csv");
+    run(&[
+        "screen",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    let mut rdr = csv::Reader::from_path(&output).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let row = rdr.records().next().unwrap().unwrap();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert!(row[at("warnings")].contains("checked through"), "{row:?}");
+    assert_eq!(
+        &row[at("decision")],
+        "review",
+        "a covered app past the horizon"
+    );
 }
 
 #[test]

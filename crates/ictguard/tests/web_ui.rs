@@ -447,6 +447,8 @@ fn a_reviewers_day_in_headless_chromium(db: &str) {
         "{evidence}"
     );
     assert!(b.text_of("#audit-seq").starts_with("audit record #"));
+    // the answer names the pack and the horizon of its facts
+    assert!(b.text_of("#pack").contains("facts checked through"));
     shot(
         &b,
         &shots,

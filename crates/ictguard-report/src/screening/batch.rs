@@ -6,8 +6,8 @@ use ictguard_screen::batch::RecordOutcome;
 
 use crate::RenderError;
 
-/// The columns of the CSV output.
-const CSV_HEADER: [&str; 12] = [
+/// The columns of the CSV output (the last three added at the end, so that positions stay).
+const CSV_HEADER: [&str; 15] = [
     "line",
     "id",
     "decision",
@@ -20,6 +20,9 @@ const CSV_HEADER: [&str; 12] = [
     "orders",
     "reason",
     "error",
+    "pack_version",
+    "facts_checked_through",
+    "warnings",
 ];
 
 /// The CSV header row, with its line end.
@@ -88,12 +91,22 @@ pub fn csv_row(r: &RecordOutcome) -> Vec<u8> {
                 orders,
                 res.reasons.join(" | "),
                 String::new(),
+                res.pack
+                    .as_ref()
+                    .map(|p| p.version.clone())
+                    .unwrap_or_default(),
+                res.pack
+                    .as_ref()
+                    .map(|p| p.verified_through.to_string())
+                    .unwrap_or_default(),
+                res.warnings.join(" | "),
             ])
         }
         Err(e) => {
             let mut rec = vec![e.line.to_string()];
             rec.extend(std::iter::repeat_n(String::new(), 10));
             rec.push(e.to_string());
+            rec.extend(std::iter::repeat_n(String::new(), 3));
             csv_line(&rec)
         }
     };

@@ -87,6 +87,13 @@ pub fn text(out: &mut impl Write, r: &ScreenResult) -> io::Result<()> {
     for reason in &r.reasons {
         writeln!(out, "  why: {reason}")?;
     }
+    if let Some(p) = &r.pack {
+        writeln!(
+            out,
+            "  pack: {} {} (facts checked through {})",
+            p.id, p.version, p.verified_through
+        )?;
+    }
     for w in &r.warnings {
         writeln!(out, "  warning: {w}")?;
     }

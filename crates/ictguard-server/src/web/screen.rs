@@ -182,6 +182,11 @@ fn decision(query: &Query, r: &ScreenResult, seq: i64) -> Markup {
             }
             h3 { "Why" }
             ul id="reasons" { @for reason in &r.reasons { li { (reason) } } }
+            @if let Some(p) = &r.pack {
+                p.muted id="pack" {
+                    "Rule pack " (p.id) " " (p.version) ", facts checked through " (p.verified_through) "."
+                }
+            }
             @if !r.warnings.is_empty() {
                 h3 { "Warnings" }
                 ul { @for w in &r.warnings { li { (w) } } }
