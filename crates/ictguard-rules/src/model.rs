@@ -159,6 +159,9 @@ pub struct Order {
     pub ends: Option<Ends>,
     /// Our summary of what the order does (own words).
     pub summary: String,
+    /// Where it binds, when narrower than the United States: a state as ISO 3166-2 (`US-TX`).
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
     /// The prohibitions bite only on transactions an agency identifies (e.g. EO 13971 sec. 1(e)).
     #[serde(default)]
     pub requires_identification: bool,

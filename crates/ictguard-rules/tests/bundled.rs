@@ -110,9 +110,13 @@ fn read_tree(dir: &Path) -> Result<BTreeMap<String, String>, Failure> {
     Ok(out)
 }
 
+/// The pack's files under `dir`; `optional/` holds packs users load with `--rules`, not bundled.
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
+        if path.is_dir() && path.file_name().is_some_and(|n| n == "optional") {
+            continue;
+        }
         if path.is_dir() {
             collect(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {

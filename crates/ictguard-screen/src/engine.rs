@@ -94,6 +94,9 @@ pub struct Query {
     /// The transaction kind (e.g. `app_store_distribution`, `payments`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The US state the transaction or device is in (`TX` or `US-TX`), for state rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// The date to decide as of (YYYY-MM-DD); the caller's default otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
@@ -127,6 +130,9 @@ pub struct OrderFinding {
     /// Questions the record leaves open that bear on this match (it goes to review).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open_questions: Vec<String>,
+    /// The state the order binds in, when the query names no state or another one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_in: Option<String>,
 }
 
 /// Where a matched item came from.
@@ -259,6 +265,14 @@ pub enum QueryError {
 
 fn kind_names() -> String {
     TransactionKind::ALL.map(TransactionKind::as_str).join(", ")
+}
+
+/// What a query asks about besides names: the transaction kind and the US state it is in.
+#[derive(Debug, Clone, Copy)]
+struct Asked<'a> {
+    kind: Option<TransactionKind>,
+    /// Two letters, upper case (`TX`).
+    state: Option<&'a str>,
 }
 
 /// Longest field accepted in a query.
@@ -399,6 +413,16 @@ impl Screener {
             }
             None => None,
         };
+        let state = q
+            .state
+            .as_deref()
+            .map(|s| s.trim().to_ascii_uppercase())
+            .map(|s| s.strip_prefix("US-").map(str::to_string).unwrap_or(s))
+            .filter(|s| !s.is_empty());
+        let asked = Asked {
+            kind,
+            state: state.as_deref(),
+        };
         let present = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -429,7 +453,7 @@ impl Screener {
                 }
                 let r = self.record_of_app(*app_idx);
                 matches.push(
-                    self.build_match(r, 1.0, field, value, original, &key, &key, as_of, kind),
+                    self.build_match(r, 1.0, field, value, original, &key, &key, as_of, asked),
                 );
             }
         }
@@ -453,7 +477,7 @@ impl Screener {
                     &norm.display(),
                     &hit.name.normalized.display(),
                     as_of,
-                    kind,
+                    asked,
                 );
                 m.legal_forms_shared = shared_legal_forms(&norm, &hit.name.normalized);
                 matches.push(m);
@@ -572,12 +596,12 @@ impl Screener {
         input_norm: &str,
         matched_norm: &str,
         as_of: NaiveDate,
-        kind: Option<TransactionKind>,
+        asked: Asked<'_>,
     ) -> Match {
         let (id, name, item_kind, country, mut orders, ownership) = match self.records[record] {
             Record::App(i) => {
                 let a = &self.pack.apps[i].item;
-                let orders = self.app_orders(a, as_of, kind);
+                let orders = self.app_orders(a, as_of, asked);
                 (
                     a.id.clone(),
                     a.name.clone(),
@@ -589,7 +613,7 @@ impl Screener {
             }
             Record::Entity(i) => {
                 let e = &self.pack.entities[i].item;
-                let (orders, ownership) = self.entity_orders(&e.id, as_of, kind);
+                let (orders, ownership) = self.entity_orders(&e.id, as_of, asked);
                 (
                     e.id.clone(),
                     e.name.clone(),
@@ -640,7 +664,7 @@ impl Screener {
         &self,
         a: &ictguard_rules::model::App,
         as_of: NaiveDate,
-        kind: Option<TransactionKind>,
+        asked: Asked<'_>,
     ) -> Vec<OrderFinding> {
         let mut reached: Vec<(&str, String)> = self
             .pack
@@ -676,13 +700,13 @@ impl Screener {
         reached
             .into_iter()
             .filter_map(|(id, reach)| {
-                let mut st = self.pack.status_of(id, as_of, kind)?;
+                let mut st = self.pack.status_of(id, as_of, asked.kind)?;
                 if let Some(d) = self.pack.divestiture(id, &a.id, as_of) {
                     st.status = Status::Divested;
                     st.decided_by = d;
                     st.enforcement_suspended = None;
                 }
-                Some(self.finding(st, &reach, Some(&a.id), kind))
+                Some(self.finding(st, &reach, Some(&a.id), asked))
             })
             .collect()
     }
@@ -693,8 +717,9 @@ impl Screener {
         st: OrderStatus,
         reach: &str,
         app: Option<&str>,
-        kind: Option<TransactionKind>,
+        asked: Asked<'_>,
     ) -> OrderFinding {
+        let kind = asked.kind;
         let unspecified = kind.is_none_or(|k| k == TransactionKind::Any);
         let in_force: Vec<TransactionKind> = st
             .prohibitions
@@ -722,17 +747,34 @@ impl Screener {
                 .collect(),
             _ => Vec::new(),
         };
+        // a state's rule binds in that state: elsewhere it does not apply; with no state given
+        // the match needs one (review)
+        let jurisdiction = self
+            .pack
+            .order(&st.order)
+            .and_then(|o| o.jurisdiction.clone());
+        let mut applies_to_kind = st.applies_to_kind;
+        let only_in = jurisdiction.filter(|_| st.applies_to_kind).filter(|j| {
+            let here = asked
+                .state
+                .is_some_and(|s| j.strip_prefix("US-") == Some(s));
+            if !here && asked.state.is_some() {
+                applies_to_kind = false;
+            }
+            !here
+        });
         OrderFinding {
             id: st.order,
             status: st.status,
             citation: st.citation,
             implemented: st.implemented,
-            applies_to_kind: st.applies_to_kind,
+            applies_to_kind,
             decided_by: st.decided_by,
             enforcement_suspended: st.enforcement_suspended,
             reach: reach.to_string(),
             only_kinds,
             open_questions,
+            only_in,
         }
     }
 
@@ -741,13 +783,13 @@ impl Screener {
         &self,
         id: &str,
         as_of: NaiveDate,
-        kind: Option<TransactionKind>,
+        asked: Asked<'_>,
     ) -> (Vec<OrderFinding>, Vec<Ownership>) {
         let mut orders: Vec<OrderFinding> = self
             .pack
             .orders_covering_entity(id)
-            .filter_map(|o| self.pack.status_of(&o.id, as_of, kind))
-            .map(|st| self.finding(st, "covers the entity", None, kind))
+            .filter_map(|o| self.pack.status_of(&o.id, as_of, asked.kind))
+            .map(|st| self.finding(st, "covers the entity", None, asked))
             .collect();
         let mut ownership = Vec::new();
         for own in self.pack.owners_of(id) {
@@ -759,14 +801,14 @@ impl Screener {
                 if !o.covers.subsidiaries || orders.iter().any(|f| f.id == o.id) {
                     continue;
                 }
-                if let Some(st) = self.pack.status_of(&o.id, as_of, kind) {
+                if let Some(st) = self.pack.status_of(&o.id, as_of, asked.kind) {
                     let owner = self
                         .pack
                         .entity(&own.owner)
                         .map(|e| e.name.as_str())
                         .unwrap_or(&own.owner);
                     let reach = format!("subsidiary: {:.1}% owned by {owner}", own.percent);
-                    orders.push(self.finding(st, &reach, None, kind));
+                    orders.push(self.finding(st, &reach, None, asked));
                     used = true;
                 }
             }
@@ -792,7 +834,9 @@ impl Screener {
         let confident = score >= self.config.block_threshold;
         // an order binds this match outright only when it is in force, implemented, enforced,
         // prohibits the kind asked about (or every kind), and nothing about it is left open
-        let clear = |o: &&OrderFinding| o.only_kinds.is_empty() && o.open_questions.is_empty();
+        let clear = |o: &&OrderFinding| {
+            o.only_kinds.is_empty() && o.open_questions.is_empty() && o.only_in.is_none()
+        };
         let prohibiting: Vec<&OrderFinding> = orders
             .iter()
             .filter(|o| {
@@ -862,6 +906,11 @@ impl Screener {
                             kinds.join(", ")
                         ));
                     }
+                    if let Some(j) = &o.only_in {
+                        why.push_str(&format!(
+                            ", but it binds only in {j}: screen with the state"
+                        ));
+                    }
                     for q in &o.open_questions {
                         why.push_str(&format!("; open question: {q}"));
                     }
@@ -910,7 +959,11 @@ impl Screener {
             orders
                 .iter()
                 .map(|o| {
-                    if o.status == Status::InForce && !o.applies_to_kind {
+                    if let (Status::InForce, false, Some(j)) =
+                        (o.status, o.applies_to_kind, &o.only_in)
+                    {
+                        format!("{} binds only in {j}", o.id)
+                    } else if o.status == Status::InForce && !o.applies_to_kind {
                         format!("{} does not prohibit this kind of transaction", o.id)
                     } else {
                         format!(
@@ -998,6 +1051,7 @@ fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
         reach: "listed".into(),
         only_kinds: Vec::new(),
         open_questions: Vec::new(),
+        only_in: None,
     }
 }
 

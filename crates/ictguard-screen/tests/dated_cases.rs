@@ -168,3 +168,57 @@ fn past_the_horizon_a_covered_match_is_reviewed_and_says_why() {
     let r = screener.screen(&nobody, later).unwrap();
     assert_eq!((r.decision.as_str(), r.warnings.len()), ("allow", 1));
 }
+
+/// The optional pack of state device bans (`rules/optional/us-states`): a state's rule binds in
+/// that state, needs the state to block, and does not reach another state.
+#[test]
+fn state_device_bans_bind_in_their_state_only() {
+    use ictguard_rules::Layer;
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/optional/us-states");
+    let states = Layer::read_dir(&dir).expect("the optional pack reads");
+    let pack = RulePack::from_layers(&[Layer::bundled(), states]).expect("and merges");
+    let screener = Screener::new(pack, Vec::new(), ScreenConfig::default());
+    let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let ask = |app: &str, state: Option<&str>, on: &str| {
+        let q = Query {
+            app: Some(app.into()),
+            kind: Some("state_agency_device".into()),
+            state: state.map(String::from),
+            ..Query::default()
+        };
+        screener
+            .screen(&q, day(on))
+            .unwrap()
+            .decision
+            .as_str()
+            .to_string()
+    };
+    // Texas directive of 2025-01-31 (DeepSeek, RedNote, Lemon8 and three brokers)
+    assert_eq!(ask("DeepSeek", Some("TX"), "2025-01-30"), "allow");
+    assert_eq!(ask("DeepSeek", Some("US-TX"), "2025-01-31"), "block");
+    assert_eq!(ask("RedNote", Some("tx"), "2025-03-01"), "block");
+    assert_eq!(ask("Lemon8", Some("TX"), "2025-03-01"), "block");
+    // New York (2025-02-10) and Virginia (2025-02-11) named DeepSeek only
+    assert_eq!(ask("DeepSeek", Some("NY"), "2025-02-09"), "allow");
+    assert_eq!(ask("DeepSeek", Some("NY"), "2025-02-10"), "block");
+    assert_eq!(ask("DeepSeek", Some("VA"), "2025-02-11"), "block");
+    assert_eq!(ask("RedNote", Some("VA"), "2025-03-01"), "allow");
+    // no state: a review naming the states; another state: none of them applies
+    assert_eq!(ask("DeepSeek", None, "2025-03-01"), "review");
+    assert_eq!(ask("DeepSeek", Some("CA"), "2025-03-01"), "allow");
+    // not a state-device question at all: the state rules stay out of it
+    let payments = Query {
+        app: Some("DeepSeek".into()),
+        kind: Some("payments".into()),
+        ..Query::default()
+    };
+    assert_eq!(
+        screener
+            .screen(&payments, day("2025-03-01"))
+            .unwrap()
+            .decision
+            .as_str(),
+        "allow"
+    );
+}

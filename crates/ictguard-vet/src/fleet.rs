@@ -13,14 +13,16 @@ use ictguard_rules::TransactionKind;
 use ictguard_screen::engine::{Decision, ItemKind, Query, Screener};
 use serde::Serialize;
 
-/// Columns an inventory is read by (`device` and `package` are required).
-pub const COLUMNS: [&str; 6] = [
+/// Columns an inventory is read by (`device` and `package` are required; `state`, the US state
+/// of a state agency, decides which state's device rules apply).
+pub const COLUMNS: [&str; 7] = [
     "device",
     "owner",
     "organization",
     "org_type",
     "package",
     "version",
+    "state",
 ];
 /// Longest device or package field accepted.
 const MAX_FIELD: usize = 1024;
@@ -163,7 +165,8 @@ pub fn assess(
     let mut org_devices: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut flagged_org_devices: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     // screening results per package (inventories repeat packages across devices)
-    let mut cache: HashMap<(String, Option<TransactionKind>), Covered> = HashMap::new();
+    let mut cache: HashMap<(String, Option<TransactionKind>, Option<String>), Covered> =
+        HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -212,9 +215,10 @@ pub fn assess(
             .or_default()
             .insert(device.clone());
         let context = device_context(&field(3));
+        let state = Some(field(6)).filter(|s| !s.is_empty());
         let covered = cache
-            .entry((package.clone(), context))
-            .or_insert_with(|| covered_app(screener, &package, context, as_of))
+            .entry((package.clone(), context, state.clone()))
+            .or_insert_with(|| covered_app(screener, &package, context, state, as_of))
             .clone();
         let risk = vetted.get(&package).cloned();
         let high_risk = risk
@@ -296,11 +300,13 @@ fn covered_app(
     screener: &Screener,
     package: &str,
     context: Option<TransactionKind>,
+    state: Option<String>,
     as_of: NaiveDate,
 ) -> Covered {
     let q = Query {
         package: Some(package.to_string()),
         kind: context.map(|k| k.as_str().to_string()),
+        state,
         ..Query::default()
     };
     let r = screener.screen(&q, as_of).ok()?;

@@ -117,6 +117,7 @@ pub fn run(pack: RulePack, args: &ScreenArgs) -> anyhow::Result<Outcome> {
         (&mut query.bundle, &args.bundle),
         (&mut query.country, &args.country),
         (&mut query.kind, &args.kind),
+        (&mut query.state, &args.state),
     ] {
         if flag.is_some() {
             slot.clone_from(flag);

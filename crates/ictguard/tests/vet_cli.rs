@@ -422,3 +422,37 @@ fn html_report_renders_in_headless_chromium() {
         );
     }
 }
+
+/// A state agency's phones are screened against its own state's device rules (`state` column),
+/// with the optional pack of state bans loaded.
+#[test]
+fn fleet_applies_a_states_device_ban_by_the_state_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inventory = tmp.path().join("fleet.csv");
+    std::fs::write(
+        &inventory,
+        "device,organization,org_type,state,package\nTX-1,Texas DPS,state,TX,com.bd.nproject\nCA-1,Caltrans,state,CA,com.bd.nproject\n",
+    )
+    .unwrap();
+    let states = repo("rules/optional/us-states");
+    let out = run(&[
+        "--rules",
+        states.to_str().unwrap(),
+        "fleet",
+        inventory.to_str().unwrap(),
+        "--as-of",
+        "2025-03-01",
+        "--json",
+    ]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let decision = |device: &str| {
+        r["flagged"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["device"] == device)
+            .map(|f| f["decision"].as_str().unwrap().to_string())
+    };
+    assert_eq!(decision("TX-1").as_deref(), Some("block"), "{r}");
+    assert_eq!(decision("CA-1").as_deref(), Some("allow"), "{r}");
+}

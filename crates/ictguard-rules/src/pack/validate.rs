@@ -431,6 +431,14 @@ fn check_order_terms(c: &mut Checker) {
             );
             c.error(k, &o.id, at, &[("ends", None)], why);
         }
+        let state = |j: &str| {
+            j.strip_prefix("US-")
+                .is_some_and(|s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()))
+        };
+        if let Some(j) = o.jurisdiction.as_deref().filter(|j| !state(j)) {
+            let why = format!("jurisdiction {j:?} is not a US state as ISO 3166-2 (US-TX)");
+            c.error(k, &o.id, at, &[("jurisdiction", None)], why);
+        }
         let mut apps: Vec<(&'static str, Option<usize>, &String)> = Vec::new();
         for (i, ev) in o.event.iter().enumerate() {
             if (ev.kind == EventKind::Divested) == ev.apps.is_empty() {

@@ -22,13 +22,15 @@ pub enum Field {
     Country,
     /// The transaction kind.
     Kind,
+    /// The US state the transaction or device is in.
+    State,
     /// The date to decide as of.
     AsOf,
 }
 
 impl Field {
     /// Every field, in the order the query has them.
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Id,
         Field::Name,
         Field::App,
@@ -36,6 +38,7 @@ impl Field {
         Field::Bundle,
         Field::Country,
         Field::Kind,
+        Field::State,
         Field::AsOf,
     ];
 
@@ -49,6 +52,7 @@ impl Field {
             Field::Bundle => "bundle",
             Field::Country => "country",
             Field::Kind => "kind",
+            Field::State => "state",
             Field::AsOf => "as_of",
         }
     }
@@ -72,6 +76,7 @@ impl Field {
             Field::Bundle => &mut q.bundle,
             Field::Country => &mut q.country,
             Field::Kind => &mut q.kind,
+            Field::State => &mut q.state,
             Field::AsOf => &mut q.as_of,
         };
         *slot = value;
@@ -148,7 +153,7 @@ mod tests {
         assert_eq!("as_of".parse::<Field>(), Ok(Field::AsOf));
         assert_eq!(
             "company".parse::<Field>().unwrap_err().to_string(),
-            "unknown field \"company\"; fields are id, name, app, package, bundle, country, kind, as_of"
+            "unknown field \"company\"; fields are id, name, app, package, bundle, country, kind, state, as_of"
         );
         for f in Field::ALL {
             assert_eq!(f.as_str().parse::<Field>(), Ok(f));

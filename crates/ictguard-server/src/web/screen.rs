@@ -25,6 +25,7 @@ pub(crate) struct ScreenForm {
     bundle: Option<String>,
     country: Option<String>,
     kind: Option<String>,
+    state: Option<String>,
     as_of: Option<String>,
 }
 
@@ -38,6 +39,7 @@ impl ScreenForm {
             bundle: field(&self.bundle),
             country: field(&self.country),
             kind: field(&self.kind),
+            state: field(&self.state),
             as_of: field(&self.as_of),
         }
     }
@@ -62,6 +64,7 @@ fn form_card(f: &ScreenForm) -> Markup {
                 (text("package", "Android package", "(e.g. com.example.app)", &f.package))
                 (text("bundle", "iOS bundle id", "", &f.bundle))
                 (text("country", "Country", "(ISO code, optional)", &f.country))
+                (text("state", "US state", "(e.g. TX, for state rules; optional)", &f.state))
                 div {
                     label for="kind" { "Transaction kind " span.hint { "(optional)" } }
                     select id="kind" name="kind" {

@@ -47,14 +47,18 @@ pub struct ScreenArgs {
     /// The party's country (ISO 3166 alpha-2).
     #[arg(long)]
     pub country: Option<String>,
-    /// Transaction kind: any, app_store_distribution, internet_hosting, cdn, transit_peering,
-    /// code_utilization, payments.
+    /// Transaction kind, or the context of a device or purchase: any, app_store_distribution,
+    /// internet_hosting, cdn, transit_peering, code_utilization, payments,
+    /// federal_agency_device, federal_contractor_device, state_agency_device, federal_procurement.
     #[arg(long)]
     pub kind: Option<String>,
+    /// The US state the transaction or device is in (TX or US-TX), for state rules.
+    #[arg(long)]
+    pub state: Option<String>,
     /// Decide as of this date (YYYY-MM-DD); today by default. In a batch, a row's own as_of wins.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// A whole transaction as a JSON object (fields: id, name, app, package, bundle, country, kind, as_of); `-` reads stdin.
+    /// A whole transaction as a JSON object (fields: id, name, app, package, bundle, country, kind, state, as_of); `-` reads stdin.
     #[arg(long, value_name = "JSON")]
     pub transaction: Option<String>,
     /// Batch input: CSV (with header) or JSON Lines, by extension or --input-format.
