@@ -34,6 +34,7 @@ bundle!(
     "orders/2020-wechat.toml",
     "orders/2021-eo13971.toml",
     "orders/2021-eo14034.toml",
+    "orders/2021-fcc-covered-list.toml",
     "orders/2023-government-devices.toml",
     "orders/2024-kaspersky.toml",
     "orders/2024-pafaca.toml",

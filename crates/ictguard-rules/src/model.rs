@@ -300,11 +300,13 @@ pub enum TransactionKind {
     StateAgencyDevice,
     /// A federal agency buying it, or contracting with the party (procurement bans).
     FederalProcurement,
+    /// An FCC equipment authorisation for a device (needed to import or market it in the US).
+    EquipmentAuthorization,
 }
 
 impl TransactionKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [TransactionKind; 11] = [
+    pub const ALL: [TransactionKind; 12] = [
         TransactionKind::Any,
         TransactionKind::AppStoreDistribution,
         TransactionKind::InternetHosting,
@@ -316,6 +318,7 @@ impl TransactionKind {
         TransactionKind::FederalContractorDevice,
         TransactionKind::StateAgencyDevice,
         TransactionKind::FederalProcurement,
+        TransactionKind::EquipmentAuthorization,
     ];
 
     /// The snake_case name used in packs and output.
@@ -332,6 +335,7 @@ impl TransactionKind {
             TransactionKind::FederalContractorDevice => "federal_contractor_device",
             TransactionKind::StateAgencyDevice => "state_agency_device",
             TransactionKind::FederalProcurement => "federal_procurement",
+            TransactionKind::EquipmentAuthorization => "equipment_authorization",
         }
     }
 

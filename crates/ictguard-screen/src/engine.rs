@@ -133,6 +133,10 @@ pub struct OrderFinding {
     /// The state the order binds in, when the query names no state or another one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_in: Option<String>,
+    /// How far the order's facts were checked (verified, partial, secondary, unverified); none
+    /// for a list entry, whose file is the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<ictguard_rules::model::Verification>,
 }
 
 /// Where a matched item came from.
@@ -775,6 +779,7 @@ impl Screener {
             only_kinds,
             open_questions,
             only_in,
+            verification: Some(st.verification),
         }
     }
 
@@ -1052,6 +1057,7 @@ fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
         only_kinds: Vec::new(),
         open_questions: Vec::new(),
         only_in: None,
+        verification: None,
     }
 }
 

@@ -59,14 +59,26 @@ pub fn text(out: &mut impl Write, r: &ScreenResult) -> io::Result<()> {
             if o.status == Status::InForce && !o.implemented {
                 st.push_str(", not implemented");
             }
-            if !o.applies_to_kind {
+            if let (false, Some(j)) = (o.applies_to_kind, &o.only_in) {
+                st.push_str(&format!(", binds only in {j}"));
+            } else if !o.applies_to_kind {
                 st.push_str(", does not prohibit this kind");
+            }
+            if let Some(v) = o.verification.and_then(|v| serde_json::to_value(v).ok()) {
+                st.push_str(&format!(", facts {}", v.as_str().unwrap_or("?")));
             }
             writeln!(
                 out,
                 "        {} [{st}] {} — {} ({})",
                 o.id, o.citation, o.decided_by.note, o.reach
             )?;
+            if !o.only_kinds.is_empty() {
+                let kinds: Vec<&str> = o.only_kinds.iter().map(|k| k.as_str()).collect();
+                writeln!(out, "          prohibits only: {}", kinds.join(", "))?;
+            }
+            for q in &o.open_questions {
+                writeln!(out, "          open question: {q}")?;
+            }
             if let Some(s) = &o.enforcement_suspended {
                 writeln!(
                     out,
