@@ -216,10 +216,11 @@ impl Auditor {
     fn concern_country(&self, country: &str, day: NaiveDate) -> Option<String> {
         self.screener
             .pack()
-            .country_designations(country, day)
+            .country_standing(country, day)
+            .concern
             .into_iter()
-            .find(|(list, _, _)| *list == self.rule.countries)
-            .map(|(list, _, m)| format!("{} ({list})", m.name))
+            .find(|d| d.list == self.rule.countries)
+            .map(|d| format!("{} ({})", d.member.name, d.list))
     }
 
     /// Is a named party a covered person through the rule pack's entities: organised in a country

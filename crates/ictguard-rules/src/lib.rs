@@ -50,6 +50,7 @@
 #![warn(missing_docs)]
 
 mod bundled;
+mod countries;
 mod date;
 pub mod diagnostic;
 pub mod model;
@@ -57,6 +58,7 @@ pub mod ownership;
 pub mod pack;
 pub mod status;
 
+pub use countries::{CountryStanding, Designation};
 pub use date::{parse_date, DateError};
 pub use diagnostic::{Diagnostic, PackErrors};
 pub use model::TransactionKind;

@@ -466,26 +466,6 @@ impl RulePack {
             )
         })
     }
-
-    /// The country lists that designate `country` on `date`.
-    pub fn country_designations(
-        &self,
-        country: &str,
-        date: NaiveDate,
-    ) -> Vec<(&str, &str, &crate::model::CountryMember)> {
-        let mut out = Vec::new();
-        for l in &self.country_lists {
-            for m in &l.item.member {
-                if m.country.eq_ignore_ascii_case(country)
-                    && m.added <= date
-                    && m.removed.is_none_or(|r| date < r)
-                {
-                    out.push((l.item.id.as_str(), l.item.citation.as_str(), m));
-                }
-            }
-        }
-        out
-    }
 }
 
 /// Fold prohibition statuses into the order's: in force if any relevant item is, else enjoined if any

@@ -302,3 +302,24 @@ verification = "verified"
         "injunction_lifted"
     );
 }
+
+/// What a designation means: Venezuela's regime is a foreign adversary under 791.4 and the state a
+/// country of concern under 28 CFR 202.601; China was an adversary under the 2020-21 orders long
+/// before it was a country of concern.
+#[test]
+fn country_standing_splits_adversaries_from_countries_of_concern() {
+    let pack = RulePack::bundled();
+    let lists = |ds: &[ictguard_rules::Designation<'_>]| -> Vec<String> {
+        ds.iter().map(|d| d.list.to_string()).collect()
+    };
+    let ve = pack.country_standing("VE", d("2025-06-01"));
+    assert_eq!(lists(&ve.adversary), ["15-CFR-791.4"]);
+    assert_eq!(lists(&ve.concern), ["28-CFR-202.601"]);
+    let cn = pack.country_standing("CN", d("2021-03-01"));
+    assert_eq!(lists(&cn.adversary), ["EO-2020-PRC"]);
+    assert!(cn.concern.is_empty());
+    assert!(pack
+        .country_standing("FR", d("2025-06-01"))
+        .adversary
+        .is_empty());
+}

@@ -531,7 +531,7 @@ impl Screener {
                 });
             }
             if !country.is_empty() {
-                reasons.push(self.country_reason(&c.to_ascii_uppercase(), &country));
+                reasons.push(self.country_reason(&c.to_ascii_uppercase(), &country, as_of));
             }
         }
         Ok(ScreenResult {
@@ -550,16 +550,11 @@ impl Screener {
     /// What the designations of a query's country mean, list by list: a foreign adversary under
     /// one rule, a country of concern under the data rule (which makes a party organised there a
     /// covered person). None of them blocks the party by itself.
-    fn country_reason(&self, code: &str, found: &[CountryFinding]) -> String {
-        let concern: Vec<&str> = self
-            .pack
-            .data_rules
-            .iter()
-            .map(|r| r.item.countries.as_str())
-            .collect();
+    fn country_reason(&self, code: &str, found: &[CountryFinding], as_of: NaiveDate) -> String {
+        let standing = self.pack.country_standing(code, as_of);
         let (data, adversary): (Vec<&CountryFinding>, Vec<&CountryFinding>) = found
             .iter()
-            .partition(|f| concern.contains(&f.list.as_str()));
+            .partition(|f| standing.concern.iter().any(|d| d.list == f.list));
         let mut parts = Vec::new();
         if !adversary.is_empty() {
             let lists: Vec<String> = adversary

@@ -79,20 +79,18 @@ pub(crate) struct Context<'a, 'b> {
     pub knowledge: &'a Knowledge,
     pub screener: &'a Screener,
     pub as_of: NaiveDate,
-    /// The data rules' country lists (countries of concern), which are not foreign-adversary lists.
-    pub data_lists: &'a [String],
 }
 
 impl Context<'_, '_> {
-    /// The foreign-adversary designation of a country on the date (list id), if any.
+    /// The foreign-adversary designation of a country on the date (list id), if any: the
+    /// instruments then in force, not the data rules' countries of concern.
     pub fn adversary(&self, country: &str) -> Option<String> {
-        // the foreign-adversary lists, not the data rules' countries of concern
         self.screener
             .pack()
-            .country_designations(country, self.as_of)
-            .into_iter()
-            .find(|(list, _, _)| !self.data_lists.iter().any(|d| d == list))
-            .map(|(list, _, member)| format!("{} ({list})", member.name))
+            .country_standing(country, self.as_of)
+            .adversary
+            .first()
+            .map(|d| format!("{} ({})", d.member.name, d.list))
     }
 }
 
@@ -137,7 +135,6 @@ impl<'a> Examined<'a> {
 /// Vets APKs against a rule pack with the bundled knowledge. Build once, share across threads.
 pub struct Vetter {
     screener: Screener,
-    data_lists: Vec<String>,
     knowledge: Knowledge,
     suppressions: Suppressions,
     limits: ictguard_apk::Limits,
@@ -146,13 +143,7 @@ pub struct Vetter {
 impl Vetter {
     /// A vetter over a rule pack.
     pub fn new(pack: RulePack, knowledge: Knowledge) -> Vetter {
-        let data_lists = pack
-            .data_rules
-            .iter()
-            .map(|r| r.item.countries.clone())
-            .collect();
         Vetter {
-            data_lists,
             screener: Screener::new(pack, Vec::new(), ScreenConfig::default()),
             knowledge,
             suppressions: Suppressions::default(),
@@ -202,7 +193,6 @@ impl Vetter {
             knowledge: &self.knowledge,
             screener: &self.screener,
             as_of,
-            data_lists: &self.data_lists,
         };
         let mut findings = Vec::new();
         let identity = identity::check(&cx, &mut findings);
