@@ -38,6 +38,7 @@ bundle!(
     "orders/2023-government-devices.toml",
     "orders/2024-kaspersky.toml",
     "orders/2024-pafaca.toml",
+    "orders/2025-connected-vehicles.toml",
     "orders/2025-dsp.toml",
 );
 
