@@ -247,6 +247,9 @@ pub enum QueryError {
     /// An unknown transaction kind.
     #[error("unknown transaction kind {0:?}; expected one of: {kinds}", kinds = kind_names())]
     BadKind(String),
+    /// A state that is not a two-letter US state code.
+    #[error("state {0:?} is not a two-letter US state code (TX or US-TX)")]
+    BadState(String),
     /// An identifier that cannot be a package or bundle id.
     #[error("{field} {value:?} is not a valid app identifier")]
     BadIdentifier {
@@ -423,6 +426,12 @@ impl Screener {
             .map(|s| s.trim().to_ascii_uppercase())
             .map(|s| s.strip_prefix("US-").map(str::to_string).unwrap_or(s))
             .filter(|s| !s.is_empty());
+        if let Some(s) = state
+            .as_deref()
+            .filter(|s| s.len() != 2 || !s.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(QueryError::BadState(s.to_string()));
+        }
         let asked = Asked {
             kind,
             state: state.as_deref(),
@@ -727,7 +736,11 @@ impl Screener {
             .map(|p| p.kind)
             .collect();
         let mut only_kinds = Vec::new();
-        if unspecified && !in_force.is_empty() && !in_force.contains(&TransactionKind::Any) {
+        if unspecified
+            && st.status == Status::InForce
+            && !in_force.is_empty()
+            && !in_force.contains(&TransactionKind::Any)
+        {
             only_kinds = in_force;
             only_kinds.sort();
             only_kinds.dedup();

@@ -207,6 +207,16 @@ fn state_device_bans_bind_in_their_state_only() {
     // no state: a review naming the states; another state: none of them applies
     assert_eq!(ask("DeepSeek", None, "2025-03-01"), "review");
     assert_eq!(ask("DeepSeek", Some("CA"), "2025-03-01"), "allow");
+    // a state that is no state is refused, not read as "elsewhere"
+    for bad in ["Texas", "ZZZ", "T1"] {
+        let q = Query {
+            app: Some("DeepSeek".into()),
+            kind: Some("state_agency_device".into()),
+            state: Some(bad.into()),
+            ..Query::default()
+        };
+        assert!(screener.screen(&q, day("2025-03-01")).is_err(), "{bad}");
+    }
     // not a state-device question at all: the state rules stay out of it
     let payments = Query {
         app: Some("DeepSeek".into()),

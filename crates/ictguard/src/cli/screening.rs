@@ -49,7 +49,8 @@ pub struct ScreenArgs {
     pub country: Option<String>,
     /// Transaction kind, or the context of a device or purchase: any, app_store_distribution,
     /// internet_hosting, cdn, transit_peering, code_utilization, payments,
-    /// federal_agency_device, federal_contractor_device, state_agency_device, federal_procurement.
+    /// federal_agency_device, federal_contractor_device, state_agency_device, federal_procurement,
+    /// equipment_authorization.
     #[arg(long)]
     pub kind: Option<String>,
     /// The US state the transaction or device is in (TX or US-TX), for state rules.
