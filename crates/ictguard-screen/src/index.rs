@@ -12,7 +12,7 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::normalize::{normalize_name, sound_key, NormalizedName};
-use crate::score::{similarity, Similarity, Weighted};
+use crate::score::{similarity, Joined, Similarity, Weighted};
 
 /// Score given to a name whose sound key equals a transliterated query's: inside the review band
 /// and below blocking, since sound keys are coarse.
@@ -81,6 +81,8 @@ pub struct IndexedName {
     pub normalized: NormalizedName,
     tokens: Vec<u32>,
     joined: String,
+    /// the Han characters of a name written in Han throughout
+    han_joined: Option<Box<str>>,
     sound: String,
 }
 
@@ -279,12 +281,14 @@ impl NameIndex {
         if sound.len() >= MIN_SOUND_KEY {
             self.sounds.entry(sound.clone()).or_default().push(name_id);
         }
+        let han_joined = normalized.han_joined().map(String::into_boxed_str);
         self.names.push(IndexedName {
             record,
             original: name.to_string(),
             normalized,
             tokens,
             joined,
+            han_joined,
             sound,
         });
     }
@@ -375,8 +379,12 @@ impl NameIndex {
             .map(|t| Weighted {
                 text: t,
                 weight: self.weight_of_text(t),
+                han: query.han_of(t),
             })
             .collect();
+        // Han against Han is compared by characters; only then are a candidate's Han forms needed
+        let query_has_han = q_weighted.iter().any(|t| t.han.is_some());
+        let q_han_joined = query.han_joined();
         // the query's rarity for the pruning bound: an unseen (misspelt) token counts as the
         // heaviest index token it is near, since that is what a candidate can gain from it
         let mut q_total = 0.0;
@@ -430,10 +438,9 @@ impl NameIndex {
                 cands.entry(*n).or_default().1 = true;
             }
         }
-        // A candidate must share enough of the query's rarity to reach `min_score` by its tokens:
-        // the harmonic mean of two coverages is at least `min_score` only if the query's coverage is
-        // at least min/(2 - min). Names reached through a spaceless or sound form are kept.
-        let needed = q_total * min_score / (2.0 - min_score) - 1e-9;
+        // A candidate must share enough of the query's rarity to reach `min_score` by its tokens
+        // (`min_query_coverage`). Names reached through a spaceless or sound form are kept.
+        let needed = q_total * crate::score::min_query_coverage(min_score) - 1e-9;
         let mut ranked: Vec<(u32, f64)> = cands
             .into_iter()
             .filter(|(_, (gain, other_view))| *other_view || *gain >= needed)
@@ -451,11 +458,28 @@ impl NameIndex {
         for (n, _) in ranked {
             let name = &self.names[n as usize];
             c_weighted.clear();
-            c_weighted.extend(name.tokens.iter().map(|t| Weighted {
-                text: &self.token_text[*t as usize],
-                weight: self.weight(*t),
+            c_weighted.extend(name.tokens.iter().map(|t| {
+                let text = self.token_text[*t as usize].as_str();
+                Weighted {
+                    text,
+                    weight: self.weight(*t),
+                    han: query_has_han
+                        .then(|| name.normalized.han_of(text))
+                        .flatten(),
+                }
             }));
-            let mut similarity = similarity(&q_weighted, &q_joined, &c_weighted, &name.joined);
+            let mut similarity = similarity(
+                &q_weighted,
+                Joined {
+                    text: &q_joined,
+                    han: q_han_joined.as_deref(),
+                },
+                &c_weighted,
+                Joined {
+                    text: &name.joined,
+                    han: name.han_joined.as_deref(),
+                },
+            );
             if q_sound.len() >= MIN_SOUND_KEY && name.sound == q_sound {
                 similarity.sound = SOUND_MATCH_SCORE;
             }

@@ -31,6 +31,7 @@ pub mod batch;
 pub mod bounded;
 pub mod engine;
 pub mod index;
+mod legal_form;
 pub mod lists;
 pub mod normalize;
 pub mod score;

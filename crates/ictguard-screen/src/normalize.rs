@@ -20,6 +20,11 @@
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+pub use crate::legal_form::canonical_legal_form;
+use crate::legal_form::{
+    is_fuzzy_legal_form, is_legal_form, merge_legal_phrases, merge_spaced_legal_forms, HAN_LEGAL,
+};
+
 /// Characters of input considered; the rest is ignored.
 pub const MAX_CHARS: usize = 1_024;
 
@@ -40,6 +45,11 @@ pub struct NameToken {
     pub text: String,
     /// Its kind.
     pub kind: TokenKind,
+    /// For a word written in Han, its characters in simplified form: two Han names are compared by
+    /// their characters, since different characters read alike (李华, 黎华 are both "lihua");
+    /// pinyin (`text`) is for meeting names written in other scripts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub han: Option<String>,
 }
 
 /// A name in normal form.
@@ -73,6 +83,29 @@ impl NormalizedName {
         self.core_tokens().collect()
     }
 
+    /// The Han characters of the core tokens, run together, when every core token is written in
+    /// Han: two such names are compared by characters, not by pinyin.
+    pub fn han_joined(&self) -> Option<String> {
+        let has_words = self.tokens.iter().any(|t| t.kind == TokenKind::Word);
+        let mut out = String::new();
+        for t in self
+            .tokens
+            .iter()
+            .filter(|t| !has_words || t.kind == TokenKind::Word)
+        {
+            out.push_str(t.han.as_deref()?);
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// The Han form of a core token, by its text (None when not written in Han).
+    pub fn han_of(&self, text: &str) -> Option<&str> {
+        self.tokens
+            .iter()
+            .find(|t| t.text == text && t.han.is_some())
+            .and_then(|t| t.han.as_deref())
+    }
+
     /// All tokens, legal forms included, separated by spaces (for evidence).
     pub fn display(&self) -> String {
         self.tokens
@@ -85,155 +118,6 @@ impl NormalizedName {
     /// True when the name has no tokens.
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
-    }
-}
-
-/// Chinese legal-form words, longest first.
-const HAN_LEGAL: [&str; 9] = [
-    "股份有限公司",
-    "有限责任公司",
-    "有限責任公司",
-    "有限公司",
-    "集团",
-    "集團",
-    "控股",
-    "公司",
-    "股份",
-];
-
-/// True for a legal form after transliteration and lower-casing (a `match`, which the compiler
-/// turns into a test of the length and a few bytes: this runs for every token of every name).
-fn is_legal_form(token: &str) -> bool {
-    matches!(
-        token,
-        "co"
-        | "company"
-        | "ltd"
-        | "limited"
-        | "inc"
-        | "incorporated"
-        | "corp"
-        | "corporation"
-        | "llc"
-        | "plc"
-        | "lp"
-        | "llp"
-        | "pte"
-        | "pvt"
-        | "gmbh"
-        | "ag"
-        | "sa"
-        | "sas"
-        | "srl"
-        | "spa"
-        | "bv"
-        | "nv"
-        | "kk"
-        | "oy"
-        | "ab"
-        | "as"
-        | "holding"
-        | "holdings"
-        | "group"
-        | "com"
-        | "youxian"
-        | "gongsi"
-        | "youxiangongsi"
-        | "gufen"
-        | "jituan"
-        | "konggu"
-        | "zerenyouxiangongsi"
-        | "youxianzerengongsi"
-        | "gufenyouxiangongsi"
-        | "sarl"
-        | "bhd"
-        | "sdn"
-        | "jsc"
-        // as Cyrillic transliterates them (Холдингс, Груп, Группа, Корпорейшн, ООО …)
-        | "kholdings"
-        | "kholding"
-        | "grup"
-        | "grupp"
-        | "gruppa"
-        | "korporeyshn"
-        | "ooo"
-        | "oao"
-        | "zao"
-        | "pao"
-    )
-}
-
-/// Long legal forms, matched with one edit of tolerance ("Coporation", "Limted", "Holdngs").
-const LEGAL_FUZZY: [&str; 7] = [
-    "corporation",
-    "incorporated",
-    "company",
-    "limited",
-    "holdings",
-    "holding",
-    "technologies",
-];
-
-/// The canonical spelling of a legal form, so that "Incorporated" and "Inc." compare equal.
-pub fn canonical_legal_form(token: &str) -> &str {
-    match token {
-        "incorporated" => "inc",
-        "limited" => "ltd",
-        "company" => "co",
-        "corporation" | "korporeyshn" => "corp",
-        "holding" | "kholdings" | "kholding" => "holdings",
-        "private" => "pte",
-        "grup" | "grupp" | "gruppa" => "group",
-        other => other,
-    }
-}
-
-fn is_fuzzy_legal_form(token: &str) -> bool {
-    // six letters or more: one edit; "group": a swap of two neighbours only ("Gruop")
-    (token.len() >= 6
-        && LEGAL_FUZZY
-            .iter()
-            .any(|l| crate::score::osa_within(token.as_bytes(), l.as_bytes(), 1).is_some()))
-        || (token.len() == 5 && token != "group" && is_adjacent_swap(token.as_bytes(), b"group"))
-}
-
-fn is_adjacent_swap(a: &[u8], b: &[u8]) -> bool {
-    let diff: Vec<usize> = (0..a.len().min(b.len()))
-        .filter(|&i| a[i] != b[i])
-        .collect();
-    a.len() == b.len()
-        && diff.len() == 2
-        && diff[1] == diff[0] + 1
-        && a[diff[0]] == b[diff[1]]
-        && a[diff[1]] == b[diff[0]]
-}
-
-/// Merge runs of short pinyin syllables that spell a legal form ("ji tuan" → "jituan", "you xian
-/// gong si" → "youxiangongsi"), so that spaced pinyin is recognised like the joined spelling.
-fn merge_spaced_legal_forms(tokens: &mut Vec<NameToken>) {
-    let mut i = 0;
-    while i < tokens.len() {
-        let mut merged = None;
-        for len in (2..=4).rev() {
-            if i + len > tokens.len() || tokens[i..i + len].iter().any(|t| t.text.len() > 4) {
-                continue;
-            }
-            let joined: String = tokens[i..i + len].iter().map(|t| t.text.as_str()).collect();
-            if is_legal_form(&joined) {
-                merged = Some((len, joined));
-                break;
-            }
-        }
-        if let Some((len, text)) = merged {
-            tokens.splice(
-                i..i + len,
-                [NameToken {
-                    text,
-                    kind: TokenKind::LegalForm,
-                }],
-            );
-        }
-        i += 1;
     }
 }
 
@@ -278,6 +162,7 @@ fn push_han_run(run: &str, tokens: &mut Vec<NameToken>) {
                 tokens.push(NameToken {
                     text,
                     kind: TokenKind::Word,
+                    han: Some(simplet2s::convert(word)),
                 });
             }
             word.clear();
@@ -289,6 +174,7 @@ fn push_han_run(run: &str, tokens: &mut Vec<NameToken>) {
             tokens.push(NameToken {
                 text: han_to_pinyin(legal),
                 kind: TokenKind::LegalForm,
+                han: None,
             });
             rest = &rest[legal.len()..];
         } else {
@@ -311,6 +197,7 @@ fn push_latin(text: &str, tokens: &mut Vec<NameToken>) {
             tokens.push(NameToken {
                 text: std::mem::take(&mut cur),
                 kind: TokenKind::Word,
+                han: None,
             });
         }
     }
@@ -318,6 +205,7 @@ fn push_latin(text: &str, tokens: &mut Vec<NameToken>) {
         tokens.push(NameToken {
             text: cur,
             kind: TokenKind::Word,
+            han: None,
         });
     }
 }
@@ -407,6 +295,7 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
     }
     flush(&mut seg, seg_script, &mut tokens);
     merge_spaced_legal_forms(&mut tokens);
+    merge_legal_phrases(&mut tokens);
     let n = tokens.len();
     for (i, t) in tokens.iter_mut().enumerate() {
         // a misspelt long legal form counts as one, except as the first word of a name

@@ -19,6 +19,33 @@ pub const MIN_TOKEN_SIMILARITY: f64 = 0.7;
 pub const ABBREVIATION_SIMILARITY: f64 = 0.8;
 /// Spaceless forms less similar than this count as different names (below any useful threshold).
 pub const MIN_JOINED_SIMILARITY: f64 = 0.7;
+/// A candidate named whole inside a longer query ("ByteDance Ltd (Cayman)", "ByteDance script
+/// alert Ltd") scores `CONTAINED_BASE + CONTAINED_SPAN × share`, times how fully it is named, where
+/// share is the part of the query's rarity it explains: extra words cost a little, never the whole
+/// match, and never reach a block on their own (at most 0.90, the default block threshold).
+pub const CONTAINED_BASE: f64 = 0.80;
+/// See [`CONTAINED_BASE`].
+pub const CONTAINED_SPAN: f64 = 0.10;
+/// Below this share of the query the candidate is one name among many words, not what the query
+/// names (a list entry "Bank" inside a sentence).
+pub const CONTAINED_MIN_SHARE: f64 = 0.25;
+/// A one-word candidate shorter than this is found inside unrelated longer names by chance ("Ali",
+/// "Mir", "Bank"), so only longer one-word names count as contained.
+pub const CONTAINED_MIN_SINGLE_LEN: usize = 6;
+
+/// The least share of the query's rarity (weighted coverage) a candidate must explain to score at
+/// least `min_score` by its tokens, through either the two-way view or the contained view: what
+/// the candidate index may prune on without losing a match.
+pub fn min_query_coverage(min_score: f64) -> f64 {
+    // the harmonic mean of two coverages is at least `min` only if each is at least min/(2 - min)
+    let two_way = min_score / (2.0 - min_score);
+    let contained = ((min_score - CONTAINED_BASE) / CONTAINED_SPAN).max(CONTAINED_MIN_SHARE);
+    if contained < 1.0 {
+        two_way.min(contained)
+    } else {
+        two_way
+    }
+}
 
 /// Optimal-string-alignment distance (edits, adjacent transpositions) between two byte strings, or
 /// None when it is more than `k`. Only the diagonal band of width `k` is computed and the work stops
@@ -184,6 +211,59 @@ pub fn joined_similarity(a: &str, b: &str) -> f64 {
     edit_similarity(a, b, |len| edits_allowed(MIN_JOINED_SIMILARITY, len))
 }
 
+/// Similarity of two Han characters that differ but read alike (李 and 黎 are both "li"): the
+/// same sound typed through a pinyin keyboard, or a different name; half a match either way.
+pub const HAN_HOMOPHONE: f64 = 0.5;
+
+/// Similarity of two words written in Han (simplified forms), character by character: a
+/// character that differs but reads alike counts [`HAN_HOMOPHONE`], one that reads differently
+/// nothing; more than one character apart in a word under eight characters is a different word
+/// (as two edits are in Latin), and so is a word less similar than [`MIN_TOKEN_SIMILARITY`]. A word that begins a longer one is its abbreviation (腾讯 of
+/// 腾讯科技), as in [`token_similarity`].
+pub fn han_similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if ca.len() != cb.len() {
+        let (short, long) = if ca.len() < cb.len() {
+            (&ca, &cb)
+        } else {
+            (&cb, &ca)
+        };
+        return if short.len() >= 2 && long.starts_with(short) {
+            ABBREVIATION_SIMILARITY
+        } else {
+            0.0
+        };
+    }
+    let reading = |c: char| {
+        use pinyin::ToPinyin;
+        c.to_pinyin().map(|p| p.plain())
+    };
+    let mut same = 0.0;
+    for (x, y) in ca.iter().zip(&cb) {
+        same += if x == y {
+            1.0
+        } else if reading(*x).is_some() && reading(*x) == reading(*y) {
+            HAN_HOMOPHONE
+        } else {
+            0.0
+        };
+    }
+    let n = ca.len() as f64;
+    let allowed = if ca.len() < 8 {
+        1.0
+    } else {
+        edits_allowed(MIN_TOKEN_SIMILARITY, ca.len()) as f64
+    };
+    if n - same > allowed || same / n < MIN_TOKEN_SIMILARITY {
+        0.0
+    } else {
+        same / n
+    }
+}
+
 /// A token with its weight (rarity).
 #[derive(Debug, Clone, Copy)]
 pub struct Weighted<'a> {
@@ -191,6 +271,17 @@ pub struct Weighted<'a> {
     pub text: &'a str,
     /// Its weight, > 0.
     pub weight: f64,
+    /// Its Han characters, when written in Han ([`crate::normalize::NameToken::han`]).
+    pub han: Option<&'a str>,
+}
+
+/// Similarity of two weighted tokens: by characters when both are written in Han, else by their
+/// Latin forms (pinyin for Han).
+fn pair_similarity(a: &Weighted, b: &Weighted) -> f64 {
+    match (a.han, b.han) {
+        (Some(x), Some(y)) => han_similarity(x, y),
+        _ => token_similarity(a.text, b.text),
+    }
 }
 
 /// Weighted coverage both ways from one pass over the token pairs: how much of `query` the
@@ -202,7 +293,7 @@ fn coverages(query: &[Weighted], cand: &[Weighted]) -> (f64, f64) {
     for t in query {
         let mut best = 0.0f64;
         for (j, u) in cand.iter().enumerate() {
-            let sim = token_similarity(t.text, u.text);
+            let sim = pair_similarity(t, u);
             best = best.max(sim);
             if j < MAX {
                 best_c[j] = best_c[j].max(sim);
@@ -218,7 +309,7 @@ fn coverages(query: &[Weighted], cand: &[Weighted]) -> (f64, f64) {
         } else {
             query
                 .iter()
-                .map(|t| token_similarity(t.text, u.text))
+                .map(|t| pair_similarity(t, u))
                 .fold(0.0, f64::max)
         };
         c_got += u.weight * best;
@@ -247,29 +338,58 @@ impl Similarity {
     }
 }
 
+/// A name's spaceless form: its Latin letters, and its Han characters when it is written in Han
+/// throughout ([`crate::normalize::NormalizedName::han_joined`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Joined<'a> {
+    /// Core tokens run together.
+    pub text: &'a str,
+    /// The same in Han characters, when every core token is Han.
+    pub han: Option<&'a str>,
+}
+
+impl<'a> Joined<'a> {
+    /// A spaceless form with no Han.
+    pub fn latin(text: &'a str) -> Self {
+        Joined { text, han: None }
+    }
+}
+
 /// Compare a query's tokens with a candidate's.
 pub fn similarity(
     query: &[Weighted],
-    query_joined: &str,
+    query_joined: Joined,
     cand: &[Weighted],
-    cand_joined: &str,
+    cand_joined: Joined,
 ) -> Similarity {
     let (q, c) = coverages(query, cand);
     // Both sides must be explained: the harmonic mean is low when either is ("Lenovo" explains half
     // of "Lenovo SHAREit"; "Tencent" a third of "Tencent Music Entertainment").
-    let tokens = if q + c > 0.0 {
+    let two_way = if q + c > 0.0 {
         2.0 * q * c / (q + c)
     } else {
         0.0
     };
+    // … unless the candidate is named whole inside a longer query, when the extra words cost a
+    // little (only a long one-word name counts: short single words occur inside names by chance)
+    let long_enough = cand.len() > 1
+        || cand
+            .iter()
+            .all(|t| t.text.len() >= CONTAINED_MIN_SINGLE_LEN);
+    let contained = if q >= CONTAINED_MIN_SHARE && long_enough {
+        c * (CONTAINED_BASE + CONTAINED_SPAN * q)
+    } else {
+        0.0
+    };
+    let tokens = two_way.max(contained);
     Similarity {
         tokens: tokens.min(1.0),
         // the spaceless view is for names spaced differently ("Zhi Fu Bao", "We Chat"); between
         // names with as many words it would only blur one word's difference over the whole
-        joined: if query.len() != cand.len() {
-            joined_similarity(query_joined, cand_joined)
-        } else {
-            0.0
+        joined: match (query_joined.han, cand_joined.han) {
+            _ if query.len() == cand.len() => 0.0,
+            (Some(q), Some(c)) => han_similarity(q, c),
+            _ => joined_similarity(query_joined.text, cand_joined.text),
         },
         sound: 0.0,
     }
@@ -285,8 +405,38 @@ mod tests {
             .map(|t| Weighted {
                 text: t,
                 weight: 1.0,
+                han: None,
             })
             .collect()
+    }
+
+    fn han(word: &'static str, pinyin: &'static str) -> Vec<Weighted<'static>> {
+        vec![Weighted {
+            text: pinyin,
+            weight: 1.0,
+            han: Some(word),
+        }]
+    }
+
+    #[test]
+    fn han_compared_by_characters_pinyin_across_scripts() {
+        let j = Joined::latin("lihua");
+        // homophones: the same pinyin, different names
+        let s = similarity(&han("李华", "lihua"), j, &han("黎华", "lihua"), j);
+        assert!(s.score() < 0.78, "{s:?}");
+        assert_eq!(
+            similarity(&han("李华", "lihua"), j, &han("李华", "lihua"), j).score(),
+            1.0
+        );
+        // Han against Latin: through pinyin
+        assert_eq!(
+            similarity(&han("李华", "lihua"), j, &w(&["lihua"]), j).score(),
+            1.0
+        );
+        assert_eq!(han_similarity("李华", "王华"), 0.0);
+        assert_eq!(han_similarity("腾讯", "腾讯科技"), ABBREVIATION_SIMILARITY);
+        // a homophone in a longer word is a possible match, not none
+        assert!(han_similarity("阿里巴巴", "阿里八巴") > 0.8);
     }
 
     #[test]
@@ -332,27 +482,84 @@ mod tests {
     fn order_free_and_joined() {
         let s = similarity(
             &w(&["media4u", "smart"]),
-            "media4usmart",
+            Joined::latin("media4usmart"),
             &w(&["smart", "media4u"]),
-            "smartmedia4u",
+            Joined::latin("smartmedia4u"),
         );
         assert_eq!(s.score(), 1.0);
         let s = similarity(
             &w(&["zhi", "fu", "bao"]),
-            "zhifubao",
+            Joined::latin("zhifubao"),
             &w(&["zhifubao"]),
-            "zhifubao",
+            Joined::latin("zhifubao"),
         );
         assert_eq!(s.score(), 1.0);
+    }
+
+    #[test]
+    fn extra_query_words_cost_a_little() {
+        let cayman = similarity(
+            &w(&["bytedance", "cayman"]),
+            Joined::latin("bytedancecayman"),
+            &w(&["bytedance"]),
+            Joined::latin("bytedance"),
+        );
+        assert!((0.80..0.90).contains(&cayman.score()), "{cayman:?}");
+        let more = similarity(
+            &w(&["bytedance", "script", "alert"]),
+            Joined::latin("bytedancescriptalert"),
+            &w(&["bytedance"]),
+            Joined::latin("bytedance"),
+        );
+        assert!((0.80..cayman.score()).contains(&more.score()), "{more:?}");
+        // a short one-word entry inside a longer name is chance, not a match
+        let ali = similarity(
+            &w(&["ali", "hassan"]),
+            Joined::latin("alihassan"),
+            &w(&["ali"]),
+            Joined::latin("ali"),
+        );
+        assert!(ali.score() < 0.7, "{ali:?}");
+        // one word among many is not what the query names
+        let lost = similarity(
+            &w(&["bytedance", "a", "b", "c", "d"]),
+            Joined::latin("bytedanceabcd"),
+            &w(&["bytedance"]),
+            Joined::latin("bytedance"),
+        );
+        assert!(lost.score() < 0.7, "{lost:?}");
+    }
+
+    #[test]
+    fn pruning_coverage_is_below_what_any_view_needs() {
+        for min in [0.5, 0.7, 0.78, 0.8, 0.85, 0.9, 0.95, 1.0] {
+            let need = min_query_coverage(min);
+            // the weakest query coverage that still scores `min` in either view
+            for q in (0..=100).map(|i| i as f64 / 100.0) {
+                let c = 1.0;
+                let two_way = 2.0 * q * c / (q + c).max(1e-12);
+                let contained = if q >= CONTAINED_MIN_SHARE {
+                    c * (CONTAINED_BASE + CONTAINED_SPAN * q)
+                } else {
+                    0.0
+                };
+                if two_way.max(contained) >= min {
+                    assert!(
+                        q >= need - 1e-12,
+                        "min {min}: q {q} scores but needs {need}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
     fn extra_words_cost() {
         let s = similarity(
             &w(&["tencent"]),
-            "tencent",
+            Joined::latin("tencent"),
             &w(&["tencent", "music", "entertainment"]),
-            "tencentmusicentertainment",
+            Joined::latin("tencentmusicentertainment"),
         );
         assert!(s.score() < 0.8, "{s:?}");
     }
