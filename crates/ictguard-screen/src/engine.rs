@@ -1,7 +1,7 @@
 //! The decision engine: a query in, block / review / allow out, with the evidence for it.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use ictguard_rules::{
@@ -10,7 +10,7 @@ use ictguard_rules::{
 use serde::{Deserialize, Serialize};
 
 use crate::index::NameIndex;
-use crate::lists::ListEntry;
+use crate::lists::{ListEntry, ListFile, LoadedLists};
 use crate::normalize::{
     canonical_legal_form, normalize_identifier, normalize_name, NormalizedName, TokenKind,
 };
@@ -233,6 +233,10 @@ pub struct ScreenResult {
     /// The rule pack that decided, with the date its facts were checked through.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pack: Option<PackStamp>,
+    /// The restricted-party list files screened against (empty: none was loaded, and only the
+    /// pack's apps and entities were screened).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ListFile>))]
+    pub lists: Arc<[ListFile]>,
 }
 
 /// A query that cannot be screened.
@@ -303,6 +307,8 @@ pub struct Screener {
     app_names: OnceLock<NameIndex>,
     identifiers: HashMap<String, Vec<(usize, &'static str, String)>>,
     config: ScreenConfig,
+    /// the list files the entries came from, named in every result
+    list_files: Arc<[ListFile]>,
 }
 
 impl Screener {
@@ -358,7 +364,26 @@ impl Screener {
             app_names: OnceLock::new(),
             identifiers,
             config,
+            list_files: Arc::from(Vec::new()),
         }
+    }
+
+    /// Build the indexes over loaded list files, which every result then names (file, format,
+    /// records, size, SHA-256): a decision says which publication it was screened against.
+    pub fn with_lists(pack: RulePack, lists: LoadedLists, config: ScreenConfig) -> Self {
+        let mut screener = Self::new(pack, lists.entries, config);
+        screener.list_files = Arc::from(lists.files);
+        screener
+    }
+
+    /// Number of list entries screened against.
+    pub fn list_entries(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// The list files in use (none when the screener was built from entries alone).
+    pub fn list_files(&self) -> &[ListFile] {
+        &self.list_files
     }
 
     /// The rule pack in use.
@@ -553,6 +578,7 @@ impl Screener {
             reasons,
             warnings,
             pack: self.pack.stamp(),
+            lists: Arc::clone(&self.list_files),
         })
     }
 

@@ -52,6 +52,16 @@ pub struct RulesList {
     pub items: Vec<RuleItem>,
 }
 
+/// `GET /v1/lists`.
+#[derive(Serialize, ToSchema)]
+pub struct ListsLoaded {
+    /// List entries screened against, from all files.
+    pub entries: usize,
+    /// Each file as loaded at start: name, format, records, size, SHA-256 (what every decision
+    /// names). Empty when the server was started without `--list`.
+    pub files: Vec<ictguard_screen::lists::ListFile>,
+}
+
 /// `GET /v1/rules/status`.
 #[derive(Serialize, ToSchema)]
 pub struct RulesStatus {

@@ -27,6 +27,9 @@ pub struct ServerConfig {
     pub database: String,
     /// The rule pack to screen and vet against (the vetting workers load the same).
     pub rules: PackSource,
+    /// Restricted-party list files to screen against (OFAC, CSL, BIS formats), loaded at start;
+    /// every decision names each file's format, size and SHA-256.
+    pub lists: Vec<PathBuf>,
     /// The vetting workers and their limits.
     pub vetting: VetLimits,
     /// The limits on connections.
@@ -40,6 +43,7 @@ impl ServerConfig {
             listen: "127.0.0.1:8080".into(),
             database: database.into(),
             rules: PackSource::Bundled,
+            lists: Vec::new(),
             vetting: VetLimits::default(),
             connections: ConnectionLimits::default(),
         }

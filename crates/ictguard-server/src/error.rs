@@ -35,6 +35,9 @@ pub enum ServeError {
     /// The rule pack did not load (each error names file, line and field).
     #[error("{0}")]
     Pack(ictguard_rules::PackErrors),
+    /// A list file could not be read (a row that does not fit its format is skipped, not this).
+    #[error("loading list: {0}")]
+    List(#[source] ictguard_screen::lists::ListError),
     /// The database could not be opened.
     #[error("opening the database {database}")]
     Database {

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::config::{MAX_APK, MAX_BATCH, MAX_BODY, REQUEST_DEADLINE};
 use crate::error::ApiError;
-use crate::handlers::{records, rules, screening, service, vetting};
+use crate::handlers::{lists, records, rules, screening, service, vetting};
 use crate::metrics::count_requests;
 use crate::openapi::{self, ApiDoc, Document};
 use crate::state::AppState;
@@ -59,6 +59,7 @@ fn api() -> OpenApiRouter<AppState> {
                 .layer(from_fn_with_state(MAX_APK, declared_size)),
         )
         .routes(routes!(rules::rules_list))
+        .routes(routes!(lists::lists))
         .routes(routes!(rules::rules_status))
         .routes(routes!(rules::rules_show))
         .routes(routes!(records::audit))

@@ -44,6 +44,21 @@ impl AppState {
                 database: ictguard_store::display_database(&config.database),
                 source,
             })?;
+        let mut lists = ictguard_screen::lists::ListSet::new();
+        for path in &config.lists {
+            lists.add_file(path).map_err(ServeError::List)?;
+        }
+        let lists = lists.finish();
+        if let Some(first) = lists.problems.first() {
+            // the server's only log is standard error; a skipped row is worth a line, not a refusal
+            eprintln!(
+                "ictguard serve: warning: {} list rows skipped (first: {}:{}: {})",
+                lists.problems.len(),
+                first.file,
+                first.line,
+                first.message
+            );
+        }
         let knowledge = ictguard_vet::Knowledge::bundled();
         Ok(AppState {
             vetter: Arc::new(ictguard_vet::Vetter::new(pack.clone(), knowledge)),
@@ -52,7 +67,7 @@ impl AppState {
                 &config.vetting,
                 MAX_APK as u64,
             )?),
-            screener: Arc::new(Screener::new(pack, Vec::new(), ScreenConfig::default())),
+            screener: Arc::new(Screener::with_lists(pack, lists, ScreenConfig::default())),
             writer,
             pool: Arc::new(Mutex::new(Vec::new())),
             database: config.database.as_str().into(),

@@ -220,3 +220,80 @@ async fn case_words_outside_the_typed_sets_are_refused_with_what_would_do() {
         (json!("resolved"), json!("block"))
     );
 }
+
+/// The SDN file in the shared corpus (the 2024-05-03 publication).
+fn sdn_2024() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/lists/sdn_2024-05-03.csv")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_with_a_list_screens_against_it_and_names_it_everywhere() {
+    let db = TestDb::sqlite();
+    let mut store = ictguard_store::open(&db.url).unwrap();
+    let (_, screen_key) = store.create_key(Role::Screen, "test").unwrap();
+    let (_, admin_key) = store.create_key(Role::Admin, "test").unwrap();
+    let mut config = ServerConfig::new(db.url.clone());
+    config.lists = vec![sdn_2024()];
+    let app = app(AppState::new(&config).unwrap());
+
+    // the files loaded, with what identifies the publication
+    let (status, _, body) = call(&app, request("GET", "/v1/lists", Some(&screen_key), None)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let loaded = json_of(&body);
+    assert_eq!(loaded["entries"], 14_965);
+    let file = &loaded["files"][0];
+    assert_eq!(file["file"], "sdn_2024-05-03.csv");
+    assert_eq!(file["records"], 14_965);
+    let bytes = std::fs::read(sdn_2024()).unwrap();
+    assert_eq!(file["bytes"], bytes.len());
+    let sha = file["sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha.len(), 64);
+
+    // a listed party is blocked through the API, and the answer names the list file
+    let query = json!({ "name": "Banco Nacional de Cuba", "as_of": "2024-06-01" });
+    let (status, headers, body) = call(
+        &app,
+        request("POST", "/v1/screen", Some(&screen_key), Some(query)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer = json_of(&body);
+    assert_eq!(answer["decision"], "block", "{answer}");
+    assert_eq!(answer["matches"][0]["id"], "OFAC-SDN:306");
+    assert_eq!(answer["lists"][0]["sha256"], sha.as_str());
+
+    // … and so does its audit record
+    let seq = headers["x-audit-seq"].to_str().unwrap().to_string();
+    let (_, _, trail) = call(&app, request("GET", "/v1/audit", Some(&admin_key), None)).await;
+    let record = &json_of(&trail)["records"][0];
+    assert_eq!(record["seq"].to_string(), seq);
+    assert_eq!(record["body"]["lists"][0]["sha256"], sha.as_str());
+
+    // a server without lists says so in every answer
+    let bare = fixture();
+    let (_, _, body) = call(
+        &bare.app,
+        request(
+            "POST",
+            "/v1/screen",
+            Some(&bare.screen_key),
+            Some(json!({ "name": "Banco Nacional de Cuba", "as_of": "2024-06-01" })),
+        ),
+    )
+    .await;
+    let answer = json_of(&body);
+    assert_eq!(answer["decision"], "allow");
+    assert_eq!(answer["lists"], json!([]));
+}
+
+#[test]
+fn a_list_that_cannot_be_read_stops_the_server_from_starting() {
+    let db = TestDb::sqlite();
+    let mut config = ServerConfig::new(db.url.clone());
+    config.lists = vec!["no-such-list.csv".into()];
+    let err = AppState::new(&config)
+        .err()
+        .expect("a missing list must be refused");
+    assert!(err.to_string().contains("no-such-list.csv"), "{err}");
+}

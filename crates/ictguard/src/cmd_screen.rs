@@ -71,7 +71,7 @@ pub fn build_screener(
             loaded.problems.len() - 20
         );
     }
-    Ok(Screener::new(pack, loaded.entries, config))
+    Ok(Screener::with_lists(pack, loaded, config))
 }
 
 pub fn run(pack: RulePack, args: &ScreenArgs) -> anyhow::Result<Outcome> {

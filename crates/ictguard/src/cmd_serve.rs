@@ -33,6 +33,7 @@ pub fn serve(pack: &PackArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
         listen: args.listen.clone(),
         database: args.database.clone(),
         rules: pack_source(pack),
+        lists: args.lists.clone(),
         vetting: VetLimits {
             worker_program: None,
             workers,

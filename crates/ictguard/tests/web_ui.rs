@@ -408,7 +408,12 @@ fn a_reviewers_day_in_headless_chromium(db: &str) {
     let shots = shots_dir(db);
     let screen_key = key(db, "screen");
     let admin_key = key(db, "admin");
-    let server = start(db);
+    let sdn = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/lists/sdn_2024-05-03.csv"
+    );
+    let (child, url) = common::start_with(db, &["--list", sdn]);
+    let server = Server { child, url };
     let url = server.url.clone();
     let b = webdriver::Browser::start(&chromium, &chromedriver, 1280, 1000);
 
@@ -454,6 +459,19 @@ fn a_reviewers_day_in_headless_chromium(db: &str) {
         &shots,
         "03-screen-block",
         &[HEADER, ([0xa4, 0x16, 0x1a], 1500)],
+    );
+
+    // a listed party: the server screens against the list it was started with, and says which
+    b.goto(&format!("{url}/ui/screen"));
+    fill(&b, "name", "Banco Nacional de Cuba");
+    set_date(&b, "as_of", "2024-06-01");
+    b.click(&b.find("main form button[type=submit]"));
+    assert_eq!(b.text(&b.wait_for("#decision")).to_lowercase(), "block");
+    assert!(b.text_of("#matches").contains("OFAC-SDN:306"));
+    let lists = b.text_of("#lists");
+    assert!(
+        lists.contains("sdn_2024-05-03.csv") && lists.contains("14965 records"),
+        "{lists}"
     );
 
     // a near match lands in review and opens a case
@@ -533,12 +551,16 @@ fn a_reviewers_day_in_headless_chromium(db: &str) {
     assert!(records.to_lowercase().contains("allow"));
     assert_eq!(b.count("#records tbody tr"), 1, "filtered to kind=case");
     b.goto(&format!("{url}/ui/audit"));
-    assert_eq!(b.count("#records tbody tr"), 4, "block, review, vet, case");
+    assert_eq!(
+        b.count("#records tbody tr"),
+        5,
+        "block, list block, review, vet, case"
+    );
     shot(&b, &shots, "08-audit", &[HEADER]);
     b.click(&b.find("main form[action='/ui/audit/verify'] button"));
     assert!(b
         .text(&b.wait_for("#chain"))
-        .contains("All 4 records hash correctly"));
+        .contains("All 5 records hash correctly"));
     shot(
         &b,
         &shots,

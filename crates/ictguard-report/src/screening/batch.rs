@@ -6,8 +6,8 @@ use ictguard_screen::batch::RecordOutcome;
 
 use crate::RenderError;
 
-/// The columns of the CSV output (the last three added at the end, so that positions stay).
-const CSV_HEADER: [&str; 15] = [
+/// The columns of the CSV output (later ones added at the end, so that positions stay).
+const CSV_HEADER: [&str; 16] = [
     "line",
     "id",
     "decision",
@@ -23,6 +23,7 @@ const CSV_HEADER: [&str; 15] = [
     "pack_version",
     "facts_checked_through",
     "warnings",
+    "lists",
 ];
 
 /// The CSV header row, with its line end.
@@ -100,13 +101,19 @@ pub fn csv_row(r: &RecordOutcome) -> Vec<u8> {
                     .map(|p| p.verified_through.to_string())
                     .unwrap_or_default(),
                 res.warnings.join(" | "),
+                // file@sha256 of each list, so a row says which publication decided it
+                res.lists
+                    .iter()
+                    .map(|l| format!("{}@sha256:{}", l.file, l.sha256))
+                    .collect::<Vec<_>>()
+                    .join(" "),
             ])
         }
         Err(e) => {
             let mut rec = vec![e.line.to_string()];
             rec.extend(std::iter::repeat_n(String::new(), 10));
             rec.push(e.to_string());
-            rec.extend(std::iter::repeat_n(String::new(), 3));
+            rec.extend(std::iter::repeat_n(String::new(), 4));
             csv_line(&rec)
         }
     };

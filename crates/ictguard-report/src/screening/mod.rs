@@ -106,6 +106,15 @@ pub fn text(out: &mut impl Write, r: &ScreenResult) -> io::Result<()> {
             p.id, p.version, p.verified_through
         )?;
     }
+    if r.lists.is_empty() {
+        writeln!(
+            out,
+            "  lists: none loaded (only the pack's apps and entities were screened)"
+        )?;
+    }
+    for l in r.lists.iter() {
+        writeln!(out, "  list: {}", l.describe())?;
+    }
     for w in &r.warnings {
         writeln!(out, "  warning: {w}")?;
     }

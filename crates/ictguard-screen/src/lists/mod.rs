@@ -22,6 +22,7 @@ mod dates;
 mod dpl;
 mod ofac;
 mod programs;
+mod provenance;
 mod registry;
 mod set;
 mod source;
@@ -31,6 +32,7 @@ use serde::Serialize;
 
 pub use countries::country_code;
 pub use dates::DateError;
+pub use provenance::ListFile;
 pub use registry::{detect_format, DetectError, ListFormat};
 pub use set::ListSet;
 
@@ -149,6 +151,8 @@ pub struct FileSummary {
     pub records: usize,
     /// Rows skipped.
     pub skipped: Vec<RowProblem>,
+    /// Its name, format, size and hash, as results cite it.
+    pub provenance: ListFile,
 }
 
 /// Every entry loaded, with the rows skipped.
@@ -158,4 +162,6 @@ pub struct LoadedLists {
     pub entries: Vec<ListEntry>,
     /// Rows skipped in any file, and alternates or addresses whose primary record never came.
     pub problems: Vec<RowProblem>,
+    /// Every file read, in the order read: what results name as the lists they used.
+    pub files: Vec<ListFile>,
 }

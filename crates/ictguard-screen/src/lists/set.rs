@@ -6,9 +6,12 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
+use super::provenance::{hex, Hashing};
 use super::registry::detect_format;
 use super::source::{EntityKey, Parsed, Row};
-use super::{FileSummary, ListEntry, ListError, LoadedLists, RowProblem, MAX_LINE_BYTES};
+use super::{FileSummary, ListEntry, ListError, ListFile, LoadedLists, RowProblem, MAX_LINE_BYTES};
 use crate::bounded::BoundedLineReader;
 
 /// An alternate name waiting for its primary record.
@@ -29,6 +32,7 @@ pub struct ListSet {
     pending_aliases: HashMap<EntityKey, Vec<PendingAlias>>,
     pending_countries: HashMap<EntityKey, Vec<String>>,
     problems: Vec<RowProblem>,
+    files: Vec<ListFile>,
 }
 
 impl ListSet {
@@ -57,6 +61,22 @@ impl ListSet {
         file_name: &str,
         reader: impl Read,
     ) -> Result<FileSummary, ListError> {
+        let (mut hasher, mut bytes) = (Sha256::new(), 0u64);
+        let mut summary =
+            self.read_rows(file_name, Hashing::new(reader, &mut hasher, &mut bytes))?;
+        summary.provenance = ListFile {
+            file: file_name.into(),
+            format: summary.format.name().into(),
+            records: summary.records,
+            bytes,
+            sha256: hex(&hasher.finalize()),
+        };
+        self.files.push(summary.provenance.clone());
+        Ok(summary)
+    }
+
+    /// Read every row of one file through its format's source.
+    fn read_rows(&mut self, file_name: &str, reader: impl Read) -> Result<FileSummary, ListError> {
         let mut reader = BoundedLineReader::new(reader, MAX_LINE_BYTES);
         let head = first_line(&mut reader).map_err(|e| ListError::Fatal {
             file: file_name.into(),
@@ -93,6 +113,13 @@ impl ListSet {
             format,
             records: 0,
             skipped: Vec::new(),
+            provenance: ListFile {
+                file: file_name.into(),
+                format: format.name().into(),
+                records: 0,
+                bytes: 0,
+                sha256: String::new(),
+            },
         };
         let mut record = csv::StringRecord::new();
         loop {
@@ -206,9 +233,13 @@ impl ListSet {
                 });
             }
         }
+        // rows in file order, not in the order a hash table gives them back
+        self.problems
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         LoadedLists {
             entries: self.entries,
             problems: self.problems,
+            files: self.files,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! ([`crate::auth`]) and answers errors as [`crate::error::ApiError`].
 
 pub(crate) mod batch;
+pub(crate) mod lists;
 pub(crate) mod records;
 pub(crate) mod rules;
 pub(crate) mod screening;

@@ -190,6 +190,18 @@ fn decision(query: &Query, r: &ScreenResult, seq: i64) -> Markup {
                     "Rule pack " (p.id) " " (p.version) ", facts checked through " (p.verified_through) "."
                 }
             }
+            p.muted id="lists" {
+                @if r.lists.is_empty() {
+                    "No restricted-party list loaded: only the rule pack's apps and entities were screened."
+                } @else {
+                    "Lists: "
+                    @for (i, l) in r.lists.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        (l.describe())
+                    }
+                    "."
+                }
+            }
             @if !r.warnings.is_empty() {
                 h3 { "Warnings" }
                 ul { @for w in &r.warnings { li { (w) } } }

@@ -32,6 +32,10 @@ pub struct ServeArgs {
     /// The database: an SQLite file path, or a `postgres://` URL.
     #[arg(long)]
     pub database: String,
+    /// A restricted-party list file to screen against, as `screen --list` takes (repeatable);
+    /// every decision and audit record names each file's format, size and SHA-256.
+    #[arg(long = "list", value_name = "PATH")]
+    pub lists: Vec<std::path::PathBuf>,
     /// Vettings run at once, each in a process of its own (default: one per core).
     #[arg(long, value_name = "N")]
     pub vet_workers: Option<usize>,
