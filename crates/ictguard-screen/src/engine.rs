@@ -190,6 +190,10 @@ pub struct Match {
     /// company, not the app).
     #[serde(skip)]
     pub legal_forms_shared: usize,
+    /// True when the name matched is one of the list entry's weak aliases (then the match is at
+    /// most a review).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub weak_alias: bool,
 }
 
 /// A country list that designates the query's country on the date.
@@ -320,7 +324,11 @@ impl Screener {
             .iter()
             .map(|a| 1 + a.item.aliases.len())
             .chain(pack.entities.iter().map(|e| 1 + e.item.aliases.len()))
-            .chain(lists.iter().map(|e| 1 + e.aliases.len()))
+            .chain(
+                lists
+                    .iter()
+                    .map(|e| 1 + e.aliases.len() + e.weak_aliases.len()),
+            )
             .sum();
         let mut names = NameIndex::with_capacity(name_count);
         let mut identifiers: HashMap<String, Vec<(usize, &'static str, String)>> = HashMap::new();
@@ -352,7 +360,10 @@ impl Screener {
         for (i, e) in lists.iter().enumerate() {
             let r = records.len() as u32;
             records.push(Record::List(i));
-            for n in std::iter::once(&e.name).chain(&e.aliases) {
+            for n in std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .chain(&e.weak_aliases)
+            {
                 names.add(r, n);
             }
         }
@@ -518,6 +529,11 @@ impl Screener {
                     asked,
                 );
                 m.legal_forms_shared = shared_legal_forms(&norm, &hit.name.normalized);
+                if let Record::List(i) = self.records[r] {
+                    if self.lists[i].weak_aliases.contains(&hit.name.original) {
+                        weak_alias_at_most_review(&mut m);
+                    }
+                }
                 matches.push(m);
             }
         }
@@ -659,7 +675,12 @@ impl Screener {
             }
             Record::List(i) => {
                 let e = &self.lists[i];
-                let orders = vec![list_finding(e, as_of)];
+                let published = self
+                    .list_files
+                    .iter()
+                    .find(|f| f.file == e.file)
+                    .and_then(|f| f.published);
+                let orders = vec![list_finding(e, published, as_of)];
                 (
                     e.id.clone(),
                     e.name.clone(),
@@ -689,6 +710,7 @@ impl Screener {
             decision,
             reason,
             legal_forms_shared: 0,
+            weak_alias: false,
         }
     }
 
@@ -1038,6 +1060,22 @@ fn past_the_horizon(matches: &mut [Match], stamp: Option<&PackStamp>) {
     }
 }
 
+/// A match through a weak alias alone: OFAC does not expect screening on weak aliases, only their
+/// use to confirm a hit found otherwise, so it goes to a reviewer and never blocks by itself.
+fn weak_alias_at_most_review(m: &mut Match) {
+    m.weak_alias = true;
+    let note = format!(
+        "matched only a weak alias ({:?}), a broad or generic name the list gives to help confirm a hit, not to screen on",
+        m.matched
+    );
+    if m.decision == Decision::Block {
+        m.decision = Decision::Review;
+        m.reason = format!("{}; review, not block: {note}", m.reason);
+    } else {
+        m.reason = format!("{}; {note}", m.reason);
+    }
+}
+
 /// How many legal forms two names share, in canonical spelling ("Incorporated" = "Inc.").
 fn shared_legal_forms(a: &NormalizedName, b: &NormalizedName) -> usize {
     let legal = |n: &NormalizedName| -> Vec<String> {
@@ -1051,24 +1089,53 @@ fn shared_legal_forms(a: &NormalizedName, b: &NormalizedName) -> usize {
     la.iter().filter(|t| lb.contains(t)).count()
 }
 
-/// A list entry is in force from its listing until it expires.
-fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
+/// A list entry is in force from its listing until it expires. Its listing date is the list's own
+/// field when it has one; otherwise only the publication it came from is known (`published`), and
+/// a date before that publication is a question for a reviewer, not a listing; with neither, the
+/// entry is taken as listed on the date screened, and the finding says that no date is known.
+fn list_finding(e: &ListEntry, published: Option<NaiveDate>, as_of: NaiveDate) -> OrderFinding {
     let citation = match &e.citation {
         Some(c) => format!("{}; {c}", e.source),
         None if e.programs.is_empty() => e.source.clone(),
         None => format!("{} [{}]", e.source, e.programs.join("] [")),
     };
     let mut status = Status::InForce;
-    let mut decided_by = Decisive {
-        date: e.listed.unwrap_or(as_of),
-        event: "listed".into(),
-        by: Some(e.list.clone()),
-        citation: Some(citation.clone()),
-        note: match e.listed {
-            Some(d) => format!("listed {d} ({}:{})", e.file, e.line),
-            None => format!("on the list as loaded ({}:{})", e.file, e.line),
+    let mut open_questions = Vec::new();
+    let at = format!("{}:{}", e.file, e.line);
+    let mut decided_by = match (e.listed, published) {
+        (Some(d), _) => Decisive {
+            date: d,
+            event: "listed".into(),
+            by: Some(e.list.clone()),
+            citation: Some(citation.clone()),
+            note: format!("listed {d} ({at})"),
+            until: None,
         },
-        until: None,
+        (None, Some(p)) => {
+            if as_of < p {
+                open_questions.push(format!(
+                    "the entry is on the list published {p}, after {as_of}, and the list gives no listing date: check whether it was listed on {as_of}"
+                ));
+            }
+            Decisive {
+                date: p,
+                event: "on_list_published".into(),
+                by: Some(e.list.clone()),
+                citation: Some(citation.clone()),
+                note: format!("on the list published {p} ({at}); the list gives no listing date"),
+                until: None,
+            }
+        }
+        (None, None) => Decisive {
+            date: as_of,
+            event: "listing_date_unknown".into(),
+            by: Some(e.list.clone()),
+            citation: Some(citation.clone()),
+            note: format!(
+                "on the list as loaded ({at}); neither the entry nor the file gives a date, so it is taken as listed on the date screened"
+            ),
+            until: None,
+        },
     };
     if let Some(d) = e.listed.filter(|d| as_of < *d) {
         status = Status::NotYetEffective;
@@ -1089,7 +1156,7 @@ fn list_finding(e: &ListEntry, as_of: NaiveDate) -> OrderFinding {
         enforcement_suspended: None,
         reach: "listed".into(),
         only_kinds: Vec::new(),
-        open_questions: Vec::new(),
+        open_questions,
         only_in: None,
         verification: None,
     }

@@ -28,7 +28,9 @@ fn sdn_2024_loads_every_primary_record() {
         .find(|e| e.name == "BANCO NACIONAL DE CUBA")
         .unwrap();
     assert_eq!(bnc.id, "OFAC-SDN:306");
-    assert!(bnc.aliases.contains(&"BNC".to_string()));
+    // quoted in the remarks: a weak alias, kept apart from the strong ones
+    assert!(bnc.weak_aliases.contains(&"BNC".to_string()));
+    assert!(!bnc.aliases.contains(&"BNC".to_string()));
     assert_eq!(bnc.programs, vec!["CUBA"]);
 }
 
@@ -132,4 +134,94 @@ fn denied_persons_list_with_dates() {
     assert_eq!(ash.listed, chrono::NaiveDate::from_ymd_opt(2003, 6, 19));
     assert_eq!(ash.expires, chrono::NaiveDate::from_ymd_opt(2056, 6, 29));
     assert_eq!(ash.countries, vec!["US"]);
+}
+
+#[test]
+fn a_weak_alias_from_the_sdn_remarks_is_not_a_block() {
+    use ictguard_rules::RulePack;
+    use ictguard_screen::engine::{Decision, Query, ScreenConfig, Screener};
+    let mut set = ListSet::new();
+    set.add_file(&list("sdn_2024-05-03.csv")).unwrap();
+    let s = Screener::with_lists(RulePack::bundled(), set.finish(), ScreenConfig::default());
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+    let q = |name: &str| Query {
+        name: Some(name.into()),
+        ..Query::default()
+    };
+    // "Mohammed Ali" is quoted in an entry's remarks: a weak alias, which OFAC lists to confirm a hit
+    let r = s.screen(&q("Mohammed Ali"), day).unwrap();
+    assert_ne!(r.decision, Decision::Block, "{:?}", r.matches);
+    // a primary name still blocks
+    let r = s.screen(&q("Banco Nacional de Cuba"), day).unwrap();
+    assert_eq!(r.decision, Decision::Block);
+}
+
+#[test]
+fn listing_dates_are_never_invented() {
+    use ictguard_rules::RulePack;
+    use ictguard_screen::engine::{Decision, Query, ScreenConfig, Screener};
+    let mut set = ListSet::new();
+    let summary = set.add_file(&list("sdn_2024-05-03.csv")).unwrap();
+    // the publication date comes from the file's name; the SDN CSV has no listing dates
+    assert_eq!(
+        summary.provenance.published,
+        chrono::NaiveDate::from_ymd_opt(2024, 5, 3)
+    );
+    let s = Screener::with_lists(RulePack::bundled(), set.finish(), ScreenConfig::default());
+    let screen = |as_of: &str| {
+        let q = Query {
+            name: Some("Vladimir Putin".into()),
+            as_of: Some(as_of.into()),
+            ..Query::default()
+        };
+        s.screen(&q, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+            .unwrap()
+    };
+    // before the publication, a later list cannot say he was listed: a question, not a block
+    let before = screen("2015-01-01");
+    assert_eq!(before.decision, Decision::Review, "{:?}", before.reasons);
+    let finding = &before.matches[0].orders[0];
+    assert_eq!(finding.decided_by.event, "on_list_published");
+    assert_eq!(finding.decided_by.date.to_string(), "2024-05-03");
+    assert!(finding.open_questions[0].contains("no listing date"));
+    // after it, the listing stands, dated by the publication (not by the date screened)
+    let after = screen("2024-06-01");
+    assert_eq!(after.decision, Decision::Block);
+    assert_eq!(
+        after.matches[0].orders[0].decided_by.date.to_string(),
+        "2024-05-03"
+    );
+}
+
+#[test]
+fn a_listing_date_in_the_list_decides_before_and_after() {
+    use ictguard_rules::RulePack;
+    use ictguard_screen::engine::{Decision, Query, ScreenConfig, Screener};
+    let mut set = ListSet::new();
+    set.add_file(&list("csl_sample_2023.csv")).unwrap();
+    let loaded = set.finish();
+    let dated = loaded
+        .entries
+        .iter()
+        .find(|e| e.listed.is_some() && e.expires.is_none())
+        .expect("an entry with a start date")
+        .clone();
+    let listed = dated.listed.unwrap();
+    let s = Screener::with_lists(RulePack::bundled(), loaded, ScreenConfig::default());
+    let screen = |day: chrono::NaiveDate| {
+        let q = Query {
+            name: Some(dated.name.clone()),
+            ..Query::default()
+        };
+        s.screen(&q, day).unwrap()
+    };
+    let r = screen(listed);
+    assert!(r
+        .matches
+        .iter()
+        .any(|m| m.id == dated.id && m.decision == Decision::Block));
+    let r = screen(listed.pred_opt().unwrap());
+    let m = r.matches.iter().find(|m| m.id == dated.id).unwrap();
+    assert_eq!(m.decision, Decision::Allow, "{}", m.reason);
+    assert_eq!(m.orders[0].decided_by.date, listed);
 }

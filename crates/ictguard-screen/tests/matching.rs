@@ -13,6 +13,7 @@ fn entry(n: u32, name: &str, aliases: &[&str]) -> ListEntry {
         source: "test list".into(),
         name: name.into(),
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        weak_aliases: Vec::new(),
         kind: Some("entity".into()),
         programs: vec!["TEST".into()],
         countries: Vec::new(),
@@ -104,4 +105,26 @@ fn han_names_are_compared_by_characters() {
     // traditional and simplified characters are the same characters
     assert_eq!(score_of(&s, "腾讯控股", "TEST:2"), Some(1.0));
     assert_eq!(score_of(&s, "腾讯", "TEST:2"), Some(1.0));
+}
+
+#[test]
+fn a_weak_alias_alone_goes_to_review_never_block() {
+    let mut e = entry(1, "KONY, Joseph", &["KONY, Joseph Rao"]);
+    e.kind = Some("individual".into());
+    e.weak_aliases = vec!["MOHAMMED, Ali".into()];
+    let s = screener(vec![e]);
+    let r = screen(&s, "Mohammed Ali");
+    assert_eq!(r.decision, Decision::Review, "{:?}", r.matches);
+    assert!(r.matches[0].weak_alias);
+    assert!(
+        r.matches[0].reason.contains("weak alias"),
+        "{}",
+        r.matches[0].reason
+    );
+    // the primary name and a strong alias still block
+    for strong in ["Joseph Kony", "Joseph Rao Kony"] {
+        let r = screen(&s, strong);
+        assert_eq!(r.decision, Decision::Block, "{strong}");
+        assert!(!r.matches[0].weak_alias);
+    }
 }

@@ -72,6 +72,7 @@ impl ListSource for ConsolidatedScreeningList {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
+            weak_aliases: Vec::new(),
             kind: Some(row.column("type").to_ascii_lowercase()).filter(|s| !s.is_empty()),
             programs: split_programs(row.column("programs")),
             countries,

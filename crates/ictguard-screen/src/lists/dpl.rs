@@ -39,6 +39,7 @@ impl ListSource for DeniedPersons {
             source: "BIS Denied Persons List".into(),
             name: name.to_string(),
             aliases: Vec::new(),
+            weak_aliases: Vec::new(),
             kind: None,
             programs: Vec::new(),
             countries: country_code(row.column("country"))

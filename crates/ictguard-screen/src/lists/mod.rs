@@ -52,6 +52,11 @@ pub struct ListEntry {
     pub name: String,
     /// Other names (a.k.a., f.k.a., n.k.a.).
     pub aliases: Vec<String>,
+    /// Weak aliases: broad or generic names (nicknames, noms de guerre, common acronyms) that OFAC
+    /// lists to help confirm a hit, not to screen on (OFAC FAQs 122–124; in the CSV files they are
+    /// the names quoted in a record's remarks). A match through one alone is never a block.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub weak_aliases: Vec<String>,
     /// individual, entity, vessel or aircraft, when known.
     pub kind: Option<String>,
     /// Sanctions programs.

@@ -21,15 +21,22 @@ pub struct ListFile {
     pub bytes: u64,
     /// SHA-256 of its bytes, lowercase hex.
     pub sha256: String,
+    /// The day the list was published, when known (from an ISO date in the file's name, as in
+    /// `sdn_2024-05-03.csv`): an entry with no listing date of its own was on the list by then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<chrono::NaiveDate>,
 }
 
 impl ListFile {
     /// `file (format, N records, sha256 abcdef012345…)`, for text reports.
     pub fn describe(&self) -> String {
         format!(
-            "{} ({}, {} records, sha256 {}…)",
+            "{} ({}{}, {} records, sha256 {}…)",
             self.file,
             self.format,
+            self.published
+                .map(|d| format!(", published {d}"))
+                .unwrap_or_default(),
             self.records,
             &self.sha256[..self.sha256.len().min(12)]
         )

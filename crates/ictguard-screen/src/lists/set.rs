@@ -70,6 +70,7 @@ impl ListSet {
             records: summary.records,
             bytes,
             sha256: hex(&hasher.finalize()),
+            published: super::dates::date_in_file_name(file_name),
         };
         self.files.push(summary.provenance.clone());
         Ok(summary)
@@ -119,6 +120,7 @@ impl ListSet {
                 records: 0,
                 bytes: 0,
                 sha256: String::new(),
+                published: None,
             },
         };
         let mut record = csv::StringRecord::new();
@@ -294,7 +296,8 @@ mod tests {
         assert_eq!(loaded.entries.len(), 1);
         let e = &loaded.entries[0];
         assert_eq!(e.id, "OFAC-SDN:306");
-        assert_eq!(e.aliases, vec!["BNC", "NATIONAL BANK OF CUBA"]);
+        assert_eq!(e.aliases, vec!["NATIONAL BANK OF CUBA"]);
+        assert_eq!(e.weak_aliases, vec!["BNC"]);
         assert_eq!(e.countries, vec!["CH"]);
         assert!(loaded.problems.is_empty());
     }

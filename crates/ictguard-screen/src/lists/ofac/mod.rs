@@ -38,7 +38,8 @@ fn field(s: &str) -> &str {
     }
 }
 
-/// Names quoted after "a.k.a." in OFAC remarks: `a.k.a. 'BNC'`.
+/// Names quoted after "a.k.a." in OFAC remarks: `a.k.a. 'BNC'`. These are OFAC's weak aliases
+/// (the delimited files carry weak AKAs in the remarks, strong ones in the alternate-name file).
 fn remark_aliases(remarks: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = remarks;

@@ -49,7 +49,8 @@ impl ListSource for Primary {
             }
             .into(),
             name,
-            aliases: remark_aliases(field(&r[11])),
+            aliases: Vec::new(),
+            weak_aliases: remark_aliases(field(&r[11])),
             kind: Some(kind),
             programs: split_programs(field(&r[3])),
             countries: Vec::new(),
@@ -86,7 +87,7 @@ mod tests {
                 assert_eq!(e.id, "OFAC-CONS:9639");
                 assert_eq!(e.kind.as_deref(), Some("entity"));
                 assert_eq!(e.programs, vec!["SDGT", "IRGC"]);
-                assert_eq!(e.aliases, vec!["XC"]);
+                assert_eq!(e.weak_aliases, vec!["XC"]);
             }
             other => panic!("{other:?}"),
         }
