@@ -367,6 +367,7 @@ impl Screener {
                 names.add(r, n);
             }
         }
+        names.finish();
         Screener {
             pack,
             lists,
@@ -412,6 +413,7 @@ impl Screener {
                     index.add(r, n);
                 }
             }
+            index.finish();
             index
         })
     }

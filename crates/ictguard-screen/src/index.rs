@@ -1,11 +1,18 @@
-//! A candidate index over names, so that the cost of a query does not grow with the list.
+//! A candidate index over names, so that the cost of a query does not grow with the lists.
 //!
-//! Each name is normalised once; its core tokens (and its spaceless form) go into an inverted index,
-//! and every token of four or more characters also goes into a symmetric-deletion index (all strings
-//! one deletion away), which finds tokens within one edit, adjacent transpositions included, with
-//! hash lookups only. Very common tokens ("china", "trading") are skipped when the query has rarer
-//! ones, and candidates are ranked by the rarity of what they share before any scoring, so a query
-//! touches a bounded number of names whatever the size of the lists.
+//! Each name is normalised once; its core tokens (and its spaceless form) go into an inverted index.
+//! Every token of four or more characters also goes into a symmetric-deletion index (its strings
+//! one deletion away), which finds every token the scorer would call similar
+//! ([`crate::score::MAX_EDITS`]: one edit, adjacent transpositions included) with hash lookups
+//! only, and the tokens in sorted order give the abbreviations the scorer accepts ("tech" of
+//! "technology") by binary search.
+//!
+//! Retrieval is admissible: a name the scorer would rate at or above the threshold is never
+//! pruned. Each candidate gathers an upper bound of the share of the query it can explain; names
+//! that cannot reach the threshold by any view are dropped, the rest are scored best bound first,
+//! and scoring stops once no remaining bound can enter the answer. Very common tokens ("china",
+//! "trading") are skipped only while what they could add stays below what a match needs.
+//! [`NameIndex::search_every_name`] scores every name, for tests that compare the two.
 
 use std::hash::Hasher;
 
@@ -65,10 +72,11 @@ const MIN_SOUND_KEY: usize = 3;
 
 /// Tokens shorter than this are looked up exactly only.
 const MIN_FUZZY_LEN: usize = 4;
-/// A posting list longer than this is skipped when the query has other tokens.
+/// A posting list longer than this is skipped when what its token could add to a candidate cannot
+/// make a match alone (the bound still counts it).
 const MAX_POSTINGS: usize = 2_000;
-/// Names scored per query, at most.
-const MAX_CANDIDATES: usize = 32;
+/// Shortest abbreviation the scorer accepts (`token_similarity`).
+const MIN_ABBREVIATION: usize = 4;
 
 /// One indexed name: a primary name or alias of some record.
 #[derive(Debug, Clone)]
@@ -108,6 +116,9 @@ pub struct NameIndex {
     postings: Vec<Vec<u32>>,
     /// deletion variant → token ids it came from
     deletions: IdsByKey,
+    /// alphabetic tokens of more than [`MIN_ABBREVIATION`] characters in text order, for the
+    /// tokens a query token abbreviates (a prefix range); built by [`NameIndex::finish`]
+    by_text: Vec<u32>,
     /// sound key of a name's spaceless form → names
     sounds: FxHashMap<String, Vec<u32>>,
     /// token id → (number of distinct records that use it, last record counted)
@@ -116,6 +127,9 @@ pub struct NameIndex {
     records: u32,
     /// token id → is a generic word
     generic: Vec<bool>,
+    /// token id → is the spaceless form of some name of several words (never skipped in a
+    /// search, since the joined view may score what it reaches)
+    joins_a_name: Vec<bool>,
     /// token id → weight, computed by [`NameIndex::finish`]
     weights: Vec<f64>,
     last_record: Option<u32>,
@@ -171,6 +185,12 @@ fn variant_hash(token: &[u8], skip: usize) -> u64 {
     h.finish()
 }
 
+/// True for a token that may be abbreviated: alphabetic and longer than the shortest abbreviation
+/// (as `token_similarity` requires of the longer token).
+fn abbreviable(token: &str) -> bool {
+    token.len() > MIN_ABBREVIATION && token.bytes().all(|c| c.is_ascii_alphabetic())
+}
+
 /// Hashes of every one-deletion variant of `token` (tokens are ASCII).
 fn deletion_variants(token: &str) -> impl Iterator<Item = u64> + '_ {
     (0..token.len()).map(move |i| variant_hash(token.as_bytes(), i))
@@ -221,7 +241,9 @@ impl NameIndex {
         self.postings.push(Vec::new());
         self.record_df.push((0, u32::MAX));
         self.generic.push(GENERIC_WORDS.contains(&token));
+        self.joins_a_name.push(false);
         self.weights.clear(); // stale until `finish`
+        self.by_text.clear();
         if token.len() >= MIN_FUZZY_LEN {
             self.token_hashes.insert(hash, id);
             for v in deletion_variants(token) {
@@ -264,6 +286,9 @@ impl NameIndex {
             .chain(with_joined.then_some(joined.as_str()))
         {
             let t = self.intern(w);
+            if with_joined && w == joined {
+                self.joins_a_name[t as usize] = true;
+            }
             if !tokens.contains(&t) {
                 tokens.push(t);
                 self.postings[t as usize].push(name_id);
@@ -322,6 +347,34 @@ impl NameIndex {
         self.weights = (0..self.token_text.len() as u32)
             .map(|t| self.compute_weight(t))
             .collect();
+        let mut by_text: Vec<u32> = (0..self.token_text.len() as u32)
+            .filter(|t| abbreviable(&self.token_text[*t as usize]))
+            .collect();
+        by_text.sort_unstable_by(|a, b| {
+            self.token_text[*a as usize].cmp(&self.token_text[*b as usize])
+        });
+        self.by_text = by_text;
+    }
+
+    /// Index tokens that `prefix` abbreviates: longer alphabetic tokens that begin with it.
+    fn abbreviated_by(&self, prefix: &str, out: &mut dyn FnMut(u32)) {
+        let text = |t: &u32| self.token_text[*t as usize].as_str();
+        if self.by_text.is_empty() && !self.token_text.is_empty() {
+            // not finished: look at every token (slow, but the same answer)
+            (0..self.token_text.len() as u32)
+                .filter(|t| {
+                    abbreviable(text(t)) && text(t).starts_with(prefix) && text(t) != prefix
+                })
+                .for_each(&mut *out);
+            return;
+        }
+        let start = self.by_text.partition_point(|t| text(t) < prefix);
+        self.by_text[start..]
+            .iter()
+            .take_while(|t| text(t).starts_with(prefix))
+            .filter(|t| text(t) != prefix)
+            .copied()
+            .for_each(out);
     }
 
     fn weight_of_text(&self, token: &str) -> f64 {
@@ -333,7 +386,9 @@ impl NameIndex {
         }
     }
 
-    /// Tokens of the index within one edit of `token` (itself included), with their similarity.
+    /// Every token of the index the scorer finds similar to `token` (itself included), with that
+    /// similarity: within [`crate::score::MAX_EDITS`] by symmetric deletion, and abbreviations
+    /// either way.
     fn near_tokens(&self, token: &str, out: &mut Vec<(u32, f64)>) {
         if let Some(t) = self.token_id(token) {
             out.push((t, 1.0));
@@ -351,30 +406,35 @@ impl NameIndex {
                 }
             }
         };
-        // the query token with one deletion may equal an index token (an insertion in the query) …
+        let bytes = token.as_bytes();
+        let whole = variant_hash(bytes, usize::MAX);
+        // one edit: a deletion on either side or both (substitution, transposition)
         for v in deletion_variants(token) {
             push(&mut self.token_hashes.get(v));
-            // … or an index token's deletion (substitution, transposition)
             push(&mut self.deletions.get(v));
         }
-        // an index token with one deletion equals the query token (a deletion in the query)
-        push(
-            &mut self
-                .deletions
-                .get(variant_hash(token.as_bytes(), usize::MAX)),
-        );
+        push(&mut self.deletions.get(whole));
+        // abbreviations: the query token begins a longer index token, or an index token begins it
+        let mut longer = Vec::new();
+        self.abbreviated_by(token, &mut |t| longer.push(t));
+        push(&mut longer.into_iter());
+        if abbreviable(token) {
+            for len in MIN_ABBREVIATION..token.len() {
+                push(
+                    &mut self
+                        .token_hashes
+                        .get(variant_hash(&bytes[..len], usize::MAX)),
+                );
+            }
+        }
     }
 
-    /// The best-scoring names for a query, best first, with score at least `min_score`.
-    pub fn search(&self, query: &NormalizedName, min_score: f64, limit: usize) -> Vec<Hit<'_>> {
-        if query.is_empty() || self.names.is_empty() {
-            return Vec::new();
-        }
-        let mut q_words: Vec<&str> = query.core_tokens().collect();
-        q_words.sort_unstable();
-        q_words.dedup();
-        let q_joined = query.joined();
-        let q_weighted: Vec<Weighted> = q_words
+    /// The query's words (deduplicated), weights and spaceless forms, as every view scores them.
+    fn prepare<'q>(&self, query: &'q NormalizedName) -> Prepared<'q> {
+        let mut words: Vec<&str> = query.core_tokens().collect();
+        words.sort_unstable();
+        words.dedup();
+        let weighted: Vec<Weighted> = words
             .iter()
             .map(|t| Weighted {
                 text: t,
@@ -382,128 +442,238 @@ impl NameIndex {
                 han: query.han_of(t),
             })
             .collect();
-        // Han against Han is compared by characters; only then are a candidate's Han forms needed
-        let query_has_han = q_weighted.iter().any(|t| t.han.is_some());
-        let q_han_joined = query.han_joined();
-        // the query's rarity for the pruning bound: an unseen (misspelt) token counts as the
-        // heaviest index token it is near, since that is what a candidate can gain from it
-        let mut q_total = 0.0;
-        // candidate name → (accumulated rarity of shared tokens, reached through a spaceless or sound form)
-        let mut cands: FxHashMap<u32, (f64, bool)> =
-            FxHashMap::with_capacity_and_hasher(64, Default::default());
+        let joined = query.joined();
+        let sound = if query.transliterated {
+            sound_key(&joined)
+        } else {
+            String::new()
+        };
+        Prepared {
+            has_han: weighted.iter().any(|t| t.han.is_some()),
+            han_joined: query.han_joined(),
+            words,
+            weighted,
+            joined,
+            sound,
+        }
+    }
+
+    /// The similarity of one indexed name to a prepared query, by every view (`buf` holds the
+    /// name's weighted tokens, reused from name to name).
+    fn score_name<'s>(
+        &'s self,
+        q: &Prepared,
+        name: &'s IndexedName,
+        buf: &mut Vec<Weighted<'s>>,
+    ) -> Similarity {
+        buf.clear();
+        buf.extend(name.tokens.iter().map(|t| {
+            let text = self.token_text[*t as usize].as_str();
+            Weighted {
+                text,
+                weight: self.weight(*t),
+                han: q.has_han.then(|| name.normalized.han_of(text)).flatten(),
+            }
+        }));
+        let mut sim = similarity(
+            &q.weighted,
+            Joined {
+                text: &q.joined,
+                han: q.han_joined.as_deref(),
+            },
+            buf,
+            Joined {
+                text: &name.joined,
+                han: name.han_joined.as_deref(),
+            },
+        );
+        if q.sound.len() >= MIN_SOUND_KEY && name.sound == q.sound {
+            sim.sound = SOUND_MATCH_SCORE;
+        }
+        sim
+    }
+
+    /// The best-scoring names for a query, best first, with score at least `min_score`, one per
+    /// record (its best name), at most `limit`. Equal to [`Self::search_every_name`], at a cost
+    /// that does not grow with the index.
+    pub fn search(&self, query: &NormalizedName, min_score: f64, limit: usize) -> Vec<Hit<'_>> {
+        if query.is_empty() || self.names.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let q = self.prepare(query);
+        // Each query word reaches the index tokens the scorer finds similar to it. What a
+        // candidate can gain from a word is the word's weight times that similarity (the scorer's
+        // query coverage takes the best of its tokens, so the sum over them bounds it).
         let mut near = Vec::new();
-        let joined_lookup = q_words.len() > 1;
-        let many_tokens = joined_lookup;
-        for (i, w) in q_words
-            .iter()
-            .copied()
-            .chain(joined_lookup.then_some(q_joined.as_str()))
-            .enumerate()
-        {
-            let via_joined = i == q_words.len();
+        // (what a candidate's query coverage can gain, what its own coverage can gain, token)
+        let mut reached: Vec<(f64, f64, u32)> = Vec::new();
+        for (w, word) in q.words.iter().zip(&q.weighted) {
             near.clear();
             self.near_tokens(w, &mut near);
-            if !via_joined {
-                q_total += match self.token_id(w) {
-                    Some(_) => q_weighted[i].weight,
-                    None => near
-                        .iter()
-                        .map(|(t, _)| self.weight(*t))
-                        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
-                        .unwrap_or(q_weighted[i].weight),
-                };
+            reached.extend(
+                near.iter()
+                    .map(|(t, sim)| (word.weight * sim, self.weight(*t) * sim, *t)),
+            );
+        }
+        let q_total: f64 = q.weighted.iter().map(|w| w.weight).sum();
+        let needed = q_total * crate::score::min_query_coverage(min_score) - 1e-9;
+        // Skip the longest posting lists while all they could add together stays below a match:
+        // a name reached only through them cannot match, and every other name is credited with
+        // their whole gain in its bound.
+        reached
+            .sort_unstable_by_key(|(_, _, t)| std::cmp::Reverse(self.postings[*t as usize].len()));
+        let (mut skipped_q, mut skipped_c) = (0.0, 0.0);
+        let mut first_kept = 0;
+        while let Some((gain, c_gain, t)) = reached.get(first_kept) {
+            if self.postings[*t as usize].len() <= MAX_POSTINGS
+                || skipped_q + gain >= needed
+                || self.joins_a_name[*t as usize]
+            {
+                break;
             }
-            for (t, sim) in &near {
-                let posting = &self.postings[*t as usize];
-                if many_tokens && posting.len() > MAX_POSTINGS {
-                    continue;
-                }
-                let gain = self.weight(*t) * sim;
-                for n in posting {
-                    let c = cands.entry(*n).or_default();
-                    c.0 += gain;
-                    c.1 |=
-                        via_joined || self.names[*n as usize].tokens.len() < 2 && q_words.len() > 1;
+            skipped_q += gain;
+            skipped_c += c_gain;
+            first_kept += 1;
+        }
+        // candidate name → gains for its query and its own coverage, and whether it is reached
+        // through a spaceless or sound form (then always scored)
+        let mut cands: FxHashMap<u32, Gains> =
+            FxHashMap::with_capacity_and_hasher(64, Default::default());
+        for (gain, c_gain, t) in &reached[first_kept..] {
+            for n in &self.postings[*t as usize] {
+                let c = cands.entry(*n).or_default();
+                c.query += gain;
+                c.own += c_gain;
+                // reached through a name's spaceless form (not one of its words): the joined
+                // view may score it ("tencent" against "Ten Cent")
+                c.other_view |= !self.names[*n as usize].tokens.contains(t);
+            }
+        }
+        // the spaceless form meets names spaced differently ("zhi fu bao", "zhifubao")
+        if q.words.len() > 1 {
+            near.clear();
+            self.near_tokens(&q.joined, &mut near);
+            for (t, _) in &near {
+                for n in &self.postings[*t as usize] {
+                    cands.entry(*n).or_default().other_view = true;
                 }
             }
         }
         // a transliterated query also meets names that sound alike
-        let q_sound = if query.transliterated {
-            sound_key(&q_joined)
-        } else {
-            String::new()
-        };
-        if q_sound.len() >= MIN_SOUND_KEY {
-            for n in self.sounds.get(&q_sound).into_iter().flatten() {
-                cands.entry(*n).or_default().1 = true;
+        if q.sound.len() >= MIN_SOUND_KEY {
+            for n in self.sounds.get(&q.sound).into_iter().flatten() {
+                cands.entry(*n).or_default().other_view = true;
             }
         }
-        // A candidate must share enough of the query's rarity to reach `min_score` by its tokens
-        // (`min_query_coverage`). Names reached through a spaceless or sound form are kept.
-        let needed = q_total * crate::score::min_query_coverage(min_score) - 1e-9;
+        // each candidate's bound on its score, from both coverages; those that cannot reach
+        // `min_score` are dropped
         let mut ranked: Vec<(u32, f64)> = cands
             .into_iter()
-            .filter(|(_, (gain, other_view))| *other_view || *gain >= needed)
-            .map(|(n, (gain, other_view))| (n, if other_view { f64::MAX } else { gain }))
+            .filter_map(|(n, g)| {
+                let bound = if g.other_view {
+                    f64::INFINITY
+                } else {
+                    let own_total: f64 = self.names[n as usize]
+                        .tokens
+                        .iter()
+                        .map(|t| self.weight(*t))
+                        .sum();
+                    crate::score::token_score_bound(
+                        (g.query + skipped_q) / q_total,
+                        (g.own + skipped_c) / own_total,
+                    )
+                };
+                (bound >= min_score - 1e-9).then_some((n, bound))
+            })
             .collect();
-        let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if ranked.len() > MAX_CANDIDATES {
-            ranked.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
-            ranked.truncate(MAX_CANDIDATES);
-        }
-        ranked.sort_unstable_by(order);
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
 
-        let mut c_weighted: Vec<Weighted> = Vec::with_capacity(8);
-        let mut hits: Vec<Hit> = Vec::with_capacity(ranked.len());
-        for (n, _) in ranked {
+        let mut buf = Vec::new();
+        let mut hits: Vec<Hit> = Vec::new();
+        // the best score of each record found so far, best first, at most `limit`
+        let mut top: Vec<(f64, u32)> = Vec::with_capacity(limit + 1);
+        for (n, bound) in ranked {
+            if top.len() >= limit && bound + 1e-9 < top[limit - 1].0 {
+                break; // no name left can enter the answer
+            }
             let name = &self.names[n as usize];
-            c_weighted.clear();
-            c_weighted.extend(name.tokens.iter().map(|t| {
-                let text = self.token_text[*t as usize].as_str();
-                Weighted {
-                    text,
-                    weight: self.weight(*t),
-                    han: query_has_han
-                        .then(|| name.normalized.han_of(text))
-                        .flatten(),
-                }
-            }));
-            let mut similarity = similarity(
-                &q_weighted,
-                Joined {
-                    text: &q_joined,
-                    han: q_han_joined.as_deref(),
-                },
-                &c_weighted,
-                Joined {
-                    text: &name.joined,
-                    han: name.han_joined.as_deref(),
-                },
-            );
-            if q_sound.len() >= MIN_SOUND_KEY && name.sound == q_sound {
-                similarity.sound = SOUND_MATCH_SCORE;
+            let similarity = self.score_name(&q, name, &mut buf);
+            let score = similarity.score();
+            if score < min_score {
+                continue;
             }
-            if similarity.score() >= min_score {
-                hits.push(Hit { name, similarity });
+            hits.push(Hit { name, similarity });
+            match top.iter_mut().find(|(_, r)| *r == name.record) {
+                Some(best) => best.0 = best.0.max(score),
+                None => top.push((score, name.record)),
             }
+            top.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            top.truncate(limit);
         }
-        hits.sort_by(|a, b| {
-            b.similarity
-                .score()
-                .total_cmp(&a.similarity.score())
-                .then(a.name.record.cmp(&b.name.record))
-        });
-        // one hit per record: its best name
-        let mut seen = Vec::new();
-        hits.retain(|h| {
-            if seen.contains(&h.name.record) {
-                false
-            } else {
-                seen.push(h.name.record);
-                true
-            }
-        });
-        hits.truncate(limit);
-        hits
+        best_per_record(hits, limit)
     }
+
+    /// Every name scored, no index used: the answer [`Self::search`] must give, for tests that
+    /// compare them and for auditing a surprising answer. Its cost grows with the index.
+    pub fn search_every_name(
+        &self,
+        query: &NormalizedName,
+        min_score: f64,
+        limit: usize,
+    ) -> Vec<Hit<'_>> {
+        if query.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let q = self.prepare(query);
+        let mut buf = Vec::new();
+        let hits = self
+            .names
+            .iter()
+            .filter_map(|name| {
+                let similarity = self.score_name(&q, name, &mut buf);
+                (similarity.score() >= min_score).then_some(Hit { name, similarity })
+            })
+            .collect();
+        best_per_record(hits, limit)
+    }
+}
+
+/// What a candidate can gain from the query's words: upper bounds of the weighted coverage of the
+/// query (`query`) and of its own tokens (`own`), and whether another view reached it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Gains {
+    query: f64,
+    own: f64,
+    other_view: bool,
+}
+
+/// A query as the scorer sees it.
+struct Prepared<'q> {
+    words: Vec<&'q str>,
+    weighted: Vec<Weighted<'q>>,
+    joined: String,
+    han_joined: Option<String>,
+    has_han: bool,
+    sound: String,
+}
+
+/// Hits best first (ties by record), one per record (its best name), at most `limit`.
+fn best_per_record(mut hits: Vec<Hit<'_>>, limit: usize) -> Vec<Hit<'_>> {
+    hits.sort_by(|a, b| {
+        b.similarity
+            .score()
+            .total_cmp(&a.similarity.score())
+            .then(a.name.record.cmp(&b.name.record))
+    });
+    let mut seen = Vec::new();
+    hits.retain(|h| {
+        if seen.contains(&h.name.record) {
+            false
+        } else {
+            seen.push(h.name.record);
+            true
+        }
+    });
+    hits.truncate(limit);
+    hits
 }

@@ -33,6 +33,26 @@ pub const CONTAINED_MIN_SHARE: f64 = 0.25;
 /// "Mir", "Bank"), so only longer one-word names count as contained.
 pub const CONTAINED_MIN_SINGLE_LEN: usize = 6;
 
+/// The highest token-view score a candidate can have when it explains at most `query` of the
+/// query's rarity and at most `own` of its own (both clamped to 0..=1): what the candidate index
+/// ranks, prunes and stops by. Both views of [`similarity`] grow with both coverages, so this is
+/// their value at the bounds.
+pub fn token_score_bound(query: f64, own: f64) -> f64 {
+    let q = query.clamp(0.0, 1.0);
+    let c = own.clamp(0.0, 1.0);
+    let two_way = if q + c > 0.0 {
+        2.0 * q * c / (q + c)
+    } else {
+        0.0
+    };
+    let contained = if q >= CONTAINED_MIN_SHARE {
+        c * (CONTAINED_BASE + CONTAINED_SPAN * q)
+    } else {
+        0.0
+    };
+    two_way.max(contained)
+}
+
 /// The least share of the query's rarity (weighted coverage) a candidate must explain to score at
 /// least `min_score` by its tokens, through either the two-way view or the contained view: what
 /// the candidate index may prune on without losing a match.
@@ -176,24 +196,26 @@ fn edit_similarity(a: &str, b: &str, max_edits: impl Fn(usize) -> usize) -> f64 
     }
 }
 
-/// The most edits allowed for similarity `min` over `len` characters.
+/// The most edits allowed for similarity `min` over `len` characters, and never more than
+/// [`MAX_EDITS`].
 fn edits_allowed(min: f64, len: usize) -> usize {
-    ((1.0 - min) * len as f64).floor() as usize
+    (((1.0 - min) * len as f64).floor() as usize).min(MAX_EDITS)
 }
+
+/// The most edits a token or spaceless name may be from another and still count as similar. A
+/// second edit in long words was once allowed, but finding every such pair needs each long
+/// token's two-deletion variants in the index (about three times the memory and build time of
+/// the whole index over the published lists), and without them the index silently missed pairs
+/// the scorer accepted. One edit keeps retrieval exact and cheap; abbreviations and the other
+/// views still meet many longer misspellings.
+pub const MAX_EDITS: usize = 1;
 
 /// Similarity of two tokens (lowercase ASCII): 1 when equal; for tokens of four or more characters,
 /// one minus the edit distance over the longer length, when that is at least
-/// [`MIN_TOKEN_SIMILARITY`]; short tokens must be equal, and two edits in a word under eight
-/// characters make a different word. A token that begins a longer, purely alphabetic one is taken
+/// [`MIN_TOKEN_SIMILARITY`] and within [`MAX_EDITS`]; short tokens must be equal. A token that begins a longer, purely alphabetic one is taken
 /// for its abbreviation ("tech", "technology").
 pub fn token_similarity(a: &str, b: &str) -> f64 {
-    let edits = edit_similarity(a, b, |len| {
-        if len < 8 {
-            1
-        } else {
-            edits_allowed(MIN_TOKEN_SIMILARITY, len)
-        }
-    });
+    let edits = edit_similarity(a, b, |len| edits_allowed(MIN_TOKEN_SIMILARITY, len).max(1));
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
     let abbreviation = short.len() >= 4
         && short.len() < long.len()
@@ -278,9 +300,12 @@ pub struct Weighted<'a> {
 /// Similarity of two weighted tokens: by characters when both are written in Han, else by their
 /// Latin forms (pinyin for Han).
 fn pair_similarity(a: &Weighted, b: &Weighted) -> f64 {
+    let latin = token_similarity(a.text, b.text);
     match (a.han, b.han) {
-        (Some(x), Some(y)) => han_similarity(x, y),
-        _ => token_similarity(a.text, b.text),
+        // characters can only tell apart names that sound alike, never join names that do not
+        // (so the index, which looks names up by their pinyin, finds every pair that scores)
+        (Some(x), Some(y)) => han_similarity(x, y).min(latin),
+        _ => latin,
     }
 }
 
@@ -388,7 +413,9 @@ pub fn similarity(
         // names with as many words it would only blur one word's difference over the whole
         joined: match (query_joined.han, cand_joined.han) {
             _ if query.len() == cand.len() => 0.0,
-            (Some(q), Some(c)) => han_similarity(q, c),
+            (Some(q), Some(c)) => {
+                han_similarity(q, c).min(joined_similarity(query_joined.text, cand_joined.text))
+            }
             _ => joined_similarity(query_joined.text, cand_joined.text),
         },
         sound: 0.0,
@@ -437,6 +464,17 @@ mod tests {
         assert_eq!(han_similarity("腾讯", "腾讯科技"), ABBREVIATION_SIMILARITY);
         // a homophone in a longer word is a possible match, not none
         assert!(han_similarity("阿里巴巴", "阿里八巴") > 0.8);
+        // characters never make names similar that sound different
+        let sim = |a, pa, b, pb| {
+            similarity(
+                &han(a, pa),
+                Joined::latin(pa),
+                &han(b, pb),
+                Joined::latin(pb),
+            )
+            .score()
+        };
+        assert_eq!(sim("阿里巴巴", "alibaba", "阿里巴黄", "alibahuang"), 0.0);
     }
 
     #[test]
