@@ -34,4 +34,5 @@ pub mod index;
 mod legal_form;
 pub mod lists;
 pub mod normalize;
+pub mod pairs;
 pub mod score;

@@ -14,7 +14,7 @@ use ictguard_rules::RulePack;
 use ictguard_screen::engine::{Query, Screener};
 use serde::Deserialize;
 
-use crate::cli::EvalArgs;
+use crate::cli::{EvalArgs, PairSplit};
 use crate::Outcome;
 
 /// The bundled evaluation set.
@@ -68,6 +68,9 @@ impl Tally {
 }
 
 pub fn run(pack: RulePack, args: &EvalArgs) -> anyhow::Result<Outcome> {
+    if let Some(path) = &args.pairs {
+        return run_pairs(path, args);
+    }
     let text = match &args.file {
         Some(p) => {
             std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
@@ -174,6 +177,106 @@ pub fn run(pack: RulePack, args: &EvalArgs) -> anyhow::Result<Outcome> {
     if let Some(min) = args.min {
         if total.precision() < min || total.recall() < min {
             writeln!(out, "below the floor of {min}")?;
+            return Ok(Outcome::Flagged);
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `eval --pairs`: precision, recall and F1 per category of a labelled pair set, at the review
+/// threshold. The row "linkable" leaves out `other_name` pairs (aliases that share no spelling with
+/// the listed name, which no name matcher can link); `--min` applies to its F1.
+fn run_pairs(path: &std::path::Path, args: &EvalArgs) -> anyhow::Result<Outcome> {
+    use ictguard_screen::pairs::{predict, LabelledPair};
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut pairs = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let p: LabelledPair = serde_json::from_str(line)
+            .with_context(|| format!("{} line {}", path.display(), i + 1))?;
+        let wanted = match args.split {
+            PairSplit::All => true,
+            PairSplit::Dev => p.split == "dev",
+            PairSplit::Test => p.split == "test",
+        };
+        if wanted {
+            pairs.push(p);
+        }
+    }
+    let config = crate::cmd_screen::config_from(&args.thresholds)?;
+    let scores = predict(&pairs, config.review_threshold);
+    let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
+    let (mut all, mut linkable) = (Tally::default(), Tally::default());
+    let mut out = std::io::stdout().lock();
+    for (p, score) in pairs.iter().zip(&scores) {
+        let t = by_category.entry(p.category.clone()).or_default();
+        let tallies: Vec<&mut Tally> = if p.category == "other_name" {
+            vec![t, &mut all]
+        } else {
+            vec![t, &mut all, &mut linkable]
+        };
+        for t in tallies {
+            t.n += 1;
+            match (score.is_some(), p.label) {
+                (true, true) => t.tp += 1,
+                (true, false) => t.fp += 1,
+                (false, true) => t.fn_ += 1,
+                (false, false) => {}
+            }
+        }
+        if args.verbose && score.is_some() != p.label {
+            writeln!(
+                out,
+                "{:<4} {:<16} {:?} / {:?} {}",
+                if p.label { "miss" } else { "fp" },
+                p.category,
+                p.query,
+                p.candidate,
+                score.map(|s| format!("({s:.3})")).unwrap_or_default()
+            )?;
+        }
+    }
+    let f1 = |t: &Tally| {
+        let (p, r) = (t.precision(), t.recall());
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        }
+    };
+    let row = |name: &str, t: &Tally| {
+        if t.tp + t.fn_ == 0 {
+            format!(
+                "{name:<22} {:>5} {:>6} {:>10} {:>8} {:>6}",
+                t.n, t.fp, "-", "-", "-"
+            )
+        } else {
+            format!(
+                "{name:<22} {:>5} {:>6} {:>10.3} {:>8.3} {:>6.3}",
+                t.n,
+                t.fp,
+                t.precision(),
+                t.recall(),
+                f1(t)
+            )
+        }
+    };
+    writeln!(
+        out,
+        "{:<22} {:>5} {:>6} {:>10} {:>8} {:>6}",
+        "category", "n", "fp", "precision", "recall", "F1"
+    )?;
+    for (c, t) in &by_category {
+        writeln!(out, "{}", row(c, t))?;
+    }
+    writeln!(out, "{}", row("ALL", &all))?;
+    writeln!(out, "{}", row("linkable (not other_name)", &linkable))?;
+    if let Some(min) = args.min {
+        if f1(&linkable) < min {
+            writeln!(out, "F1 below the floor of {min}")?;
             return Ok(Outcome::Flagged);
         }
     }

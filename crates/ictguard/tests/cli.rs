@@ -476,6 +476,41 @@ fn evaluation_set_meets_the_floor() {
 }
 
 #[test]
+fn pair_evaluation_reports_f1_per_category() {
+    let pairs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../eval/pairs.jsonl");
+    let out = run(&["eval", "--pairs", pairs, "--split", "all"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let all = text.lines().find(|l| l.starts_with("ALL")).unwrap();
+    let n: usize = all.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(n >= 2000, "at least 2,000 labelled pairs, got {n}");
+    for category in [
+        "negative",
+        "transliteration",
+        "legal_form",
+        "extra_tokens",
+        "typos",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(category)),
+            "{category}: {text}"
+        );
+    }
+    // the test half as measured on 2026-12-06 (linkable F1 0.598): a floor against regressions,
+    // far from the 0.90 the issue asks for (see docs/matching.md)
+    let out = run(&["eval", "--pairs", pairs, "--min", "0.55"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // and a floor above what it reaches is reported as a failure
+    let out = run(&["eval", "--pairs", pairs, "--min", "0.99"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 fn apk_info_manifest_and_directories() {
     let apk = shared("corpus/apk/tests/com.politedroid_4.apk");
     let out = run(&["apk", "info", "--json", apk.to_str().unwrap()]);

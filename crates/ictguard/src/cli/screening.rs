@@ -115,7 +115,25 @@ pub struct EvalArgs {
     /// List every miss and false positive.
     #[arg(long)]
     pub verbose: bool,
+    /// Score labelled name pairs instead (JSON Lines: query, candidate, label, category, split),
+    /// e.g. `eval/pairs.jsonl`: precision, recall and F1 per category.
+    #[arg(long, value_name = "FILE")]
+    pub pairs: Option<PathBuf>,
+    /// With `--pairs`: the half to score (`test` is only ever measured, never tuned on).
+    #[arg(long, value_enum, default_value_t = PairSplit::Test)]
+    pub split: PairSplit,
     /// Thresholds.
     #[command(flatten)]
     pub thresholds: Thresholds,
+}
+
+/// Which half of a pair set `eval --pairs` scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PairSplit {
+    /// The half that may be studied.
+    Dev,
+    /// The half that is only measured.
+    Test,
+    /// Both.
+    All,
 }
