@@ -15,7 +15,7 @@ python3 seed.py
 for t in $TARGETS; do
   echo "== fuzz $t for ${SECONDS_EACH}s"
   log="artifacts/$t.log"
-  mkdir -p artifacts
+  mkdir -p artifacts "corpus/$t"
   limit=()
   [ "$SECONDS_EACH" -gt 0 ] && limit=(-max_total_time="$SECONDS_EACH")
   if ! cargo fuzz run "$t" "corpus/$t" -- "${limit[@]}" -runs="$RUNS" -max_len=1048576 \

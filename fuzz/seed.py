@@ -59,5 +59,18 @@ built = pathlib.Path(__file__).resolve().parent.parent / "crates/ictguard-apk/te
 for apk in sorted(built.glob("*.apk")):
     put("vet", f"built-{apk.name}", apk.read_bytes())
     put("apk_zip", f"built-{apk.name}", apk.read_bytes())
+# the non-APK targets: the head of each shipped list file (every supported format), the rule
+# pack's own files, and a few query shapes (fields split on 0xFF as the target splits them)
+lists = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "lists"
+for f in sorted(lists.glob("*.*")):
+    if f.suffix in (".csv", ".txt", ".xml"):
+        put("list_file", f.name, f.read_bytes()[:16384])
+rules = pathlib.Path(__file__).resolve().parent.parent / "rules"
+for f in sorted(rules.rglob("*.toml")):
+    put("rule_pack", f"{f.parent.name}-{f.name}", f.read_bytes())
+for i, q in enumerate([b"Tencent Holdings\xffWeChat\xffcom.tencent.mm\xffpayment\xff2021-01-06",
+                       b"\xe8\x85\xbe\xe8\xae\xaf\xff\xffcom.zhiliaoapp.musically\xffapp_store_distribution",
+                       b"ByteDance Ltd.\xffCapCut\xff\xffany\xff2025-01-19"]):
+    put("screen_query", f"q{i}", q)
 for d in sorted(out.iterdir()):
     print(f"{d.name}: {len(list(d.iterdir()))} seeds")
