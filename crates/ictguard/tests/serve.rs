@@ -751,6 +751,8 @@ fn every_answer_matches_the_openapi_document(db: &str) {
         ),
         ("get", "/v1/rules", "/v1/rules".into(), Some(&k), None, 200),
         ("get", "/v1/rules", "/v1/rules".into(), None, None, 401),
+        ("get", "/v1/lists", "/v1/lists".into(), Some(&k), None, 200),
+        ("get", "/v1/lists", "/v1/lists".into(), None, None, 401),
         (
             "get",
             "/v1/rules/{id}",
