@@ -9,7 +9,7 @@
 //! lists write (Russian, Ukrainian, German, French, Spanish, Portuguese, Polish, Turkish, Japanese,
 //! Korean and Chinese forms); a form missing here is only a word the scorer weighs like others.
 
-use crate::normalize::{NameToken, TokenKind};
+use crate::token::{NameToken, TokenKind};
 
 /// Chinese (and Japanese) legal-form words in Han, longest first.
 pub(crate) const HAN_LEGAL: [&str; 11] = [
@@ -259,70 +259,5 @@ pub(crate) fn merge_legal_phrases(tokens: &mut Vec<NameToken>) {
             );
         }
         i += 1;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::normalize::normalize_name;
-
-    fn key(s: &str) -> String {
-        normalize_name(s).key()
-    }
-
-    fn forms(s: &str) -> Vec<String> {
-        normalize_name(s)
-            .tokens
-            .into_iter()
-            .filter(|t| t.kind == TokenKind::LegalForm)
-            .map(|t| canonical_legal_form(&t.text).to_string())
-            .collect()
-    }
-
-    #[test]
-    fn phrases_in_many_languages_become_one_form() {
-        assert_eq!(
-            key("Public Joint Stock Company Sberbank of Russia"),
-            "sberbank of russia"
-        );
-        assert_eq!(
-            forms("PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA"),
-            ["pjsc"]
-        );
-        assert_eq!(forms("ПАО Сбербанк"), ["pjsc"]);
-        assert_eq!(forms("Sberbank PJSC"), ["pjsc"]);
-        assert_eq!(forms("Публичное акционерное общество Сбербанк"), ["pjsc"]);
-        assert_eq!(key("Публичное акционерное общество Сбербанк"), "sberbank");
-        assert_eq!(
-            forms("Общество с ограниченной ответственностью Ромашка"),
-            ["llc"]
-        );
-        assert_eq!(forms("OOO Romashka"), ["llc"]);
-        assert_eq!(forms("Romashka Limited Liability Company"), ["llc"]);
-        assert_eq!(forms("Siemens Aktiengesellschaft"), ["ag"]);
-        assert_eq!(forms("Siemens AG"), ["ag"]);
-        assert_eq!(
-            forms("Muster Gesellschaft mit beschränkter Haftung"),
-            ["gmbh"]
-        );
-        assert_eq!(forms("Renault Société Anonyme"), ["sa"]);
-        assert_eq!(key("Toyota Kabushiki Kaisha"), "toyota");
-        assert_eq!(key("トヨタ株式会社"), key("トヨタ"));
-        assert_eq!(key("삼성전자 주식회사"), key("삼성전자"));
-        assert_eq!(
-            key("Joint Stock Company Rosoboronexport"),
-            "rosoboronexport"
-        );
-        assert_eq!(forms("Акционерное общество Рособоронэкспорт"), ["jsc"]);
-    }
-
-    #[test]
-    fn words_of_a_phrase_alone_stay_words() {
-        // "public", "open", "joint" and "stock" name companies too; only the whole phrase is a form
-        assert_eq!(key("Public Stock Exchange"), "public stock exchange");
-        assert_eq!(key("Open Joint Ventures"), "open joint ventures");
-        // a name that is only a legal form keeps it (nothing else identifies it)
-        assert_eq!(key("Limited Liability Company"), "llc");
     }
 }

@@ -36,3 +36,4 @@ pub mod lists;
 pub mod normalize;
 pub mod pairs;
 pub mod score;
+mod token;

@@ -24,33 +24,10 @@ pub use crate::legal_form::canonical_legal_form;
 use crate::legal_form::{
     is_fuzzy_legal_form, is_legal_form, merge_legal_phrases, merge_spaced_legal_forms, HAN_LEGAL,
 };
+pub use crate::token::{NameToken, TokenKind};
 
 /// Characters of input considered; the rest is ignored.
 pub const MAX_CHARS: usize = 1_024;
-
-/// What a token is, for weighting by the scorer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenKind {
-    /// A distinctive word.
-    Word,
-    /// A legal form (Ltd., Holdings, 有限公司) that says nothing about identity.
-    LegalForm,
-}
-
-/// One token of a normalised name: lowercase ASCII letters and digits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NameToken {
-    /// The token text.
-    pub text: String,
-    /// Its kind.
-    pub kind: TokenKind,
-    /// For a word written in Han, its characters in simplified form: two Han names are compared by
-    /// their characters, since different characters read alike (李华, 黎华 are both "lihua");
-    /// pinyin (`text`) is for meeting names written in other scripts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub han: Option<String>,
-}
 
 /// A name in normal form.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -482,5 +459,60 @@ mod tests {
             }
         }
         assert!(normalize_name(&"x".repeat(100_000)).tokens[0].text.len() <= MAX_CHARS);
+    }
+
+    fn forms(s: &str) -> Vec<String> {
+        normalize_name(s)
+            .tokens
+            .into_iter()
+            .filter(|t| t.kind == TokenKind::LegalForm)
+            .map(|t| canonical_legal_form(&t.text).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn phrases_in_many_languages_become_one_form() {
+        assert_eq!(
+            key("Public Joint Stock Company Sberbank of Russia"),
+            "sberbank of russia"
+        );
+        assert_eq!(
+            forms("PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA"),
+            ["pjsc"]
+        );
+        assert_eq!(forms("ПАО Сбербанк"), ["pjsc"]);
+        assert_eq!(forms("Sberbank PJSC"), ["pjsc"]);
+        assert_eq!(forms("Публичное акционерное общество Сбербанк"), ["pjsc"]);
+        assert_eq!(key("Публичное акционерное общество Сбербанк"), "sberbank");
+        assert_eq!(
+            forms("Общество с ограниченной ответственностью Ромашка"),
+            ["llc"]
+        );
+        assert_eq!(forms("OOO Romashka"), ["llc"]);
+        assert_eq!(forms("Romashka Limited Liability Company"), ["llc"]);
+        assert_eq!(forms("Siemens Aktiengesellschaft"), ["ag"]);
+        assert_eq!(forms("Siemens AG"), ["ag"]);
+        assert_eq!(
+            forms("Muster Gesellschaft mit beschränkter Haftung"),
+            ["gmbh"]
+        );
+        assert_eq!(forms("Renault Société Anonyme"), ["sa"]);
+        assert_eq!(key("Toyota Kabushiki Kaisha"), "toyota");
+        assert_eq!(key("トヨタ株式会社"), key("トヨタ"));
+        assert_eq!(key("삼성전자 주식회사"), key("삼성전자"));
+        assert_eq!(
+            key("Joint Stock Company Rosoboronexport"),
+            "rosoboronexport"
+        );
+        assert_eq!(forms("Акционерное общество Рособоронэкспорт"), ["jsc"]);
+    }
+
+    #[test]
+    fn words_of_a_phrase_alone_stay_words() {
+        // "public", "open", "joint" and "stock" name companies too; only the whole phrase is a form
+        assert_eq!(key("Public Stock Exchange"), "public stock exchange");
+        assert_eq!(key("Open Joint Ventures"), "open joint ventures");
+        // a name that is only a legal form keeps it (nothing else identifies it)
+        assert_eq!(key("Limited Liability Company"), "llc");
     }
 }
