@@ -1104,40 +1104,35 @@ fn list_finding(e: &ListEntry, published: Option<NaiveDate>, as_of: NaiveDate) -
     let mut status = Status::InForce;
     let mut open_questions = Vec::new();
     let at = format!("{}:{}", e.file, e.line);
-    let mut decided_by = match (e.listed, published) {
-        (Some(d), _) => Decisive {
-            date: d,
-            event: "listed".into(),
-            by: Some(e.list.clone()),
-            citation: Some(citation.clone()),
-            note: format!("listed {d} ({at})"),
-            until: None,
-        },
+    let (date, event, note) = match (e.listed, published) {
+        (Some(d), _) => (d, "listed", format!("listed {d} ({at})")),
         (None, Some(p)) => {
             if as_of < p {
                 open_questions.push(format!(
                     "the entry is on the list published {p}, after {as_of}, and the list gives no listing date: check whether it was listed on {as_of}"
                 ));
             }
-            Decisive {
-                date: p,
-                event: "on_list_published".into(),
-                by: Some(e.list.clone()),
-                citation: Some(citation.clone()),
-                note: format!("on the list published {p} ({at}); the list gives no listing date"),
-                until: None,
-            }
+            (
+                p,
+                "on_list_published",
+                format!("on the list published {p} ({at}); the list gives no listing date"),
+            )
         }
-        (None, None) => Decisive {
-            date: as_of,
-            event: "listing_date_unknown".into(),
-            by: Some(e.list.clone()),
-            citation: Some(citation.clone()),
-            note: format!(
+        (None, None) => (
+            as_of,
+            "listing_date_unknown",
+            format!(
                 "on the list as loaded ({at}); neither the entry nor the file gives a date, so it is taken as listed on the date screened"
             ),
-            until: None,
-        },
+        ),
+    };
+    let mut decided_by = Decisive {
+        date,
+        event: event.into(),
+        by: Some(e.list.clone()),
+        citation: Some(citation.clone()),
+        note,
+        until: None,
     };
     if let Some(d) = e.listed.filter(|d| as_of < *d) {
         status = Status::NotYetEffective;
