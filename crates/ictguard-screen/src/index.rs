@@ -359,7 +359,7 @@ impl NameIndex {
     /// Index tokens that `prefix` abbreviates: longer alphabetic tokens that begin with it.
     fn abbreviated_by(&self, prefix: &str, out: &mut dyn FnMut(u32)) {
         let text = |t: &u32| self.token_text[*t as usize].as_str();
-        if self.by_text.is_empty() && !self.token_text.is_empty() {
+        if self.weights.len() != self.token_text.len() {
             // not finished: look at every token (slow, but the same answer)
             (0..self.token_text.len() as u32)
                 .filter(|t| {
@@ -545,8 +545,10 @@ impl NameIndex {
                 c.query += gain;
                 c.own += c_gain;
                 // reached through a name's spaceless form (not one of its words): the joined
-                // view may score it ("tencent" against "Ten Cent")
-                c.other_view |= !self.names[*n as usize].tokens.contains(t);
+                // view may score it ("tencent" against "Ten Cent"); only a token that is some
+                // name's spaceless form can do that
+                c.other_view |=
+                    self.joins_a_name[*t as usize] && !self.names[*n as usize].tokens.contains(t);
             }
         }
         // the spaceless form meets names spaced differently ("zhi fu bao", "zhifubao")

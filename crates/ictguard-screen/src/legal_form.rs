@@ -9,7 +9,7 @@
 //! lists write (Russian, Ukrainian, German, French, Spanish, Portuguese, Polish, Turkish, Japanese,
 //! Korean and Chinese forms); a form missing here is only a word the scorer weighs like others.
 
-use crate::token::{NameToken, TokenKind};
+use crate::token::NameToken;
 
 /// Chinese (and Japanese) legal-form words in Han, longest first.
 pub(crate) const HAN_LEGAL: [&str; 11] = [
@@ -179,14 +179,7 @@ pub(crate) fn merge_spaced_legal_forms(tokens: &mut Vec<NameToken>) {
             }
         }
         if let Some((len, text)) = merged {
-            tokens.splice(
-                i..i + len,
-                [NameToken {
-                    text,
-                    kind: TokenKind::LegalForm,
-                    han: None,
-                }],
-            );
+            tokens.splice(i..i + len, [NameToken::legal_form(text)]);
         }
         i += 1;
     }
@@ -251,11 +244,7 @@ pub(crate) fn merge_legal_phrases(tokens: &mut Vec<NameToken>) {
         if let Some((words, short)) = found {
             tokens.splice(
                 i..i + words.len(),
-                [NameToken {
-                    text: (*short).to_string(),
-                    kind: TokenKind::LegalForm,
-                    han: None,
-                }],
+                [NameToken::legal_form(short.to_string())],
             );
         }
         i += 1;

@@ -148,11 +148,7 @@ fn push_han_run(run: &str, tokens: &mut Vec<NameToken>) {
     while let Some(c) = rest.chars().next() {
         if let Some(legal) = HAN_LEGAL.iter().find(|l| rest.starts_with(**l)) {
             flush(&mut word, tokens);
-            tokens.push(NameToken {
-                text: han_to_pinyin(legal),
-                kind: TokenKind::LegalForm,
-                han: None,
-            });
+            tokens.push(NameToken::legal_form(han_to_pinyin(legal)));
             rest = &rest[legal.len()..];
         } else {
             word.push(c);

@@ -25,3 +25,14 @@ pub struct NameToken {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub han: Option<String>,
 }
+
+impl NameToken {
+    /// A legal-form token (not a word, never written in Han).
+    pub(crate) fn legal_form(text: String) -> Self {
+        NameToken {
+            text,
+            kind: TokenKind::LegalForm,
+            han: None,
+        }
+    }
+}

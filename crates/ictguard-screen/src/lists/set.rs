@@ -22,6 +22,13 @@ struct PendingAlias {
     line: u64,
 }
 
+/// What reading one file's rows gave (its provenance is added once the whole file is read).
+struct RowsRead {
+    format: super::ListFormat,
+    records: usize,
+    skipped: Vec<RowProblem>,
+}
+
 /// Collects entries from list files; alternates and addresses attach to primary records.
 #[derive(Debug, Default)]
 pub struct ListSet {
@@ -62,22 +69,27 @@ impl ListSet {
         reader: impl Read,
     ) -> Result<FileSummary, ListError> {
         let (mut hasher, mut bytes) = (Sha256::new(), 0u64);
-        let mut summary =
-            self.read_rows(file_name, Hashing::new(reader, &mut hasher, &mut bytes))?;
-        summary.provenance = ListFile {
+        let rows = self.read_rows(file_name, Hashing::new(reader, &mut hasher, &mut bytes))?;
+        let provenance = ListFile {
             file: file_name.into(),
-            format: summary.format.name().into(),
-            records: summary.records,
+            format: rows.format.name().into(),
+            records: rows.records,
             bytes,
             sha256: hex(&hasher.finalize()),
             published: super::dates::date_in_file_name(file_name),
         };
-        self.files.push(summary.provenance.clone());
-        Ok(summary)
+        self.files.push(provenance.clone());
+        Ok(FileSummary {
+            file: file_name.into(),
+            format: rows.format,
+            records: rows.records,
+            skipped: rows.skipped,
+            provenance,
+        })
     }
 
     /// Read every row of one file through its format's source.
-    fn read_rows(&mut self, file_name: &str, reader: impl Read) -> Result<FileSummary, ListError> {
+    fn read_rows(&mut self, file_name: &str, reader: impl Read) -> Result<RowsRead, ListError> {
         let mut reader = BoundedLineReader::new(reader, MAX_LINE_BYTES);
         let head = first_line(&mut reader).map_err(|e| ListError::Fatal {
             file: file_name.into(),
@@ -109,19 +121,10 @@ impl ListSet {
         } else {
             Vec::new()
         };
-        let mut summary = FileSummary {
-            file: file_name.into(),
+        let mut summary = RowsRead {
             format,
             records: 0,
             skipped: Vec::new(),
-            provenance: ListFile {
-                file: file_name.into(),
-                format: format.name().into(),
-                records: 0,
-                bytes: 0,
-                sha256: String::new(),
-                published: None,
-            },
         };
         let mut record = csv::StringRecord::new();
         loop {
