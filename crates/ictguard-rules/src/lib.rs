@@ -57,12 +57,14 @@ pub mod model;
 pub mod ownership;
 pub mod pack;
 pub mod status;
+mod us_state;
 
 pub use countries::{CountryStanding, Designation};
 pub use date::{parse_date, DateError};
 pub use diagnostic::{Diagnostic, PackErrors};
-pub use model::TransactionKind;
+pub use model::{Subject, TransactionKind};
 pub use ownership::{Ownership, OwnershipChain};
 pub use pack::validate::{valid_app_identifier, DATA_CATEGORIES};
 pub use pack::{Combine, Layer, RulePack};
 pub use status::{Decisive, OrderStatus, PackStamp, ProhibitionStatus, Status};
+pub use us_state::{us_state_code, US_STATES};

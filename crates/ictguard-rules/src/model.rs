@@ -231,25 +231,47 @@ pub struct OpenQuestion {
     /// Last day it is open (default: still open).
     #[serde(default, deserialize_with = "de_opt_date")]
     pub until: Option<NaiveDate>,
-    /// Apps it bears on (default: every app and party the order reaches).
+    /// Apps it bears on (with `entities` empty too, the default: every app and party the order
+    /// reaches).
     #[serde(default)]
     pub apps: Vec<String>,
+    /// Entities it bears on, and the parties they own through the order's subsidiary reach
+    /// (e.g. only the three makers a statute covers for some uses alone).
+    #[serde(default)]
+    pub entities: Vec<String>,
     /// Transaction kinds it bears on (default: every kind).
     #[serde(default)]
     pub kinds: Vec<TransactionKind>,
 }
 
+/// What a screening is about, for deciding which questions bear on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subject<'a> {
+    /// The covered app matched, if the screening matched an app.
+    pub app: Option<&'a str>,
+    /// The covered entity matched, and the covered owner it is reached through, if a party.
+    pub entities: &'a [&'a str],
+}
+
 impl OpenQuestion {
-    /// Whether the question bears on a screening of `app` (None: not an app) for `kind` on `date`.
+    /// Whether the question bears on a screening of `subject` for `kind` on `date`.
     pub fn bears_on(
         &self,
-        app: Option<&str>,
+        subject: Subject<'_>,
         kind: Option<TransactionKind>,
         date: NaiveDate,
     ) -> bool {
+        let scoped = !self.apps.is_empty() || !self.entities.is_empty();
+        let on_app = subject
+            .app
+            .is_some_and(|a| self.apps.iter().any(|x| x == a));
+        let on_entity = subject
+            .entities
+            .iter()
+            .any(|e| self.entities.iter().any(|x| x == e));
         self.from.is_none_or(|f| f <= date)
             && self.until.is_none_or(|u| date <= u)
-            && (self.apps.is_empty() || app.is_some_and(|a| self.apps.iter().any(|x| x == a)))
+            && (!scoped || on_app || on_entity)
             && (self.kinds.is_empty() || kind.is_some_and(|k| self.kinds.contains(&k)))
     }
 }
@@ -300,13 +322,16 @@ pub enum TransactionKind {
     StateAgencyDevice,
     /// A federal agency buying it, or contracting with the party (procurement bans).
     FederalProcurement,
+    /// The Defense Department buying it or contracting with the party: bans that bind only it
+    /// (e.g. NDAA FY2024 sec. 805). A federal procurement ban binds it too.
+    DefenseProcurement,
     /// An FCC equipment authorisation for a device (needed to import or market it in the US).
     EquipmentAuthorization,
 }
 
 impl TransactionKind {
     /// Every kind, for help texts and validation.
-    pub const ALL: [TransactionKind; 12] = [
+    pub const ALL: [TransactionKind; 13] = [
         TransactionKind::Any,
         TransactionKind::AppStoreDistribution,
         TransactionKind::InternetHosting,
@@ -318,6 +343,7 @@ impl TransactionKind {
         TransactionKind::FederalContractorDevice,
         TransactionKind::StateAgencyDevice,
         TransactionKind::FederalProcurement,
+        TransactionKind::DefenseProcurement,
         TransactionKind::EquipmentAuthorization,
     ];
 
@@ -335,6 +361,7 @@ impl TransactionKind {
             TransactionKind::FederalContractorDevice => "federal_contractor_device",
             TransactionKind::StateAgencyDevice => "state_agency_device",
             TransactionKind::FederalProcurement => "federal_procurement",
+            TransactionKind::DefenseProcurement => "defense_procurement",
             TransactionKind::EquipmentAuthorization => "equipment_authorization",
         }
     }

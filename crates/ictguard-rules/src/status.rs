@@ -133,9 +133,18 @@ pub struct OrderStatus {
     pub open_questions: Vec<String>,
 }
 
+/// Whether a prohibition of kind `p` reaches a transaction of the kind asked about. A purchase
+/// by the Defense Department is also a federal purchase, so federal procurement bans reach it;
+/// a ban on Defense purchases alone does not reach another agency's.
 fn kind_matches(p: TransactionKind, asked: Option<TransactionKind>) -> bool {
     match asked {
         None | Some(TransactionKind::Any) => true,
+        Some(TransactionKind::DefenseProcurement) => matches!(
+            p,
+            TransactionKind::Any
+                | TransactionKind::DefenseProcurement
+                | TransactionKind::FederalProcurement
+        ),
         Some(k) => p == TransactionKind::Any || p == k,
     }
 }
@@ -283,6 +292,7 @@ impl RulePack {
             .filter(|q| q.from.is_none_or(|f| f <= date) && q.until.is_none_or(|u| date <= u))
             .map(|q| {
                 let mut scope: Vec<&str> = q.apps.iter().map(String::as_str).collect();
+                scope.extend(q.entities.iter().map(String::as_str));
                 scope.extend(q.kinds.iter().map(|k| k.as_str()));
                 match scope.is_empty() {
                     true => q.question.clone(),
@@ -420,12 +430,12 @@ impl RulePack {
             .map(|e| self.decisive_event(e, "divested"))
     }
 
-    /// The open questions of `order` that bear on a screening of `app` (None: a party) for
-    /// `kind` on `date`.
+    /// The open questions of `order` that bear on a screening of `subject` for `kind` on
+    /// `date`.
     pub fn open_questions(
         &self,
         order: &str,
-        app: Option<&str>,
+        subject: crate::model::Subject<'_>,
         kind: Option<TransactionKind>,
         date: NaiveDate,
     ) -> Vec<&crate::model::OpenQuestion> {
@@ -433,7 +443,7 @@ impl RulePack {
             .map(|o| {
                 o.open_question
                     .iter()
-                    .filter(|q| q.bears_on(app, kind, date))
+                    .filter(|q| q.bears_on(subject, kind, date))
                     .collect()
             })
             .unwrap_or_default()

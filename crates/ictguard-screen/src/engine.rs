@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use ictguard_rules::{
-    Decisive, OrderStatus, Ownership, PackStamp, RulePack, Status, TransactionKind,
+    Decisive, OrderStatus, Ownership, PackStamp, RulePack, Status, Subject, TransactionKind,
 };
 use serde::{Deserialize, Serialize};
 
@@ -256,7 +256,7 @@ pub enum QueryError {
     #[error("unknown transaction kind {0:?}; expected one of: {kinds}", kinds = kind_names())]
     BadKind(String),
     /// A state that is not a two-letter US state code.
-    #[error("state {0:?} is not a two-letter US state code (TX or US-TX)")]
+    #[error("state {0:?} is not a US state or territory code (TX or US-TX)")]
     BadState(String),
     /// An identifier that cannot be a package or bundle id.
     #[error("{field} {value:?} is not a valid app identifier")]
@@ -458,22 +458,14 @@ impl Screener {
             }
             None => None,
         };
-        let state = q
-            .state
-            .as_deref()
-            .map(|s| s.trim().to_ascii_uppercase())
-            .map(|s| s.strip_prefix("US-").map(str::to_string).unwrap_or(s))
-            .filter(|s| !s.is_empty());
-        if let Some(s) = state
-            .as_deref()
-            .filter(|s| s.len() != 2 || !s.bytes().all(|b| b.is_ascii_uppercase()))
-        {
-            return Err(QueryError::BadState(s.to_string()));
-        }
-        let asked = Asked {
-            kind,
-            state: state.as_deref(),
+        let state = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                ictguard_rules::us_state_code(s)
+                    .ok_or_else(|| QueryError::BadState(s.to_string()))?,
+            ),
+            None => None,
         };
+        let asked = Asked { kind, state };
         let present = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -764,7 +756,11 @@ impl Screener {
                     st.decided_by = d;
                     st.enforcement_suspended = None;
                 }
-                Some(self.finding(st, &reach, Some(&a.id), asked))
+                let subject = Subject {
+                    app: Some(&a.id),
+                    entities: &[],
+                };
+                Some(self.finding(st, &reach, subject, asked))
             })
             .collect()
     }
@@ -774,7 +770,7 @@ impl Screener {
         &self,
         st: OrderStatus,
         reach: &str,
-        app: Option<&str>,
+        subject: Subject<'_>,
         asked: Asked<'_>,
     ) -> OrderFinding {
         let kind = asked.kind;
@@ -801,7 +797,7 @@ impl Screener {
         let open_questions = match st.status {
             Status::InForce | Status::Divested => self
                 .pack
-                .open_questions(&st.order, app, kind, st.as_of)
+                .open_questions(&st.order, subject, kind, st.as_of)
                 .into_iter()
                 .filter(|q| st.applies_to_kind || !q.kinds.is_empty())
                 .filter(|q| st.status != Status::Divested || !q.apps.is_empty())
@@ -852,7 +848,13 @@ impl Screener {
             .pack
             .orders_covering_entity(id)
             .filter_map(|o| self.pack.status_of(&o.id, as_of, asked.kind))
-            .map(|st| self.finding(st, "covers the entity", None, asked))
+            .map(|st| {
+                let subject = Subject {
+                    app: None,
+                    entities: &[id],
+                };
+                self.finding(st, "covers the entity", subject, asked)
+            })
             .collect();
         let mut ownership = Vec::new();
         for own in self.pack.owners_of(id) {
@@ -871,7 +873,11 @@ impl Screener {
                         .map(|e| e.name.as_str())
                         .unwrap_or(&own.owner);
                     let reach = format!("subsidiary: {:.1}% owned by {owner}", own.percent);
-                    orders.push(self.finding(st, &reach, None, asked));
+                    let subject = Subject {
+                        app: None,
+                        entities: &[id, own.owner.as_str()],
+                    };
+                    orders.push(self.finding(st, &reach, subject, asked));
                     used = true;
                 }
             }

@@ -208,7 +208,7 @@ fn state_device_bans_bind_in_their_state_only() {
     assert_eq!(ask("DeepSeek", None, "2025-03-01"), "review");
     assert_eq!(ask("DeepSeek", Some("CA"), "2025-03-01"), "allow");
     // a state that is no state is refused, not read as "elsewhere"
-    for bad in ["Texas", "ZZZ", "T1"] {
+    for bad in ["Texas", "ZZZ", "T1", "ZZ", "US-ZZ"] {
         let q = Query {
             app: Some("DeepSeek".into()),
             kind: Some("state_agency_device".into()),

@@ -214,8 +214,20 @@ pub fn assess(
             .entry(organization.clone())
             .or_default()
             .insert(device.clone());
-        let context = device_context(&field(3));
-        let state = Some(field(6)).filter(|s| !s.is_empty());
+        let state = match field(6) {
+            s if s.is_empty() => None,
+            s => match ictguard_rules::us_state_code(&s) {
+                Some(code) => Some(code.to_string()),
+                None => {
+                    // the install is still assessed (a state rule then asks for the state)
+                    report.bad_rows.push(format!(
+                        "line {line}: state {s:?} is not a US state code (TX); screened without a state"
+                    ));
+                    None
+                }
+            },
+        };
+        let context = device_context(&field(3), state.is_some());
         let covered = cache
             .entry((package.clone(), context, state.clone()))
             .or_insert_with(|| covered_app(screener, &package, context, state, as_of))
@@ -279,14 +291,17 @@ pub fn assess(
 
 /// What having an app on a device of this kind of organisation is, in the rules' terms: the
 /// device bans bind federal agencies, federal contractors and (in state packs) state agencies.
-/// Another `org_type` screens the app without a context.
-pub fn device_context(org_type: &str) -> Option<TransactionKind> {
+/// A plain `agency` is a state agency when the row names a state (the `state` column is the
+/// state of a state agency) and a federal one otherwise; `federal_agency` and `state_agency` say
+/// it outright. Another `org_type` screens the app without a context.
+pub fn device_context(org_type: &str, state_given: bool) -> Option<TransactionKind> {
     match org_type
         .trim()
         .to_ascii_lowercase()
         .replace([' ', '-'], "_")
         .as_str()
     {
+        "agency" if state_given => Some(TransactionKind::StateAgencyDevice),
         "agency" | "federal_agency" | "federal" => Some(TransactionKind::FederalAgencyDevice),
         "contractor" | "federal_contractor" => Some(TransactionKind::FederalContractorDevice),
         "state" | "state_agency" => Some(TransactionKind::StateAgencyDevice),

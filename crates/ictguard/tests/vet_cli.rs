@@ -424,14 +424,22 @@ fn html_report_renders_in_headless_chromium() {
 }
 
 /// A state agency's phones are screened against its own state's device rules (`state` column),
-/// with the optional pack of state bans loaded.
+/// with the optional pack of state bans loaded. A plain `agency` with a state is a state agency;
+/// `federal_agency` stays federal wherever it is; a state that is no state is reported and the
+/// install still assessed.
 #[test]
 fn fleet_applies_a_states_device_ban_by_the_state_column() {
     let tmp = tempfile::tempdir().unwrap();
     let inventory = tmp.path().join("fleet.csv");
     std::fs::write(
         &inventory,
-        "device,organization,org_type,state,package\nTX-1,Texas DPS,state,TX,com.bd.nproject\nCA-1,Caltrans,state,CA,com.bd.nproject\n",
+        "device,organization,org_type,state,package\n\
+         TX-1,Texas DPS,state,TX,com.bd.nproject\n\
+         CA-1,Caltrans,state,CA,com.bd.nproject\n\
+         TX-2,Texas DOT,agency,TX,com.bd.nproject\n\
+         TX-3,Texas DIR,state,Texas,com.bd.nproject\n\
+         FED-1,GSA Region 7,federal_agency,TX,com.bd.nproject\n\
+         FED-2,GSA Region 7,federal_agency,TX,com.zhiliaoapp.musically\n",
     )
     .unwrap();
     let states = repo("rules/optional/us-states");
@@ -455,4 +463,15 @@ fn fleet_applies_a_states_device_ban_by_the_state_column() {
     };
     assert_eq!(decision("TX-1").as_deref(), Some("block"), "{r}");
     assert_eq!(decision("CA-1").as_deref(), Some("allow"), "{r}");
+    assert_eq!(decision("TX-2").as_deref(), Some("block"), "{r}");
+    // "Texas" is not a state code: said, and the state rule then asks for the state
+    assert_eq!(decision("TX-3").as_deref(), Some("review"), "{r}");
+    let bad = r["bad_rows"].as_array().unwrap();
+    assert!(
+        bad.len() == 1 && bad[0].as_str().unwrap().contains("line 5: state \"Texas\""),
+        "{r}"
+    );
+    // a federal office in Texas: Texas's rule does not bind it, the federal device act does
+    assert_eq!(decision("FED-1").as_deref(), Some("allow"), "{r}");
+    assert_eq!(decision("FED-2").as_deref(), Some("block"), "{r}");
 }

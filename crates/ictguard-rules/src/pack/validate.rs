@@ -431,12 +431,10 @@ fn check_order_terms(c: &mut Checker) {
             );
             c.error(k, &o.id, at, &[("ends", None)], why);
         }
-        let state = |j: &str| {
-            j.strip_prefix("US-")
-                .is_some_and(|s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()))
-        };
+        let state = |j: &str| j.starts_with("US-") && crate::us_state_code(j).is_some();
         if let Some(j) = o.jurisdiction.as_deref().filter(|j| !state(j)) {
-            let why = format!("jurisdiction {j:?} is not a US state as ISO 3166-2 (US-TX)");
+            let why =
+                format!("jurisdiction {j:?} is not a US state or territory as ISO 3166-2 (US-TX)");
             c.error(k, &o.id, at, &[("jurisdiction", None)], why);
         }
         let mut apps: Vec<(&'static str, Option<usize>, &String)> = Vec::new();
@@ -459,6 +457,15 @@ fn check_order_terms(c: &mut Checker) {
                 );
             }
             apps.extend(q.apps.iter().map(|a| ("open_question", Some(i), a)));
+            for e in q
+                .entities
+                .iter()
+                .filter(|e| pack.kind_of(e) != Some(ItemKind::Entity))
+            {
+                let why = format!("unknown entity {e:?}");
+                let path = [("open_question", Some(i)), ("entities", None)];
+                c.error(k, &o.id, at, &path, why);
+            }
         }
         for (table, i, app) in apps {
             if pack.kind_of(app) != Some(ItemKind::App) {

@@ -50,7 +50,7 @@ pub struct ScreenArgs {
     /// Transaction kind, or the context of a device or purchase: any, app_store_distribution,
     /// internet_hosting, cdn, transit_peering, code_utilization, payments,
     /// federal_agency_device, federal_contractor_device, state_agency_device, federal_procurement,
-    /// equipment_authorization.
+    /// defense_procurement, equipment_authorization.
     #[arg(long)]
     pub kind: Option<String>,
     /// The US state the transaction or device is in (TX or US-TX), for state rules.
