@@ -232,3 +232,71 @@ fn state_device_bans_bind_in_their_state_only() {
         "allow"
     );
 }
+
+#[derive(Debug, serde::Deserialize)]
+struct StateCase {
+    date: String,
+    state: String,
+    field: String,
+    value: String,
+    decision: String,
+    source: String,
+}
+
+/// The state table (`tests/data/state_cases.csv`): for every state whose TikTok ban on its own
+/// devices was found with a date (35 of them), the day before it took effect and the day it did,
+/// and the other apps and makers some instruments named. Screened as a state agency's device in
+/// that state, with the optional pack loaded; every failing row is listed.
+#[test]
+fn every_states_device_ban_from_its_day() {
+    use ictguard_rules::Layer;
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/optional/us-states");
+    let pack = RulePack::from_layers(&[Layer::bundled(), Layer::read_dir(&dir).unwrap()]).unwrap();
+    let screener = Screener::new(pack, Vec::new(), ScreenConfig::default());
+    let text = include_str!("data/state_cases.csv");
+    let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    let rows: Vec<StateCase> = csv::Reader::from_reader(body.join("\n").as_bytes())
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("the state table parses");
+    let states: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.decision == "block" && r.value == "com.zhiliaoapp.musically")
+        .map(|r| r.state.as_str())
+        .collect();
+    assert!(states.len() >= 30, "TikTok bans of {} states", states.len());
+    let mut wrong = Vec::new();
+    for r in &rows {
+        let day = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").unwrap();
+        let field = |f: &str| (r.field == f).then(|| r.value.clone());
+        let q = Query {
+            name: field("name"),
+            app: field("app"),
+            package: field("package"),
+            kind: Some("state_agency_device".into()),
+            state: Some(r.state.clone()),
+            ..Query::default()
+        };
+        let got = screener.screen(&q, day).expect("screens");
+        if got.decision.as_str() != r.decision {
+            wrong.push(format!(
+                "{} {} {}={}: expected {}, got {} ({}) [{}]",
+                r.date,
+                r.state,
+                r.field,
+                r.value,
+                r.decision,
+                got.decision.as_str(),
+                got.reasons.join("; "),
+                r.source
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} rows wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
