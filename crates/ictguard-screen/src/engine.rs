@@ -550,10 +550,11 @@ impl Screener {
             keep
         });
         matches.truncate(self.config.max_matches);
-        let warnings: Vec<String> = self.pack.horizon_warning(as_of).into_iter().collect();
+        let mut warnings: Vec<String> = self.pack.horizon_warning(as_of).into_iter().collect();
         if !warnings.is_empty() {
             past_the_horizon(&mut matches, self.pack.stamp().as_ref());
         }
+        warnings.extend(self.no_state_rules(asked));
 
         let decision = matches
             .iter()
@@ -589,6 +590,24 @@ impl Screener {
             warnings,
             pack: self.pack.stamp(),
             lists: Arc::clone(&self.list_files),
+        })
+    }
+
+    /// A warning when a state device is screened and no rule of that state (or of any state)
+    /// is loaded: the bundled pack holds none, so an allow there says nothing about the state.
+    fn no_state_rules(&self, asked: Asked<'_>) -> Option<String> {
+        if asked.kind != Some(TransactionKind::StateAgencyDevice) {
+            return None;
+        }
+        let wanted = asked.state.map(|s| format!("US-{s}"));
+        let loaded = self.pack.orders.iter().any(|o| {
+            o.item.jurisdiction.is_some() && (wanted.is_none() || o.item.jurisdiction == wanted)
+        });
+        let whose = asked.state.unwrap_or("any state");
+        (!loaded).then(|| {
+            format!(
+                "no rule of {whose} is loaded, so this answer does not say the state allows it (state device bans are not bundled; the optional pack rules/optional/us-states holds those found)"
+            )
         })
     }
 

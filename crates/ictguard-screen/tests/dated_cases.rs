@@ -217,6 +217,21 @@ fn state_device_bans_bind_in_their_state_only() {
         };
         assert!(screener.screen(&q, day("2025-03-01")).is_err(), "{bad}");
     }
+    // a state with no rule loaded says so, one with rules does not; the bundled pack alone has none
+    let warned = |screener: &Screener, state: &str| {
+        let q = Query {
+            package: Some("com.zhiliaoapp.musically".into()),
+            kind: Some("state_agency_device".into()),
+            state: Some(state.into()),
+            ..Query::default()
+        };
+        let r = screener.screen(&q, day("2025-03-01")).unwrap();
+        r.warnings.iter().any(|w| w.contains("no rule of"))
+    };
+    assert!(!warned(&screener, "TX"));
+    assert!(warned(&screener, "CA"));
+    let bundled = Screener::new(RulePack::bundled(), Vec::new(), ScreenConfig::default());
+    assert!(warned(&bundled, "TX"));
     // not a state-device question at all: the state rules stay out of it
     let payments = Query {
         app: Some("DeepSeek".into()),
