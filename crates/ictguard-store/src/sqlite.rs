@@ -51,6 +51,28 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX cases_status ON cases(status);",
 ];
 
+/// How long a statement waits for another connection's lock (and an open retries).
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why one try at opening failed: a lock held by another opener (try again) or anything else.
+enum Opening {
+    Busy(rusqlite::Error),
+    Failed(StoreError),
+}
+
+impl From<rusqlite::Error> for Opening {
+    fn from(e: rusqlite::Error) -> Self {
+        let busy = matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        );
+        match busy {
+            true => Opening::Busy(e),
+            false => Opening::Failed(e.into()),
+        }
+    }
+}
+
 /// An SQLite database file.
 pub struct SqliteStore {
     conn: Connection,
@@ -63,10 +85,28 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl SqliteStore {
-    /// Open (and migrate) a database file.
+    /// Open (and migrate) a database file. Processes opening a new file at the same moment can
+    /// meet SQLite's locks where its busy handler does not wait (switching the file to WAL): such
+    /// an open is tried again, for up to the busy timeout.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            match Self::open_once(path) {
+                Err(Opening::Busy(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(200));
+                }
+                Err(Opening::Busy(e)) => return Err(e.into()),
+                Err(Opening::Failed(e)) => return Err(e),
+                Ok(store) => return Ok(store),
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<SqliteStore, Opening> {
         let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // NORMAL: a committed transaction survives the process being killed (the WAL is in the
         // OS); FULL would also survive power loss, at a cost in throughput
@@ -76,11 +116,11 @@ impl SqliteStore {
         };
         let found = version(&conn)?;
         if found > MIGRATIONS.len() as i64 {
-            return Err(StoreError::Invalid(format!(
+            return Err(Opening::Failed(StoreError::Invalid(format!(
                 "{}: schema version {found} is newer than this ictguard knows ({}); use a newer ictguard",
                 path.display(),
                 MIGRATIONS.len()
-            )));
+            ))));
         }
         if found < MIGRATIONS.len() as i64 {
             // under the write lock, read again: processes opening a new file together take
