@@ -24,6 +24,7 @@ mod chain;
 mod keys;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod snapshots;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -34,6 +35,9 @@ pub use chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 pub use keys::Role;
 #[cfg(feature = "postgres")]
 pub use postgres::PgStore;
+pub use snapshots::{
+    snapshot_digest, AttemptOutcome, ListAttempt, ListSnapshot, NewListSnapshot, SnapshotFile,
+};
 pub use sqlite::SqliteStore;
 
 /// A store failure.
@@ -172,6 +176,20 @@ pub trait Store: Send {
         reason: &str,
         by: &str,
     ) -> Result<Resolved, StoreError>;
+    /// Store a snapshot of a list source with its files, and the attempt that made it, in one
+    /// transaction; its id (the version).
+    fn save_list_snapshot(&mut self, snapshot: &NewListSnapshot) -> Result<i64, StoreError>;
+    /// Record an update attempt that stored nothing (unchanged, or failed with its reason).
+    fn record_list_attempt(
+        &mut self,
+        source: &str,
+        outcome: AttemptOutcome,
+        message: &str,
+    ) -> Result<(), StoreError>;
+    /// The newest snapshot of every source, with the files' bytes when `bodies` is true.
+    fn latest_list_snapshots(&mut self, bodies: bool) -> Result<Vec<ListSnapshot>, StoreError>;
+    /// The latest update attempt of every source.
+    fn latest_list_attempts(&mut self) -> Result<Vec<ListAttempt>, StoreError>;
 }
 
 /// Whether a database argument names a PostgreSQL server rather than an SQLite file.

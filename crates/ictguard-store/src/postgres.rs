@@ -20,9 +20,11 @@ use postgres::{Client, Config, NoTls, Statement, Transaction};
 
 use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 use crate::keys::{self, Role};
+use crate::snapshots::{snapshot_digest, AttemptOutcome, ListAttempt, ListSnapshot, SnapshotFile};
 use crate::{
     now, resolution_record, storable, storable_query, storable_record, AuditQuery, Case,
-    CaseDecision, CaseStatus, ChainCheck, NewRecord, Record, Resolved, Store, StoreError,
+    CaseDecision, CaseStatus, ChainCheck, NewListSnapshot, NewRecord, Record, Resolved, Store,
+    StoreError,
 };
 
 /// The schema, one migration per entry, applied in order; the same tables and columns as the
@@ -66,6 +68,36 @@ const MIGRATIONS: &[&str] = &[
         resolution_seq BIGINT
     );
     CREATE INDEX cases_status ON cases(status);",
+    "CREATE TABLE list_snapshots (
+        id BIGSERIAL PRIMARY KEY,
+        source TEXT NOT NULL,
+        fetched_at TEXT COLLATE \"C\" NOT NULL,
+        published TEXT,
+        entries BIGINT NOT NULL,
+        sha256 TEXT NOT NULL
+    );
+    CREATE INDEX list_snapshots_source ON list_snapshots(source, id);
+    CREATE TABLE list_snapshot_files (
+        snapshot_id BIGINT NOT NULL REFERENCES list_snapshots(id),
+        n BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        sha256 TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        body BYTEA NOT NULL,
+        PRIMARY KEY (snapshot_id, n)
+    );
+    CREATE TABLE list_attempts (
+        id BIGSERIAL PRIMARY KEY,
+        source TEXT NOT NULL,
+        at TEXT COLLATE \"C\" NOT NULL,
+        outcome TEXT NOT NULL,
+        message TEXT NOT NULL,
+        snapshot_id BIGINT
+    );
+    CREATE INDEX list_attempts_source ON list_attempts(source, id);",
 ];
 
 /// The advisory lock that serialises migrations between processes ("ictguard" in ASCII).
@@ -553,6 +585,140 @@ impl Store for PgStore {
             )?;
             tx.commit()?;
             Ok(Resolved::Done(seq))
+        })
+    }
+
+    fn save_list_snapshot(&mut self, snapshot: &NewListSnapshot) -> Result<i64, StoreError> {
+        let digest = snapshot_digest(&snapshot.files);
+        let message = format!("{} entries", snapshot.entries);
+        let source = storable(&snapshot.source);
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction()?;
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO list_snapshots (source, fetched_at, published, entries, sha256)
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    &[
+                        &&*source,
+                        &snapshot.fetched_at,
+                        &snapshot.published,
+                        &snapshot.entries,
+                        &digest,
+                    ],
+                )?
+                .get(0);
+            let insert = tx.prepare(
+                "INSERT INTO list_snapshot_files
+                 (snapshot_id, n, name, url, etag, last_modified, sha256, bytes, body)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )?;
+            for (n, f) in snapshot.files.iter().enumerate() {
+                let (name, url) = (storable(&f.name), storable(&f.url));
+                let etag = f.etag.as_deref().map(storable);
+                let modified = f.last_modified.as_deref().map(storable);
+                tx.execute(
+                    &insert,
+                    &[
+                        &id,
+                        &(n as i64),
+                        &&*name,
+                        &&*url,
+                        &etag.as_deref(),
+                        &modified.as_deref(),
+                        &f.sha256,
+                        &f.bytes,
+                        &f.body,
+                    ],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO list_attempts (source, at, outcome, message, snapshot_id)
+                 VALUES ($1, $2, 'new', $3, $4)",
+                &[&&*source, &snapshot.fetched_at, &message, &id],
+            )?;
+            tx.commit()?;
+            Ok(id)
+        })
+    }
+
+    fn record_list_attempt(
+        &mut self,
+        source: &str,
+        outcome: AttemptOutcome,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        let (source, message) = (storable(source), storable(message));
+        self.with_conn(|conn| {
+            conn.client.execute(
+                "INSERT INTO list_attempts (source, at, outcome, message) VALUES ($1, $2, $3, $4)",
+                &[&&*source, &now(), &outcome.as_str(), &&*message],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn latest_list_snapshots(&mut self, bodies: bool) -> Result<Vec<ListSnapshot>, StoreError> {
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction()?;
+            let rows = tx.query(
+                "SELECT id, source, fetched_at, published, entries FROM list_snapshots
+                 WHERE id IN (SELECT MAX(id) FROM list_snapshots GROUP BY source)
+                 ORDER BY source",
+                &[],
+            )?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let id: i64 = r.get(0);
+                let files = tx
+                    .query(
+                        "SELECT name, url, etag, last_modified, sha256, bytes,
+                                CASE WHEN $2 THEN body ELSE ''::bytea END
+                         FROM list_snapshot_files WHERE snapshot_id = $1 ORDER BY n",
+                        &[&id, &bodies],
+                    )?
+                    .iter()
+                    .map(|f| SnapshotFile {
+                        name: f.get(0),
+                        url: f.get(1),
+                        etag: f.get(2),
+                        last_modified: f.get(3),
+                        sha256: f.get(4),
+                        bytes: f.get(5),
+                        body: f.get(6),
+                    })
+                    .collect();
+                out.push(ListSnapshot {
+                    id,
+                    source: r.get(1),
+                    fetched_at: r.get(2),
+                    published: r.get(3),
+                    entries: r.get(4),
+                    files,
+                });
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    fn latest_list_attempts(&mut self) -> Result<Vec<ListAttempt>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.client.query(
+                "SELECT source, at, outcome, message, snapshot_id FROM list_attempts
+                 WHERE id IN (SELECT MAX(id) FROM list_attempts GROUP BY source)
+                 ORDER BY source",
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| ListAttempt {
+                    source: r.get(0),
+                    at: r.get(1),
+                    outcome: AttemptOutcome::parse(r.get(2)).unwrap_or(AttemptOutcome::Failed),
+                    message: r.get(3),
+                    snapshot: r.get(4),
+                })
+                .collect())
         })
     }
 }

@@ -6,9 +6,11 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 use crate::keys::{self, Role};
+use crate::snapshots::{snapshot_digest, AttemptOutcome, ListAttempt, ListSnapshot, SnapshotFile};
 use crate::{
     now, resolution_record, storable, storable_query, storable_record, AuditQuery, Case,
-    CaseDecision, CaseStatus, ChainCheck, NewRecord, Record, Resolved, Store, StoreError,
+    CaseDecision, CaseStatus, ChainCheck, NewListSnapshot, NewRecord, Record, Resolved, Store,
+    StoreError,
 };
 
 /// The schema, one migration per entry, applied in order.
@@ -49,6 +51,36 @@ const MIGRATIONS: &[&str] = &[
         resolution_seq INTEGER
     );
     CREATE INDEX cases_status ON cases(status);",
+    "CREATE TABLE list_snapshots (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        published TEXT,
+        entries INTEGER NOT NULL,
+        sha256 TEXT NOT NULL
+    );
+    CREATE INDEX list_snapshots_source ON list_snapshots(source, id);
+    CREATE TABLE list_snapshot_files (
+        snapshot_id INTEGER NOT NULL REFERENCES list_snapshots(id),
+        n INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        sha256 TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        PRIMARY KEY (snapshot_id, n)
+    );
+    CREATE TABLE list_attempts (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        message TEXT NOT NULL,
+        snapshot_id INTEGER
+    );
+    CREATE INDEX list_attempts_source ON list_attempts(source, id);",
 ];
 
 /// How long a statement waits for another connection's lock (and an open retries).
@@ -364,6 +396,126 @@ impl Store for SqliteStore {
         )?;
         tx.commit()?;
         Ok(Resolved::Done(seq))
+    }
+
+    fn save_list_snapshot(&mut self, snapshot: &NewListSnapshot) -> Result<i64, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO list_snapshots (source, fetched_at, published, entries, sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                snapshot.source,
+                snapshot.fetched_at,
+                snapshot.published,
+                snapshot.entries,
+                snapshot_digest(&snapshot.files)
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO list_snapshot_files
+                 (snapshot_id, n, name, url, etag, last_modified, sha256, bytes, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for (n, f) in snapshot.files.iter().enumerate() {
+                insert.execute(params![
+                    id,
+                    n as i64,
+                    f.name,
+                    f.url,
+                    f.etag,
+                    f.last_modified,
+                    f.sha256,
+                    f.bytes,
+                    f.body
+                ])?;
+            }
+        }
+        let message = format!("{} entries", snapshot.entries);
+        tx.execute(
+            "INSERT INTO list_attempts (source, at, outcome, message, snapshot_id)
+             VALUES (?1, ?2, 'new', ?3, ?4)",
+            params![snapshot.source, snapshot.fetched_at, message, id],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn record_list_attempt(
+        &mut self,
+        source: &str,
+        outcome: AttemptOutcome,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO list_attempts (source, at, outcome, message) VALUES (?1, ?2, ?3, ?4)",
+            params![source, now(), outcome.as_str(), storable(message)],
+        )?;
+        Ok(())
+    }
+
+    fn latest_list_snapshots(&mut self, bodies: bool) -> Result<Vec<ListSnapshot>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut snapshots: Vec<ListSnapshot> = tx
+            .prepare(
+                "SELECT id, source, fetched_at, published, entries FROM list_snapshots
+                 WHERE id IN (SELECT MAX(id) FROM list_snapshots GROUP BY source)
+                 ORDER BY source",
+            )?
+            .query_map([], |r| {
+                Ok(ListSnapshot {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    fetched_at: r.get(2)?,
+                    published: r.get(3)?,
+                    entries: r.get(4)?,
+                    files: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut files = tx.prepare(
+            "SELECT name, url, etag, last_modified, sha256, bytes,
+                    CASE WHEN ?2 THEN body ELSE x'' END
+             FROM list_snapshot_files WHERE snapshot_id = ?1 ORDER BY n",
+        )?;
+        for s in &mut snapshots {
+            s.files = files
+                .query_map(params![s.id, bodies], |r| {
+                    Ok(SnapshotFile {
+                        name: r.get(0)?,
+                        url: r.get(1)?,
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                        sha256: r.get(4)?,
+                        bytes: r.get(5)?,
+                        body: r.get(6)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(snapshots)
+    }
+
+    fn latest_list_attempts(&mut self) -> Result<Vec<ListAttempt>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT source, at, outcome, message, snapshot_id FROM list_attempts
+             WHERE id IN (SELECT MAX(id) FROM list_attempts GROUP BY source)
+             ORDER BY source",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let word: String = r.get(2)?;
+            Ok(ListAttempt {
+                source: r.get(0)?,
+                at: r.get(1)?,
+                outcome: AttemptOutcome::parse(&word).unwrap_or(AttemptOutcome::Failed),
+                message: r.get(3)?,
+                snapshot: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 

@@ -7,6 +7,7 @@ use ictguard_store::testing::TestDb;
 use ictguard_store::{
     AuditQuery, AuditWriter, CaseDecision, CaseStatus, ChainCheck, NewRecord, Resolved, Role,
 };
+use sha2::Digest;
 
 fn rec(i: usize) -> NewRecord {
     NewRecord {
@@ -297,6 +298,86 @@ fn opening_together_migrates_once(db: TestDb) {
     assert_eq!(db.open().append(&[rec(1)]).unwrap(), vec![1]);
 }
 
+/// List snapshots: the newest of each source is the one in use, its bytes come back as stored,
+/// and an attempt that failed is recorded without touching it.
+fn list_snapshots_keep_the_newest_good_one(db: TestDb) {
+    use ictguard_store::{AttemptOutcome, NewListSnapshot, SnapshotFile};
+    let file = |name: &str, body: Vec<u8>| SnapshotFile {
+        name: name.into(),
+        url: format!("https://example.test/{name}"),
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+        sha256: sha2::Sha256::digest(&body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        bytes: body.len() as i64,
+        body,
+    };
+    let snapshot = |source: &str, entries: i64, files: Vec<SnapshotFile>| NewListSnapshot {
+        source: source.into(),
+        fetched_at: "2026-12-06T10:00:00Z".into(),
+        published: Some("2026-12-05".into()),
+        entries,
+        files,
+    };
+    let mut store = db.open();
+    assert!(store.latest_list_snapshots(true).unwrap().is_empty());
+    let every_byte: Vec<u8> = (0..=255u8).collect();
+    let first = store
+        .save_list_snapshot(&snapshot(
+            "ofac-sdn",
+            10,
+            vec![file("SDN.CSV", b"old".to_vec())],
+        ))
+        .unwrap();
+    let second = store
+        .save_list_snapshot(&snapshot(
+            "ofac-sdn",
+            12,
+            vec![file("SDN.CSV", every_byte.clone()), file("ALT.CSV", vec![])],
+        ))
+        .unwrap();
+    let dpl = store
+        .save_list_snapshot(&snapshot(
+            "bis-dpl",
+            3,
+            vec![file("dpl.txt", b"x".to_vec())],
+        ))
+        .unwrap();
+    assert!(first < second && second < dpl);
+    store
+        .record_list_attempt(
+            "ofac-sdn",
+            AttemptOutcome::Failed,
+            "HTTP 500\0 from the server",
+        )
+        .unwrap();
+    let latest = store.latest_list_snapshots(true).unwrap();
+    let ids: Vec<(&str, i64)> = latest.iter().map(|s| (s.source.as_str(), s.id)).collect();
+    assert_eq!(ids, [("bis-dpl", dpl), ("ofac-sdn", second)]);
+    let sdn = &latest[1];
+    assert_eq!(sdn.entries, 12);
+    assert_eq!(sdn.files.len(), 2);
+    assert_eq!(sdn.files[0].body, every_byte);
+    assert_eq!(sdn.files[0].etag.as_deref(), Some("\"v1\""));
+    assert_eq!(sdn.files[1].name, "ALT.CSV");
+    // without bodies, everything else is there
+    let light = store.latest_list_snapshots(false).unwrap();
+    assert!(light[1].files[0].body.is_empty());
+    assert_eq!(light[1].files[0].bytes, 256);
+    let attempts = store.latest_list_attempts().unwrap();
+    let sdn = attempts.iter().find(|a| a.source == "ofac-sdn").unwrap();
+    assert_eq!(sdn.outcome, AttemptOutcome::Failed);
+    assert_eq!(sdn.message, "HTTP 500\u{fffd} from the server");
+    assert_eq!(sdn.snapshot, None);
+    let dpl_attempt = attempts.iter().find(|a| a.source == "bis-dpl").unwrap();
+    assert_eq!(
+        (dpl_attempt.outcome, dpl_attempt.snapshot),
+        (AttemptOutcome::New, Some(dpl))
+    );
+}
+
 /// One `#[test]` per backend and case, so a failure names both.
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
@@ -320,6 +401,7 @@ on_every_backend!(
     a_nul_is_kept_as_a_replacement_and_fails_nothing_else,
     two_writers_on_one_database_keep_one_chain,
     opening_together_migrates_once,
+    list_snapshots_keep_the_newest_good_one,
 );
 
 /// What only a server has: connections that can be lost, and TLS that is not there yet.
