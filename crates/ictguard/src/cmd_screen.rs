@@ -47,16 +47,27 @@ pub fn config_from(t: &Thresholds) -> anyhow::Result<ScreenConfig> {
     })
 }
 
-/// Build a screener from the pack and `--list` files; problems in list rows are reported, not fatal.
+/// Build a screener from the pack, `--list` files and the snapshots stored in `stored` (a
+/// database); problems in list rows are reported, not fatal.
 pub fn build_screener(
     pack: RulePack,
     lists: &[std::path::PathBuf],
+    stored: Option<&str>,
     config: ScreenConfig,
 ) -> anyhow::Result<Screener> {
     let mut set = ListSet::new();
     for path in lists {
         set.add_file(path)
             .with_context(|| format!("loading list {}", path.display()))?;
+    }
+    if let Some(database) = stored {
+        let mut store = crate::cmd_store::open_existing(database)?;
+        let loaded = ictguard_feeds::load_latest(store.as_mut(), &mut set)?;
+        anyhow::ensure!(
+            !loaded.is_empty(),
+            "{}: no list snapshot is stored (run `ictguard lists update --database …` first)",
+            ictguard_store::display_database(database)
+        );
     }
     let loaded = set.finish();
     for p in loaded.problems.iter().take(20) {
@@ -77,7 +88,7 @@ pub fn build_screener(
 pub fn run(pack: RulePack, args: &ScreenArgs) -> anyhow::Result<Outcome> {
     let config = config_from(&args.thresholds)?;
     let default_as_of = as_of_or_today(args.as_of.as_deref())?;
-    let screener = build_screener(pack, &args.lists, config)?;
+    let screener = build_screener(pack, &args.lists, args.stored_lists.as_deref(), config)?;
 
     let relax = |o: Outcome| {
         if args.exit_zero && o == Outcome::Flagged {

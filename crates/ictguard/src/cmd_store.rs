@@ -8,6 +8,19 @@ use ictguard_store::{ChainCheck, Role};
 use crate::cli::{AuditCommand, KeysCommand};
 use crate::Outcome;
 
+/// Open a database that must already exist: a mistyped SQLite path is an error, not a new
+/// empty database (which would read as "no records" or "no snapshots").
+pub fn open_existing(database: &str) -> anyhow::Result<Box<dyn ictguard_store::Store>> {
+    if !ictguard_store::is_postgres_url(database) {
+        let path = database.strip_prefix("sqlite://").unwrap_or(database);
+        anyhow::ensure!(
+            std::path::Path::new(path).is_file(),
+            "no database at {path} (a path to an existing SQLite file, or a postgres:// URL)"
+        );
+    }
+    Ok(ictguard_store::open(database)?)
+}
+
 pub fn keys(cmd: &KeysCommand) -> anyhow::Result<Outcome> {
     match cmd {
         KeysCommand::Create {
@@ -37,7 +50,7 @@ pub fn keys(cmd: &KeysCommand) -> anyhow::Result<Outcome> {
 
 pub fn audit(cmd: &AuditCommand) -> anyhow::Result<Outcome> {
     match cmd {
-        AuditCommand::Verify { database } => match ictguard_store::open(database)?.verify()? {
+        AuditCommand::Verify { database } => match open_existing(database)?.verify()? {
             ChainCheck::Intact { records } => {
                 println!("intact: {records} records, every hash linked to the one before");
                 Ok(Outcome::Clean)
@@ -48,7 +61,7 @@ pub fn audit(cmd: &AuditCommand) -> anyhow::Result<Outcome> {
             }
         },
         AuditCommand::Export { database, format } => {
-            let mut store = ictguard_store::open(database)?;
+            let mut store = open_existing(database)?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let mut csv = (format == "csv").then(|| csv::Writer::from_writer(Vec::new()));
             if format != "csv" && format != "jsonl" {

@@ -6,6 +6,7 @@ mod cmd_apk;
 mod cmd_eval;
 mod cmd_fleet;
 mod cmd_flows;
+mod cmd_lists;
 mod cmd_rules;
 mod cmd_screen;
 mod cmd_serve;
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::VetWorker(args) => cmd_serve::vet_worker(&cli.pack, args),
         Command::Keys(cmd) => cmd_store::keys(cmd),
         Command::Audit(cmd) => cmd_store::audit(cmd),
+        Command::Lists(cmd) => cmd_lists::run(cmd),
     }
 }
 

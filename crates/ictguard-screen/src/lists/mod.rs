@@ -32,7 +32,7 @@ use serde::Serialize;
 
 pub use countries::country_code;
 pub use dates::DateError;
-pub use provenance::ListFile;
+pub use provenance::{Fetched, ListFile};
 pub use registry::{detect_format, DetectError, ListFormat};
 pub use set::ListSet;
 

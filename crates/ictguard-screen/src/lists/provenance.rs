@@ -25,20 +25,42 @@ pub struct ListFile {
     /// `sdn_2024-05-03.csv`): an entry with no listing date of its own was on the list by then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<chrono::NaiveDate>,
+    /// Where the file came from, when it was fetched from a publisher (`lists update`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<Fetched>,
+}
+
+/// Where a fetched list file came from: the publisher's source, the URL, when, and the stored
+/// snapshot (version) it belongs to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fetched {
+    /// The source's id (`ofac-sdn`).
+    pub source: String,
+    /// The URL it was downloaded from.
+    pub url: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// The stored snapshot's version.
+    pub snapshot: i64,
 }
 
 impl ListFile {
     /// `file (format, N records, sha256 abcdef012345…)`, for text reports.
     pub fn describe(&self) -> String {
         format!(
-            "{} ({}{}, {} records, sha256 {}…)",
+            "{} ({}{}, {} records, sha256 {}…{})",
             self.file,
             self.format,
             self.published
                 .map(|d| format!(", published {d}"))
                 .unwrap_or_default(),
             self.records,
-            &self.sha256[..self.sha256.len().min(12)]
+            &self.sha256[..self.sha256.len().min(12)],
+            self.fetched
+                .as_ref()
+                .map(|f| format!(", snapshot {} fetched {} from {}", f.snapshot, f.at, f.url))
+                .unwrap_or_default()
         )
     }
 }

@@ -68,6 +68,29 @@ impl ListSet {
         file_name: &str,
         reader: impl Read,
     ) -> Result<FileSummary, ListError> {
+        let published = super::dates::date_in_file_name(file_name);
+        self.add_published(file_name, reader, published, None)
+    }
+
+    /// Load one file fetched from its publisher: `published` is the publisher's date for it
+    /// (listing dates fall back to it), `fetched` where and when it came from.
+    pub fn add_fetched(
+        &mut self,
+        file_name: &str,
+        reader: impl Read,
+        published: Option<chrono::NaiveDate>,
+        fetched: super::Fetched,
+    ) -> Result<FileSummary, ListError> {
+        self.add_published(file_name, reader, published, Some(fetched))
+    }
+
+    fn add_published(
+        &mut self,
+        file_name: &str,
+        reader: impl Read,
+        published: Option<chrono::NaiveDate>,
+        fetched: Option<super::Fetched>,
+    ) -> Result<FileSummary, ListError> {
         let (mut hasher, mut bytes) = (Sha256::new(), 0u64);
         let rows = self.read_rows(file_name, Hashing::new(reader, &mut hasher, &mut bytes))?;
         let provenance = ListFile {
@@ -76,7 +99,8 @@ impl ListSet {
             records: rows.records,
             bytes,
             sha256: hex(&hasher.finalize()),
-            published: super::dates::date_in_file_name(file_name),
+            published,
+            fetched,
         };
         self.files.push(provenance.clone());
         Ok(FileSummary {

@@ -3,6 +3,7 @@
 
 mod apps;
 mod flows;
+mod lists;
 mod rules;
 mod screening;
 mod service;
@@ -13,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use apps::*;
 pub use flows::*;
+pub use lists::*;
 pub use rules::*;
 pub use screening::*;
 pub use service::*;
@@ -79,6 +81,9 @@ pub enum Command {
     /// Check and export the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Fetch the official restricted-party lists into the store, and show what is stored.
+    #[command(subcommand)]
+    Lists(ListsCommand),
     /// Vet one APK from standard input within resource limits, the report as JSON on standard
     /// output (how the server vets each upload, in a process of its own).
     #[command(hide = true)]

@@ -81,6 +81,10 @@ pub struct ScreenArgs {
     /// BIS Denied Persons TSV); format detected. Repeatable.
     #[arg(long = "list", value_name = "PATH")]
     pub lists: Vec<PathBuf>,
+    /// Also screen against the newest list snapshots stored in this database by `lists update`
+    /// (an SQLite file path or a `postgres://` URL).
+    #[arg(long, value_name = "DATABASE")]
+    pub stored_lists: Option<String>,
     /// Print one JSON object per input.
     #[arg(long)]
     pub json: bool,

@@ -1,0 +1,215 @@
+//! `update` and `load_latest` against a real HTTP publisher on loopback and a real store (SQLite
+//! always, PostgreSQL when the test server is configured): new snapshots, conditional requests,
+//! and every way a download can fail keeping the snapshot in use.
+
+use ictguard_feeds::testing::Publisher;
+use ictguard_feeds::{load_latest, update, Budgets, Fetcher, Source, UpdateOptions, SOURCES};
+use ictguard_screen::lists::ListSet;
+use ictguard_store::testing::TestDb;
+use ictguard_store::AttemptOutcome;
+
+fn shared(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/lists")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn source(id: &str) -> &'static Source {
+    SOURCES.iter().find(|s| s.id == id).unwrap()
+}
+
+/// A publisher serving the OFAC SDN files of 2021 and the Denied Persons List.
+fn publisher() -> Publisher {
+    let p = Publisher::start();
+    p.put("ofac-sdn/SDN.CSV", shared("ofac2021_sdn.csv"));
+    p.put("ofac-sdn/ALT.CSV", shared("ofac2021_alt.csv"));
+    p.put("ofac-sdn/ADD.CSV", shared("ofac2021_add.csv"));
+    p.put("bis-dpl/dpl.txt", shared("ofac2021_dpl.txt"));
+    p
+}
+
+fn options() -> UpdateOptions {
+    UpdateOptions {
+        sources: vec![source("ofac-sdn"), source("bis-dpl")],
+        accept_shrink: false,
+    }
+}
+
+fn outcomes(reports: &[ictguard_feeds::UpdateReport]) -> Vec<(&str, AttemptOutcome)> {
+    reports
+        .iter()
+        .map(|r| (r.source.as_str(), r.outcome))
+        .collect()
+}
+
+fn a_day_of_updates(db: TestDb) {
+    let publisher = publisher();
+    let fetcher = Fetcher::new(Some(publisher.base.clone()), Budgets::default());
+    let mut store = db.open();
+
+    // first run: both stored, with where and when
+    let first = update(store.as_mut(), &fetcher, &options()).unwrap();
+    assert_eq!(
+        outcomes(&first),
+        [
+            ("ofac-sdn", AttemptOutcome::New),
+            ("bis-dpl", AttemptOutcome::New)
+        ],
+        "{first:?}"
+    );
+    let snapshots = store.latest_list_snapshots(false).unwrap();
+    let sdn = snapshots.iter().find(|s| s.source == "ofac-sdn").unwrap();
+    assert!(sdn.entries > 8000, "{}", sdn.entries);
+    assert_eq!(sdn.published.as_deref(), Some("2026-12-03"));
+    assert_eq!(sdn.files.len(), 3);
+    assert_eq!(
+        sdn.files[0].url,
+        format!("{}/ofac-sdn/SDN.CSV", publisher.base)
+    );
+    let in_use = sdn.id;
+
+    // second run: every file answered 304, nothing new stored
+    let before = publisher.log().len();
+    let second = update(store.as_mut(), &fetcher, &options()).unwrap();
+    assert_eq!(
+        outcomes(&second),
+        [
+            ("ofac-sdn", AttemptOutcome::Unchanged),
+            ("bis-dpl", AttemptOutcome::Unchanged)
+        ]
+    );
+    let answers: Vec<u16> = publisher.log()[before..].iter().map(|(_, s)| *s).collect();
+    assert_eq!(answers, [304, 304, 304, 304]);
+
+    // a broken publication (not a list), a truncated one, a server error: each refused and
+    // recorded, the snapshot in use kept
+    for (what, body) in [
+        ("not a list", b"<html>maintenance</html>\n".to_vec()),
+        ("truncated", shared("ofac2021_sdn.csv")[..20_000].to_vec()),
+    ] {
+        publisher.put("ofac-sdn/SDN.CSV", body);
+        let r = update(store.as_mut(), &fetcher, &options()).unwrap();
+        assert_eq!(r[0].outcome, AttemptOutcome::Failed, "{what}: {r:?}");
+        assert_eq!(r[0].snapshot, Some(in_use), "{what}");
+        assert!(
+            r[0].message
+                .contains(&format!("snapshot {in_use} stays in use")),
+            "{what}: {}",
+            r[0].message
+        );
+    }
+    publisher.fail("bis-dpl/dpl.txt", 503);
+    let r = update(store.as_mut(), &fetcher, &options()).unwrap();
+    assert!(
+        r[1].outcome == AttemptOutcome::Failed && r[1].message.contains("HTTP 503"),
+        "{r:?}"
+    );
+    let attempts = store.latest_list_attempts().unwrap();
+    assert!(
+        attempts.iter().all(|a| a.outcome == AttemptOutcome::Failed),
+        "{attempts:?}"
+    );
+    let latest = store.latest_list_snapshots(false).unwrap();
+    assert_eq!(
+        latest.iter().find(|s| s.source == "ofac-sdn").unwrap().id,
+        in_use
+    );
+
+    // what screening reads is the snapshot in use, each file saying where it came from
+    let mut set = ListSet::new();
+    let loaded = load_latest(store.as_mut(), &mut set).unwrap();
+    assert_eq!(loaded.len(), 2);
+    let lists = set.finish();
+    let sdn_file = lists.files.iter().find(|f| f.file == "SDN.CSV").unwrap();
+    let fetched = sdn_file.fetched.as_ref().unwrap();
+    assert_eq!(
+        (fetched.source.as_str(), fetched.snapshot),
+        ("ofac-sdn", in_use)
+    );
+    assert_eq!(
+        sdn_file.published.map(|d| d.to_string()).as_deref(),
+        Some("2026-12-03")
+    );
+    assert!(lists
+        .entries
+        .iter()
+        .any(|e| e.name == "BANCO NACIONAL DE CUBA"));
+
+    // a new, good publication replaces it
+    publisher.put("ofac-sdn/SDN.CSV", shared("sdn_2024-05-03.csv"));
+    let r = update(store.as_mut(), &fetcher, &options()).unwrap();
+    assert_eq!(r[0].outcome, AttemptOutcome::New, "{r:?}");
+    assert!(r[0].snapshot.unwrap() > in_use);
+}
+
+/// A download larger than its budget is refused without reading it all.
+#[test]
+fn a_body_over_budget_is_refused() {
+    let publisher = publisher();
+    let budgets = Budgets {
+        max_file_bytes: 100_000,
+        ..Budgets::default()
+    };
+    let fetcher = Fetcher::new(Some(publisher.base.clone()), budgets);
+    let db = TestDb::sqlite();
+    let mut store = db.open();
+    let r = update(store.as_mut(), &fetcher, &options()).unwrap();
+    assert_eq!(r[0].outcome, AttemptOutcome::Failed);
+    assert!(
+        r[0].message.contains("larger than 100000 bytes"),
+        "{}",
+        r[0].message
+    );
+    assert!(r[0]
+        .message
+        .contains("no snapshot of this source is stored"));
+    assert!(store
+        .latest_list_snapshots(false)
+        .unwrap()
+        .iter()
+        .all(|s| s.source != "ofac-sdn"));
+}
+
+/// A much smaller publication than the one in use is stored only when asked to.
+#[test]
+fn a_shrunken_list_waits_for_accept_shrink() {
+    let publisher = publisher();
+    let fetcher = Fetcher::new(Some(publisher.base.clone()), Budgets::default());
+    let db = TestDb::sqlite();
+    let mut store = db.open();
+    update(store.as_mut(), &fetcher, &options()).unwrap();
+    // the 2019 consolidated primary file read as an SDN file: a real list, 441 entries
+    publisher.put("ofac-sdn/SDN.CSV", shared("ofac2019_cons_prim.csv"));
+    let mut small = source("ofac-sdn").to_owned();
+    small.min_entries = 100;
+    let small: &'static Source = Box::leak(Box::new(small));
+    let mut opts = UpdateOptions {
+        sources: vec![small],
+        accept_shrink: false,
+    };
+    let r = update(store.as_mut(), &fetcher, &opts).unwrap();
+    assert!(
+        r[0].outcome == AttemptOutcome::Failed && r[0].message.contains("less than half"),
+        "{r:?}"
+    );
+    opts.accept_shrink = true;
+    let r = update(store.as_mut(), &fetcher, &opts).unwrap();
+    assert_eq!(r[0].outcome, AttemptOutcome::New, "{r:?}");
+}
+
+mod sqlite {
+    #[test]
+    fn a_day_of_updates() {
+        super::a_day_of_updates(ictguard_store::testing::TestDb::sqlite());
+    }
+}
+
+mod postgres {
+    #[test]
+    fn a_day_of_updates() {
+        if let Some(db) = ictguard_store::testing::TestDb::postgres() {
+            super::a_day_of_updates(db);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `lists update`, `lists status` and `screen --stored-lists` end to end: the binary fetching
+//! from a real HTTP publisher on loopback into a real database, then screening against what it
+//! stored, every answer naming the snapshot.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use ictguard_feeds::testing::Publisher;
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ictguard"))
+        .args(args)
+        .output()
+        .expect("ictguard runs")
+}
+
+fn shared(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/lists")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn lists_are_fetched_stored_shown_and_screened_against() {
+    let publisher = Publisher::start();
+    publisher.put("ofac-sdn/SDN.CSV", shared("ofac2021_sdn.csv"));
+    publisher.put("ofac-sdn/ALT.CSV", shared("ofac2021_alt.csv"));
+    publisher.put("ofac-sdn/ADD.CSV", shared("ofac2021_add.csv"));
+    publisher.fail("bis-dpl/dpl.txt", 500);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ictguard.db");
+    let db = db.to_str().unwrap();
+    let update = |extra: &[&str]| {
+        let mut args = vec![
+            "lists",
+            "update",
+            "--database",
+            db,
+            "--mirror",
+            &publisher.base,
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+
+    // the DPL failing is said, exits 1, and does not stop the SDN
+    let out = update(&["--source", "ofac-sdn", "--source", "bis-dpl", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports = json(&out);
+    assert_eq!(reports[0]["outcome"], "new", "{reports}");
+    assert_eq!(reports[1]["outcome"], "failed", "{reports}");
+    assert!(reports[1]["message"].as_str().unwrap().contains("HTTP 500"));
+    let snapshot = reports[0]["snapshot"].as_i64().unwrap();
+
+    // again: nothing new, exit 0
+    let out = update(&["--source", "ofac-sdn"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unchanged"));
+
+    // status: the snapshot in use and the last attempt of each source
+    let out = run(&["lists", "status", "--database", db, "--json"]);
+    let status = json(&out);
+    assert_eq!(status["snapshots"][0]["id"], snapshot);
+    assert_eq!(status["snapshots"][0]["source"], "ofac-sdn");
+    let attempts = status["attempts"].as_array().unwrap();
+    let dpl = attempts.iter().find(|a| a["source"] == "bis-dpl").unwrap();
+    assert_eq!(dpl["outcome"], "failed");
+    let text =
+        String::from_utf8_lossy(&run(&["lists", "status", "--database", db]).stdout).to_string();
+    assert!(
+        text.contains("bis-dpl") && text.contains("in use: none"),
+        "{text}"
+    );
+
+    // screening against the stored snapshot names it
+    let out = run(&[
+        "screen",
+        "--stored-lists",
+        db,
+        "--name",
+        "Banco Nacional de Cuba",
+        "--as-of",
+        "2026-12-05",
+        "--json",
+    ]);
+    let r = json(&out);
+    assert_eq!(r["decision"], "block", "{r}");
+    let files = r["lists"].as_array().unwrap();
+    assert_eq!(files.len(), 3);
+    assert_eq!(files[0]["fetched"]["snapshot"], snapshot);
+    assert_eq!(
+        files[0]["fetched"]["url"],
+        format!("{}/ofac-sdn/SDN.CSV", publisher.base)
+    );
+
+    // a mistyped database is an error, not a new empty one
+    let missing = dir.path().join("typo.db");
+    let out = run(&["lists", "status", "--database", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!missing.exists());
+    let out = run(&["audit", "verify", "--database", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!missing.exists());
+}
