@@ -57,9 +57,15 @@ pub struct RulesList {
 pub struct ListsLoaded {
     /// List entries screened against, from all files.
     pub entries: usize,
-    /// Each file as loaded at start: name, format, records, size, SHA-256 (what every decision
-    /// names). Empty when the server was started without `--list`.
+    /// Each file in use: name, format, records, size, SHA-256 and, for a fetched snapshot, where
+    /// and when it came from (what every decision names). Empty when no list is loaded.
     pub files: Vec<ictguard_screen::lists::ListFile>,
+    /// The newest snapshot of each source stored in the database (`lists update` or the
+    /// server's own refresh), whether or not this server screens against it.
+    pub snapshots: Vec<ictguard_store::ListSnapshot>,
+    /// The last update attempt of each source: a failure says why and that the previous
+    /// snapshot stays in use.
+    pub attempts: Vec<ictguard_store::ListAttempt>,
 }
 
 /// `GET /v1/rules/status`.

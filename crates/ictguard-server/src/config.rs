@@ -30,6 +30,13 @@ pub struct ServerConfig {
     /// Restricted-party list files to screen against (OFAC, CSL, BIS formats), loaded at start;
     /// every decision names each file's format, size and SHA-256.
     pub lists: Vec<PathBuf>,
+    /// Also screen against the newest list snapshots in the database (`lists update`).
+    pub stored_lists: bool,
+    /// Fetch the official lists on this schedule (the first time at start, in the background)
+    /// and swap in new snapshots without dropping a request; implies `stored_lists`.
+    pub refresh_lists: Option<Duration>,
+    /// Fetch the lists from this base URL instead of the publishers.
+    pub list_mirror: Option<String>,
     /// The vetting workers and their limits.
     pub vetting: VetLimits,
     /// The limits on connections.
@@ -44,6 +51,9 @@ impl ServerConfig {
             database: database.into(),
             rules: PackSource::Bundled,
             lists: Vec::new(),
+            stored_lists: false,
+            refresh_lists: None,
+            list_mirror: None,
             vetting: VetLimits::default(),
             connections: ConnectionLimits::default(),
         }

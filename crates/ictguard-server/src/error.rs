@@ -38,6 +38,9 @@ pub enum ServeError {
     /// A list file could not be read (a row that does not fit its format is skipped, not this).
     #[error("loading list: {0}")]
     List(#[source] ictguard_screen::lists::ListError),
+    /// The list snapshots stored in the database could not be loaded.
+    #[error("loading the stored list snapshots: {0}")]
+    StoredLists(#[source] ictguard_feeds::LoadError),
     /// The database could not be opened.
     #[error("opening the database {database}")]
     Database {

@@ -32,6 +32,7 @@ mod form;
 mod handlers;
 mod isolation;
 mod listener;
+mod lists_refresh;
 mod metrics;
 mod openapi;
 mod router;

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
-use ictguard_screen::engine::{Decision, Query, ScreenConfig, ScreenResult, Screener};
+use ictguard_screen::engine::{Decision, Query, ScreenResult, Screener};
 use ictguard_store::{AuditWriter, NewRecord, Store, StoreError};
 use serde_json::Value;
 
@@ -17,7 +17,9 @@ use crate::session::Sessions;
 /// The server's shared state: one `Clone` struct of shared parts, cheap to clone per request.
 #[derive(Clone)]
 pub struct AppState {
-    pub(crate) screener: Arc<Screener>,
+    /// The screener in use: replaced whole when newer list snapshots arrive
+    /// ([`crate::lists_refresh`]); a request loads it once and keeps that one.
+    pub(crate) screener: Arc<arc_swap::ArcSwap<Screener>>,
     /// The rules and knowledge vetting reports cite (SARIF's rule list); the vetting itself runs
     /// in worker processes (`vet_pool`).
     pub(crate) vetter: Arc<ictguard_vet::Vetter>,
@@ -44,20 +46,38 @@ impl AppState {
                 database: ictguard_store::display_database(&config.database),
                 source,
             })?;
-        let mut lists = ictguard_screen::lists::ListSet::new();
-        for path in &config.lists {
-            lists.add_file(path).map_err(ServeError::List)?;
-        }
-        let lists = lists.finish();
-        if let Some(first) = lists.problems.first() {
-            // the server's only log is standard error; a skipped row is worth a line, not a refusal
-            eprintln!(
-                "ictguard serve: warning: {} list rows skipped (first: {}:{}: {})",
-                lists.problems.len(),
-                first.file,
-                first.line,
-                first.message
-            );
+        let sources = crate::lists_refresh::ListSources {
+            pack: pack.clone(),
+            files: config.lists.clone(),
+            stored: config.stored_lists || config.refresh_lists.is_some(),
+        };
+        let (screener, versions) = if sources.stored {
+            // on a thread of its own: the PostgreSQL client blocks on a runtime of its own,
+            // which it cannot do on this (async) one
+            let load = || {
+                let mut store = ictguard_store::open(&config.database).map_err(|source| {
+                    ServeError::Database {
+                        database: ictguard_store::display_database(&config.database),
+                        source,
+                    }
+                })?;
+                sources.build(Some(store.as_mut()))
+            };
+            std::thread::scope(|scope| scope.spawn(load).join())
+                .map_err(|_| ServeError::Config("loading the stored lists failed".into()))??
+        } else {
+            sources.build(None)?
+        };
+        let screener = Arc::new(arc_swap::ArcSwap::from_pointee(screener));
+        if let Some(interval) = config.refresh_lists {
+            crate::lists_refresh::spawn(
+                sources,
+                config.database.clone(),
+                config.list_mirror.clone(),
+                interval,
+                Arc::clone(&screener),
+                versions,
+            )?;
         }
         let knowledge = ictguard_vet::Knowledge::bundled();
         Ok(AppState {
@@ -67,7 +87,7 @@ impl AppState {
                 &config.vetting,
                 MAX_APK as u64,
             )?),
-            screener: Arc::new(Screener::with_lists(pack, lists, ScreenConfig::default())),
+            screener,
             writer,
             pool: Arc::new(Mutex::new(Vec::new())),
             database: config.database.as_str().into(),
@@ -125,6 +145,7 @@ impl AppState {
     ) -> Result<(ScreenResult, Value, i64), ApiError> {
         let result = self
             .screener
+            .load()
             .screen(query, crate::as_of::today())
             .map_err(|e| {
                 ApiError(

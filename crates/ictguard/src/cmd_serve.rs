@@ -34,6 +34,19 @@ pub fn serve(pack: &PackArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
         database: args.database.clone(),
         rules: pack_source(pack),
         lists: args.lists.clone(),
+        stored_lists: args.stored_lists,
+        refresh_lists: args
+            .refresh_lists
+            .map(|hours| {
+                Duration::try_from_secs_f64(hours * 3600.0)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("--refresh-lists {hours}: a positive number of hours")
+                    })
+            })
+            .transpose()?,
+        list_mirror: args.list_mirror.clone(),
         vetting: VetLimits {
             worker_program: None,
             workers,

@@ -149,12 +149,14 @@ async fn pump(
 fn screen_chunk(s: &AppState, actor: &str, lines: &[(usize, Vec<u8>)]) -> (String, Vec<NewRecord>) {
     let mut text = String::new();
     let mut records = Vec::new();
+    // one screener for the whole chunk, whatever is swapped in meanwhile
+    let screener = s.screener.load_full();
     for (n, line) in lines {
         let answer = std::str::from_utf8(line)
             .map_err(|_| "the line is not UTF-8".to_string())
             .and_then(|l| serde_json::from_str::<Query>(l).map_err(|e| e.to_string()))
             .and_then(|q| {
-                s.screener
+                screener
                     .screen(&q, crate::as_of::today())
                     .map(|r| (q, r))
                     .map_err(|e| e.to_string())

@@ -16,7 +16,8 @@ use crate::state::AppState;
     responses((status = 200, description = "the pack's orders, data rules, apps and entities", body = crate::answers::RulesList),
         (status = 401, description = "no key, or an unknown or revoked key", body = crate::answers::ErrorAnswer)))]
 pub(crate) async fn rules_list(State(s): State<AppState>, _: ScreenKey) -> ApiResult {
-    let pack = s.screener.pack();
+    let screener = s.screener.load_full();
+    let pack = screener.pack();
     let item = |id: &str, kind: &str, title: &str, citation: Option<&str>| RuleItem {
         id: id.to_string(),
         kind: kind.to_string(),
@@ -60,7 +61,8 @@ pub(crate) async fn rules_show(
     _: ScreenKey,
 ) -> ApiResult {
     let mut out = Vec::new();
-    ictguard_report::rules::show(&mut out, s.screener.pack(), &id, true).map_err(internal)?;
+    ictguard_report::rules::show(&mut out, s.screener.load().pack(), &id, true)
+        .map_err(internal)?;
     let value: Value = serde_json::from_slice(&out).map_err(internal)?;
     if value.is_null() {
         return Err(ApiError(
@@ -88,7 +90,7 @@ pub(crate) async fn rules_status(
     _: ScreenKey,
 ) -> ApiResult {
     let date = as_of_param(p.as_of.as_deref())?;
-    let orders = s.screener.pack().statuses_on(date);
+    let orders = s.screener.load().pack().statuses_on(date);
     Ok(Json(RulesStatus {
         as_of: date,
         orders,

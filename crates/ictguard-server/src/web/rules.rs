@@ -37,7 +37,8 @@ pub(crate) async fn show(
             Err(e) => (crate::as_of::today(), Some(e.to_string())),
         },
     };
-    let pack = s.screener.pack();
+    let screener = s.screener.load_full();
+    let pack = screener.pack();
     let body = html! {
         h1 { "Rule pack" }
         @if let Some(m) = &pack.meta {

@@ -36,6 +36,17 @@ pub struct ServeArgs {
     /// every decision and audit record names each file's format, size and SHA-256.
     #[arg(long = "list", value_name = "PATH")]
     pub lists: Vec<std::path::PathBuf>,
+    /// Also screen against the newest list snapshots stored in the database (`lists update`).
+    #[arg(long)]
+    pub stored_lists: bool,
+    /// Fetch the official lists every HOURS (the first time at start, in the background) and
+    /// swap in new snapshots without dropping a request; implies --stored-lists.
+    #[arg(long, value_name = "HOURS")]
+    pub refresh_lists: Option<f64>,
+    /// Fetch the lists from this base URL (serving `<source id>/<file name>`) instead of the
+    /// publishers.
+    #[arg(long, value_name = "URL")]
+    pub list_mirror: Option<String>,
     /// Vettings run at once, each in a process of its own (default: one per core).
     #[arg(long, value_name = "N")]
     pub vet_workers: Option<usize>,

@@ -1,0 +1,147 @@
+//! `serve --refresh-lists`: the server fetches the lists from a real HTTP publisher on loopback,
+//! screens against them, and swaps in a newer publication while a client screens without pause:
+//! every request answered, every answer naming the snapshot it used. On every backend.
+
+mod common;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{key, start_with};
+use ictguard_feeds::testing::Publisher;
+use serde_json::Value;
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn shared(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/lists")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn lists(url: &str, key: &str) -> Value {
+    let mut resp = agent()
+        .get(&format!("{url}/v1/lists"))
+        .header("authorization", &format!("Bearer {key}"))
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    resp.body_mut().read_json().unwrap()
+}
+
+/// The snapshot version of the SDN file the server screens against, if any.
+fn sdn_in_use(lists: &Value) -> Option<i64> {
+    lists["files"]
+        .as_array()?
+        .iter()
+        .find(|f| f["file"] == "SDN.CSV")?["fetched"]["snapshot"]
+        .as_i64()
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "waited a minute for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn the_server_keeps_its_lists_current(db: &str) {
+    let publisher = Publisher::start();
+    publisher.put("ofac-sdn/SDN.CSV", shared("ofac2021_sdn.csv"));
+    publisher.put("ofac-sdn/ALT.CSV", shared("ofac2021_alt.csv"));
+    publisher.put("ofac-sdn/ADD.CSV", shared("ofac2021_add.csv"));
+    publisher.put("bis-dpl/dpl.txt", shared("ofac2021_dpl.txt"));
+    let key = key(db, "screen");
+    // every 0.0005 h = 1.8 s
+    let (mut child, url) = start_with(
+        db,
+        &[
+            "--refresh-lists",
+            "0.0005",
+            "--list-mirror",
+            &publisher.base,
+        ],
+    );
+    wait_for("the first snapshot", || {
+        sdn_in_use(&lists(&url, &key)).is_some()
+    });
+    let first = sdn_in_use(&lists(&url, &key)).unwrap();
+
+    // a client screens without pause while a new publication is fetched and swapped in
+    let stop = Arc::new(AtomicBool::new(false));
+    let client = {
+        let (url, key, stop) = (url.clone(), key.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let mut resp = agent()
+                    .post(&format!("{url}/v1/screen"))
+                    .header("authorization", &format!("Bearer {key}"))
+                    .header("content-type", "application/json")
+                    .send(r#"{"name": "Banco Nacional de Cuba", "as_of": "2026-12-05"}"#)
+                    .unwrap();
+                assert_eq!(resp.status().as_u16(), 200);
+                let r: Value = resp.body_mut().read_json().unwrap();
+                assert_eq!(r["decision"], "block", "{r}");
+                seen.push(
+                    r["lists"]
+                        .as_array()
+                        .and_then(|l| l.iter().find(|f| f["file"] == "SDN.CSV"))
+                        .and_then(|f| f["fetched"]["snapshot"].as_i64()),
+                );
+            }
+            seen
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    publisher.put("ofac-sdn/SDN.CSV", shared("sdn_2024-05-03.csv"));
+    wait_for("the new snapshot", || {
+        sdn_in_use(&lists(&url, &key)) > Some(first)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::Relaxed);
+    let seen = client.join().unwrap();
+    let second = sdn_in_use(&lists(&url, &key)).unwrap();
+    assert!(seen.len() > 10, "{} screenings", seen.len());
+    assert_eq!(seen.first(), Some(&Some(first)));
+    assert_eq!(seen.last(), Some(&Some(second)));
+    assert!(
+        seen.iter().all(|s| *s == Some(first) || *s == Some(second)),
+        "{seen:?}"
+    );
+
+    // the sources the publisher lacks are failures, said in /v1/lists, the others in use
+    let now = lists(&url, &key);
+    let attempts = now["attempts"].as_array().unwrap();
+    let csl = attempts.iter().find(|a| a["source"] == "csl").unwrap();
+    assert_eq!(csl["outcome"], "failed");
+    assert!(
+        csl["message"].as_str().unwrap().contains("HTTP 404"),
+        "{csl}"
+    );
+    let sources: Vec<&str> = now["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["bis-dpl", "ofac-sdn"]);
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+on_every_backend!(the_server_keeps_its_lists_current);
