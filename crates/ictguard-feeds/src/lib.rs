@@ -12,6 +12,8 @@
 //! malformed or suspiciously small, and stores a new snapshot in one transaction; a failure is
 //! recorded and the previous snapshot stays in use. [`load_latest`] reads the newest snapshot of
 //! every source back for screening, each file carrying its URL, fetch time and version.
+//! [`rescreen`] screens the watched subjects again after the lists change and opens a review
+//! case for each new hit (delta screening).
 //!
 //! # What it is not for
 //!
@@ -24,6 +26,7 @@
 pub mod catalog;
 mod fetch;
 mod load;
+mod rescreen;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod update;
@@ -31,4 +34,5 @@ mod update;
 pub use catalog::{Source, SourceFile, SOURCES};
 pub use fetch::{Budgets, FetchError, Fetcher};
 pub use load::{load_latest, LoadError};
+pub use rescreen::{rescreen, Hit, RescreenReport};
 pub use update::{update, UpdateOptions, UpdateReport};

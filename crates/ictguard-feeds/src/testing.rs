@@ -21,6 +21,8 @@ pub enum Served {
     },
     /// An error status.
     Status(u16),
+    /// Nothing until this long has passed, then 200 with an empty body (a server that hangs).
+    Stall(std::time::Duration),
 }
 
 #[derive(Default)]
@@ -80,6 +82,12 @@ impl Publisher {
         inner.files.insert(path.to_string(), Served::Status(status));
     }
 
+    /// Answer nothing at `path` for `delay`.
+    pub fn stall(&self, path: &str, delay: std::time::Duration) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.files.insert(path.to_string(), Served::Stall(delay));
+    }
+
     /// The requests so far, as (path, status).
     pub fn log(&self) -> Vec<(String, u16)> {
         self.inner.lock().unwrap().log.clone()
@@ -91,10 +99,14 @@ async fn serve(
     Path(path): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let served = inner.lock().unwrap().files.get(&path).cloned();
+    if let Some(Served::Stall(delay)) = served {
+        tokio::time::sleep(delay).await;
+    }
     let mut inner = inner.lock().unwrap();
-    let served = inner.files.get(&path).cloned();
     let (status, response) = match served {
         None => (404, StatusCode::NOT_FOUND.into_response()),
+        Some(Served::Stall(_)) => (200, StatusCode::OK.into_response()),
         Some(Served::Status(s)) => (s, StatusCode::from_u16(s).unwrap().into_response()),
         Some(Served::File { body, etag }) => {
             let current = headers

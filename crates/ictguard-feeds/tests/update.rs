@@ -171,6 +171,30 @@ fn a_body_over_budget_is_refused() {
         .all(|s| s.source != "ofac-sdn"));
 }
 
+/// A server that answers nothing is given up on at the time budget, and the rest go on.
+#[test]
+fn a_stalled_download_times_out() {
+    let publisher = publisher();
+    publisher.stall("ofac-sdn/SDN.CSV", std::time::Duration::from_secs(30));
+    let budgets = Budgets {
+        timeout: std::time::Duration::from_secs(1),
+        ..Budgets::default()
+    };
+    let fetcher = Fetcher::new(Some(publisher.base.clone()), budgets);
+    let db = TestDb::sqlite();
+    let mut store = db.open();
+    let started = std::time::Instant::now();
+    let r = update(store.as_mut(), &fetcher, &options()).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(r[0].outcome, AttemptOutcome::Failed);
+    assert!(
+        r[0].message.to_lowercase().contains("timeout"),
+        "{}",
+        r[0].message
+    );
+    assert_eq!(r[1].outcome, AttemptOutcome::New, "{r:?}");
+}
+
 /// A much smaller publication than the one in use is stored only when asked to.
 #[test]
 fn a_shrunken_list_waits_for_accept_shrink() {

@@ -76,11 +76,13 @@ pub(crate) fn spawn(
             loop {
                 match refresh_once(&sources, &database, &fetcher, &versions) {
                     Ok(Some((fresh, now))) => {
-                        screener.store(Arc::new(fresh));
+                        let fresh = Arc::new(fresh);
+                        screener.store(Arc::clone(&fresh));
                         eprintln!(
                             "ictguard serve: list snapshots {now:?} in use (were {versions:?})"
                         );
                         versions = now;
+                        rescreen_watched(&database, &fresh);
                     }
                     Ok(None) => {}
                     Err(e) => {
@@ -91,6 +93,25 @@ pub(crate) fn spawn(
             }
         })
         .map(|_| ())
+}
+
+/// Screen the watched subjects against the lists now in use; new hits open review cases.
+fn rescreen_watched(database: &str, screener: &Screener) {
+    let run = || -> Result<ictguard_feeds::RescreenReport, ictguard_store::StoreError> {
+        let mut store = ictguard_store::open(database)?;
+        let today = crate::as_of::today();
+        ictguard_feeds::rescreen(store.as_mut(), screener, today, "lists-refresh")
+    };
+    match run() {
+        Ok(r) if r.checked > 0 => eprintln!(
+            "ictguard serve: rescreened {} watched subjects: {} new hits, {} eased",
+            r.checked,
+            r.new_hits.len(),
+            r.eased
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("ictguard serve: rescreening the watched subjects: {e}"),
+    }
 }
 
 /// One run: update, then a new screener if the newest snapshots changed.

@@ -28,6 +28,7 @@ mod snapshots;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod watch;
 
 pub(crate) use cases::resolution_record;
 pub use cases::{resolution_choices, Case, CaseDecision, CaseStatus, Resolved, UnknownWord};
@@ -39,6 +40,7 @@ pub use snapshots::{
     snapshot_digest, AttemptOutcome, ListAttempt, ListSnapshot, NewListSnapshot, SnapshotFile,
 };
 pub use sqlite::SqliteStore;
+pub use watch::{NewWatched, Watched};
 
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
@@ -190,6 +192,16 @@ pub trait Store: Send {
     fn latest_list_snapshots(&mut self, bodies: bool) -> Result<Vec<ListSnapshot>, StoreError>;
     /// The latest update attempt of every source.
     fn latest_list_attempts(&mut self) -> Result<Vec<ListAttempt>, StoreError>;
+    /// Add subjects to watch; their ids.
+    fn add_watched(&mut self, subjects: &[NewWatched]) -> Result<Vec<i64>, StoreError>;
+    /// Watched subjects with ids above `after`, in id order, at most `limit` (1 to 1000).
+    fn list_watched(&mut self, after: i64, limit: i64) -> Result<Vec<Watched>, StoreError>;
+    /// Record the decisions watched subjects got when screened at `at`.
+    fn set_watched_decisions(
+        &mut self,
+        decisions: &[(i64, String)],
+        at: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// Whether a database argument names a PostgreSQL server rather than an SQLite file.

@@ -21,6 +21,7 @@ use postgres::{Client, Config, NoTls, Statement, Transaction};
 use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 use crate::keys::{self, Role};
 use crate::snapshots::{snapshot_digest, AttemptOutcome, ListAttempt, ListSnapshot, SnapshotFile};
+use crate::watch::{NewWatched, Watched};
 use crate::{
     now, resolution_record, storable, storable_query, storable_record, AuditQuery, Case,
     CaseDecision, CaseStatus, ChainCheck, NewListSnapshot, NewRecord, Record, Resolved, Store,
@@ -98,6 +99,15 @@ const MIGRATIONS: &[&str] = &[
         snapshot_id BIGINT
     );
     CREATE INDEX list_attempts_source ON list_attempts(source, id);",
+    "CREATE TABLE watch (
+        id BIGSERIAL PRIMARY KEY,
+        added_at TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        query TEXT NOT NULL,
+        decision TEXT,
+        checked_at TEXT
+    );",
 ];
 
 /// The advisory lock that serialises migrations between processes ("ictguard" in ASCII).
@@ -719,6 +729,65 @@ impl Store for PgStore {
                     snapshot: r.get(4),
                 })
                 .collect())
+        })
+    }
+
+    fn add_watched(&mut self, subjects: &[NewWatched]) -> Result<Vec<i64>, StoreError> {
+        let at = now();
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction()?;
+            let insert = tx.prepare(
+                "INSERT INTO watch (added_at, added_by, subject, query) VALUES ($1, $2, $3, $4)
+                 RETURNING id",
+            )?;
+            let mut ids = Vec::with_capacity(subjects.len());
+            for w in subjects {
+                let (by, subject, query) =
+                    (storable(&w.by), storable(&w.subject), storable(&w.query));
+                let row = tx.query_one(&insert, &[&at, &&*by, &&*subject, &&*query])?;
+                ids.push(row.get(0));
+            }
+            tx.commit()?;
+            Ok(ids)
+        })
+    }
+
+    fn list_watched(&mut self, after: i64, limit: i64) -> Result<Vec<Watched>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.client.query(
+                "SELECT id, added_at, added_by, subject, query, decision, checked_at FROM watch
+                 WHERE id > $1 ORDER BY id LIMIT $2",
+                &[&after, &limit.clamp(1, 1000)],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| Watched {
+                    id: r.get(0),
+                    added_at: r.get(1),
+                    added_by: r.get(2),
+                    subject: r.get(3),
+                    query: r.get(4),
+                    decision: r.get(5),
+                    checked_at: r.get(6),
+                })
+                .collect())
+        })
+    }
+
+    fn set_watched_decisions(
+        &mut self,
+        decisions: &[(i64, String)],
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let ids: Vec<i64> = decisions.iter().map(|(id, _)| *id).collect();
+        let words: Vec<&str> = decisions.iter().map(|(_, d)| d.as_str()).collect();
+        self.with_conn(|conn| {
+            conn.client.execute(
+                "UPDATE watch SET decision = u.decision, checked_at = $3
+                 FROM unnest($1::bigint[], $2::text[]) AS u(id, decision) WHERE watch.id = u.id",
+                &[&ids, &words, &at],
+            )?;
+            Ok(())
         })
     }
 }

@@ -7,6 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
 use crate::keys::{self, Role};
 use crate::snapshots::{snapshot_digest, AttemptOutcome, ListAttempt, ListSnapshot, SnapshotFile};
+use crate::watch::{NewWatched, Watched};
 use crate::{
     now, resolution_record, storable, storable_query, storable_record, AuditQuery, Case,
     CaseDecision, CaseStatus, ChainCheck, NewListSnapshot, NewRecord, Record, Resolved, Store,
@@ -81,6 +82,15 @@ const MIGRATIONS: &[&str] = &[
         snapshot_id INTEGER
     );
     CREATE INDEX list_attempts_source ON list_attempts(source, id);",
+    "CREATE TABLE watch (
+        id INTEGER PRIMARY KEY,
+        added_at TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        query TEXT NOT NULL,
+        decision TEXT,
+        checked_at TEXT
+    );",
 ];
 
 /// How long a statement waits for another connection's lock (and an open retries).
@@ -516,6 +526,68 @@ impl Store for SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn add_watched(&mut self, subjects: &[NewWatched]) -> Result<Vec<i64>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = now();
+        let mut ids = Vec::with_capacity(subjects.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO watch (added_at, added_by, subject, query) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for w in subjects {
+                insert.execute(params![
+                    at,
+                    storable(&w.by),
+                    storable(&w.subject),
+                    storable(&w.query)
+                ])?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    fn list_watched(&mut self, after: i64, limit: i64) -> Result<Vec<Watched>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, added_at, added_by, subject, query, decision, checked_at FROM watch
+             WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit.clamp(1, 1000)], |r| {
+            Ok(Watched {
+                id: r.get(0)?,
+                added_at: r.get(1)?,
+                added_by: r.get(2)?,
+                subject: r.get(3)?,
+                query: r.get(4)?,
+                decision: r.get(5)?,
+                checked_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn set_watched_decisions(
+        &mut self,
+        decisions: &[(i64, String)],
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut update =
+                tx.prepare_cached("UPDATE watch SET decision = ?2, checked_at = ?3 WHERE id = ?1")?;
+            for (id, decision) in decisions {
+                update.execute(params![id, decision, at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 }
 

@@ -54,7 +54,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::VetWorker(args) => cmd_serve::vet_worker(&cli.pack, args),
         Command::Keys(cmd) => cmd_store::keys(cmd),
         Command::Audit(cmd) => cmd_store::audit(cmd),
-        Command::Lists(cmd) => cmd_lists::run(cmd),
+        Command::Lists(cmd) => cmd_lists::run(|| load_pack(&cli), cmd),
+        Command::Watch(cmd) => cmd_lists::watch(load_pack(&cli)?, cmd),
     }
 }
 

@@ -57,6 +57,31 @@ fn lists_are_fetched_stored_shown_and_screened_against() {
         run(&args)
     };
 
+    // a watched party, screened when added: no list yet, nothing to report
+    let watch = dir.path().join("watch.csv");
+    std::fs::write(
+        &watch,
+        "id,name\nw1,Banco Nacional de Cuba\nw2,Northwind Traders\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "watch",
+        "add",
+        "--database",
+        db,
+        watch.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let added = json(&out);
+    assert_eq!(added["added"], 2);
+    assert_eq!(added["rescreen"]["new_hits"].as_array().unwrap().len(), 0);
+
     // the DPL failing is said, exits 1, and does not stop the SDN
     let out = update(&["--source", "ofac-sdn", "--source", "bis-dpl", "--json"]);
     assert_eq!(
@@ -65,11 +90,29 @@ fn lists_are_fetched_stored_shown_and_screened_against() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let reports = json(&out);
+    let answer = json(&out);
+    let reports = &answer["sources"];
     assert_eq!(reports[0]["outcome"], "new", "{reports}");
     assert_eq!(reports[1]["outcome"], "failed", "{reports}");
     assert!(reports[1]["message"].as_str().unwrap().contains("HTTP 500"));
     let snapshot = reports[0]["snapshot"].as_i64().unwrap();
+    // the new snapshot names the watched bank: a new hit, with a review case
+    let hits = answer["rescreen"]["new_hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{answer}");
+    assert_eq!(hits[0]["subject"], "Banco Nacional de Cuba");
+    assert_eq!(hits[0]["after"], "block");
+    let mut store = ictguard_store::open(db).unwrap();
+    let cases = store
+        .list_cases(Some(ictguard_store::CaseStatus::Open), 10)
+        .unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].subject, "Banco Nacional de Cuba");
+    let listed =
+        String::from_utf8_lossy(&run(&["watch", "list", "--database", db]).stdout).to_string();
+    assert!(
+        listed.contains("block   Banco Nacional de Cuba"),
+        "{listed}"
+    );
 
     // again: nothing new, exit 0
     let out = update(&["--source", "ofac-sdn"]);

@@ -66,6 +66,20 @@ fn the_server_keeps_its_lists_current(db: &str) {
     publisher.put("ofac-sdn/ADD.CSV", shared("ofac2021_add.csv"));
     publisher.put("bis-dpl/dpl.txt", shared("ofac2021_dpl.txt"));
     let key = key(db, "screen");
+    // a watched party: the first snapshot the server fetches names it
+    let dir = tempfile::tempdir().unwrap();
+    let watch = dir.path().join("watch.jsonl");
+    std::fs::write(&watch, "{\"name\": \"Banco Nacional de Cuba\"}\n").unwrap();
+    let added = common::bin()
+        .args(["watch", "add", "--database", db, watch.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        added.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
     // every 0.0005 h = 1.8 s
     let (mut child, url) = start_with(
         db,
@@ -123,6 +137,44 @@ fn the_server_keeps_its_lists_current(db: &str) {
         seen.iter().all(|s| *s == Some(first) || *s == Some(second)),
         "{seen:?}"
     );
+
+    // delta screening opened one case for the watched bank; every screening's audit record
+    // names the snapshot it used
+    let mut store = ictguard_store::open(db).unwrap();
+    wait_for("the delta-screening case", || {
+        !store
+            .list_cases(Some(ictguard_store::CaseStatus::Open), 10)
+            .unwrap()
+            .is_empty()
+    });
+    let cases = store
+        .list_cases(Some(ictguard_store::CaseStatus::Open), 10)
+        .unwrap();
+    assert_eq!(
+        (cases.len(), cases[0].kind.as_str()),
+        (1, "rescreen"),
+        "{cases:?}"
+    );
+    let trail = store
+        .query(&ictguard_store::AuditQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .unwrap();
+    let screened: Vec<&ictguard_store::Record> =
+        trail.iter().filter(|r| r.kind == "screen").collect();
+    assert!(!screened.is_empty());
+    for r in screened {
+        let snapshot = r.body["lists"]
+            .as_array()
+            .and_then(|l| l.iter().find(|f| f["file"] == "SDN.CSV"))
+            .and_then(|f| f["fetched"]["snapshot"].as_i64());
+        assert!(
+            snapshot == Some(first) || snapshot == Some(second),
+            "{}",
+            r.body
+        );
+    }
 
     // the sources the publisher lacks are failures, said in /v1/lists, the others in use
     let now = lists(&url, &key);

@@ -14,6 +14,41 @@ pub enum ListsCommand {
     Status(ListsStatusArgs),
 }
 
+/// `watch` subcommands: subjects screened again whenever the lists change.
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// Add subjects (JSON Lines of screening queries, or CSV with a header naming id, name, app,
+    /// package, bundle, country, kind, state), then screen every watched subject against the
+    /// stored lists: a new hit is written to the audit trail with a review case.
+    Add(WatchAddArgs),
+    /// List the watched subjects and the decision each last got.
+    List(WatchListArgs),
+}
+
+/// `watch add` arguments.
+#[derive(Debug, clap::Args)]
+pub struct WatchAddArgs {
+    /// The database: an SQLite file path, or a `postgres://` URL.
+    #[arg(long)]
+    pub database: String,
+    /// The subjects: a `.csv` file, or JSON Lines.
+    pub file: std::path::PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `watch list` arguments.
+#[derive(Debug, clap::Args)]
+pub struct WatchListArgs {
+    /// The database: an SQLite file path, or a `postgres://` URL.
+    #[arg(long)]
+    pub database: String,
+    /// Print JSON Lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `lists update` arguments.
 #[derive(Debug, clap::Args)]
 pub struct ListsUpdateArgs {

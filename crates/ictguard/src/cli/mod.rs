@@ -84,6 +84,9 @@ pub enum Command {
     /// Fetch the official restricted-party lists into the store, and show what is stored.
     #[command(subcommand)]
     Lists(ListsCommand),
+    /// Subjects screened again whenever the lists change (delta screening).
+    #[command(subcommand)]
+    Watch(WatchCommand),
     /// Vet one APK from standard input within resource limits, the report as JSON on standard
     /// output (how the server vets each upload, in a process of its own).
     #[command(hide = true)]
