@@ -65,6 +65,10 @@ lists = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "list
 for f in sorted(lists.glob("*.*")):
     if f.suffix in (".csv", ".txt", ".xml"):
         put("list_file", f.name, f.read_bytes()[:16384])
+# a complete small UN document too (the head alone is never well-formed XML)
+un = (lists / "un_consolidated_watchman-testdata.xml").read_bytes()
+cut = un.index(b"</INDIVIDUAL>", un.index(b"</INDIVIDUAL>") + 1) + len(b"</INDIVIDUAL>")
+put("list_file", "un-two-listings.xml", un[:cut] + b"</INDIVIDUALS></CONSOLIDATED_LIST>\n")
 rules = pathlib.Path(__file__).resolve().parent.parent / "rules"
 for f in sorted(rules.rglob("*.toml")):
     put("rule_pack", f"{f.parent.name}-{f.name}", f.read_bytes())

@@ -2,8 +2,8 @@
 //!
 //! URLs are the publishers' own download addresses as of December 2026: OFAC's Sanctions List
 //! Service exports (the legacy CSV files; `www.treasury.gov/ofac/downloads/…` redirects there),
-//! the International Trade Administration's keyless CSL download, and BIS's Denied Persons text
-//! file. A mirror (`--mirror URL`) serves the same file names under `URL/<source id>/`.
+//! the International Trade Administration's keyless CSL download, BIS's Denied Persons text
+//! file and the UN Security Council's consolidated XML. A mirror (`--mirror URL`) serves the same file names under `URL/<source id>/`.
 
 /// One file of a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,5 +85,15 @@ pub const SOURCES: &[Source] = &[
             url: "https://www.bis.doc.gov/dpl/dpl.txt",
         }],
         min_entries: 50,
+    },
+    Source {
+        id: "un-sc",
+        name: "UN Security Council Consolidated List",
+        publisher: "United Nations Security Council",
+        files: &[SourceFile {
+            name: "consolidated.xml",
+            url: "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+        }],
+        min_entries: 500,
     },
 ];

@@ -143,6 +143,40 @@ fn a_day_of_updates(db: TestDb) {
     assert!(r[0].snapshot.unwrap() > in_use);
 }
 
+/// The UN list (XML) is fetched and read like the others, with its own listing dates and the
+/// date the UN generated it as the publication date.
+#[test]
+fn the_un_list_is_fetched_with_its_listing_dates() {
+    let publisher = Publisher::start();
+    publisher.put(
+        "un-sc/consolidated.xml",
+        shared("un_consolidated_watchman-testdata.xml"),
+    );
+    let fetcher = Fetcher::new(Some(publisher.base.clone()), Budgets::default());
+    let db = TestDb::sqlite();
+    let mut store = db.open();
+    let options = UpdateOptions {
+        sources: vec![source("un-sc")],
+        accept_shrink: false,
+    };
+    let r = update(store.as_mut(), &fetcher, &options).unwrap();
+    assert_eq!(r[0].outcome, AttemptOutcome::New, "{r:?}");
+    let mut set = ListSet::new();
+    load_latest(store.as_mut(), &mut set).unwrap();
+    let lists = set.finish();
+    assert!(lists.entries.len() > 990, "{}", lists.entries.len());
+    assert!(lists.problems.is_empty(), "{:?}", lists.problems.first());
+    let eric = lists
+        .entries
+        .iter()
+        .find(|e| e.id == "UN-SC:CDi.001")
+        .unwrap();
+    assert_eq!(
+        eric.listed.map(|d| d.to_string()).as_deref(),
+        Some("2012-12-31")
+    );
+}
+
 /// A download larger than its budget is refused without reading it all.
 #[test]
 fn a_body_over_budget_is_refused() {

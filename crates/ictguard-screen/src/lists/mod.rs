@@ -26,6 +26,7 @@ mod provenance;
 mod registry;
 mod set;
 mod source;
+mod un;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -87,7 +88,7 @@ pub enum ListError {
         source: std::io::Error,
     },
     /// The file is in no known format.
-    #[error("{file}: not a known list format ({why}); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV or BIS Denied Persons TSV")]
+    #[error("{file}: not a known list format ({why}); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV or the UN Security Council Consolidated List XML")]
     UnknownFormat {
         /// The file.
         file: String,

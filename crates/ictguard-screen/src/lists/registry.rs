@@ -2,7 +2,7 @@
 //! source reads each.
 
 use super::source::{FirstLine, ListSource};
-use super::{csl, dpl, ofac};
+use super::{csl, dpl, ofac, un};
 
 /// Declares [`ListFormat`] and its sources from one table, so the two cannot drift apart.
 macro_rules! registry {
@@ -40,6 +40,8 @@ registry! {
     OfacAlt => ofac::Alternate,
     /// OFAC legacy CSV, addresses (6 columns).
     OfacAddress => ofac::Address,
+    /// UN Security Council Consolidated List XML.
+    UnXml => un::UnConsolidated,
 }
 
 impl ListFormat {

@@ -27,6 +27,8 @@ struct RowsRead {
     format: super::ListFormat,
     records: usize,
     skipped: Vec<RowProblem>,
+    /// The publication date the document itself gives (the UN list's `dateGenerated`).
+    published: Option<chrono::NaiveDate>,
 }
 
 /// Collects entries from list files; alternates and addresses attach to primary records.
@@ -99,7 +101,7 @@ impl ListSet {
             records: rows.records,
             bytes,
             sha256: hex(&hasher.finalize()),
-            published,
+            published: rows.published.or(published),
             fetched,
         };
         self.files.push(provenance.clone());
@@ -127,6 +129,20 @@ impl ListSet {
         let source = format.source();
         // the first line was read to detect the format; chain it back in front of the rest
         let input = std::io::Cursor::new(head).chain(reader);
+        if source.whole_document() {
+            let doc = super::un::read(file_name, input.chain(std::io::empty()))?;
+            let records = doc.entries.len();
+            for entry in doc.entries {
+                self.keep(Parsed::Entry(entry), file_name, 0);
+            }
+            self.problems.extend(doc.skipped.iter().cloned());
+            return Ok(RowsRead {
+                format,
+                records,
+                skipped: doc.skipped,
+                published: doc.generated,
+            });
+        }
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(source.has_header())
             .flexible(true)
@@ -149,6 +165,7 @@ impl ListSet {
             format,
             records: 0,
             skipped: Vec::new(),
+            published: None,
         };
         let mut record = csv::StringRecord::new();
         loop {
@@ -370,7 +387,7 @@ mod tests {
         match set.add_reader("x.csv", &b"\x00\x01\x02garbage"[..]) {
             Err(e @ ListError::UnknownFormat { .. }) => assert_eq!(
                 e.to_string(),
-                "x.csv: not a known list format (first line has 1 fields); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV or BIS Denied Persons TSV"
+                "x.csv: not a known list format (first line has 1 fields); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV or the UN Security Council Consolidated List XML"
             ),
             other => panic!("expected an unknown format, got {other:?}"),
         }

@@ -100,6 +100,12 @@ pub(crate) trait ListSource: Sync {
         b','
     }
 
+    /// Whether the format is a whole document (XML) read at once by its own reader, not row by
+    /// row ([`super::un`]).
+    fn whole_document(&self) -> bool {
+        false
+    }
+
     /// What one row says, or why it does not fit the format.
     fn parse(&self, row: &Row<'_>) -> Result<Parsed, RowError>;
 }

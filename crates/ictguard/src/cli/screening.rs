@@ -78,7 +78,8 @@ pub struct ScreenArgs {
     #[arg(long = "column", value_name = "FIELD=COLUMN")]
     pub columns: Vec<String>,
     /// A restricted-party list file (OFAC SDN primary/alt/address CSV, Consolidated Screening List CSV,
-    /// BIS Denied Persons TSV); format detected. Repeatable.
+    /// BIS Denied Persons TSV, UN Security Council Consolidated List XML); format detected.
+    /// Repeatable.
     #[arg(long = "list", value_name = "PATH")]
     pub lists: Vec<PathBuf>,
     /// Also screen against the newest list snapshots stored in this database by `lists update`
