@@ -69,6 +69,19 @@ for f in sorted(lists.glob("*.*")):
 un = (lists / "un_consolidated_watchman-testdata.xml").read_bytes()
 cut = un.index(b"</INDIVIDUAL>", un.index(b"</INDIVIDUAL>") + 1) + len(b"</INDIVIDUAL>")
 put("list_file", "un-two-listings.xml", un[:cut] + b"</INDIVIDUALS></CONSOLIDATED_LIST>\n")
+# and one shaped as the EU's Financial Sanctions Files export (no sample ships in shared/)
+put("list_file", "eu-two-entities.xml", b"""<?xml version="1.0" encoding="UTF-8"?>
+<export xmlns="http://eu.europa.ec/fpi/fsd/export" generationDate="2026-11-30T18:00:01+01:00">
+<sanctionEntity designationDate="2022-02-28" euReferenceNumber="EU.1.1" logicalId="1">
+<regulation entryIntoForceDate="2022-02-25" programme="UKR" numberTitle="2022/336"/>
+<subjectType code="person" classificationCode="P"/>
+<nameAlias wholeName="Ivan PETROV" strong="true"/><nameAlias wholeName="Vanya" strong="false"/>
+<citizenship countryIso2Code="RU"/><address countryIso2Code="00"/>
+</sanctionEntity>
+<sanctionEntity euReferenceNumber="EU.2.2" logicalId="2"><subjectType code="enterprise"/>
+<nameAlias firstName="" lastName="" wholeName="Global Oil Company Ltd" strong="true"/></sanctionEntity>
+</export>
+""")
 rules = pathlib.Path(__file__).resolve().parent.parent / "rules"
 for f in sorted(rules.rglob("*.toml")):
     put("rule_pack", f"{f.parent.name}-{f.name}", f.read_bytes())

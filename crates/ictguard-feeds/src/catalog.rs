@@ -3,7 +3,8 @@
 //! URLs are the publishers' own download addresses as of December 2026: OFAC's Sanctions List
 //! Service exports (the legacy CSV files; `www.treasury.gov/ofac/downloads/…` redirects there),
 //! the International Trade Administration's keyless CSL download, BIS's Denied Persons text
-//! file and the UN Security Council's consolidated XML. A mirror (`--mirror URL`) serves the same file names under `URL/<source id>/`.
+//! file, the UN Security Council's consolidated XML and the European Commission's Financial
+//! Sanctions Files XML (version 1.1, with its public download token). A mirror (`--mirror URL`) serves the same file names under `URL/<source id>/`.
 
 /// One file of a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,5 +96,16 @@ pub const SOURCES: &[Source] = &[
             url: "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
         }],
         min_entries: 500,
+    },
+    Source {
+        id: "eu-fsf",
+        name: "EU consolidated list of persons, groups and entities subject to financial sanctions",
+        publisher: "European Commission (Financial Sanctions Files)",
+        files: &[SourceFile {
+            name: "eu-fsf.xml",
+            // the Commission's public download token, the same for everyone
+            url: "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw",
+        }],
+        min_entries: 1000,
     },
 ];

@@ -36,6 +36,12 @@ impl<R: Read> BoundedLineReader<R> {
         self.line
     }
 
+    /// The reader underneath, for a document read whole under a budget of its own (an XML list
+    /// may be one long line).
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
     fn too_long(&self, line: u64) -> io::Error {
         io::Error::new(
             io::ErrorKind::InvalidData,

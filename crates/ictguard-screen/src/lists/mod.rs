@@ -20,6 +20,7 @@ mod countries;
 mod csl;
 mod dates;
 mod dpl;
+mod eu;
 mod ofac;
 mod programs;
 mod provenance;
@@ -27,6 +28,7 @@ mod registry;
 mod set;
 mod source;
 mod un;
+mod xml;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -88,7 +90,7 @@ pub enum ListError {
         source: std::io::Error,
     },
     /// The file is in no known format.
-    #[error("{file}: not a known list format ({why}); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV or the UN Security Council Consolidated List XML")]
+    #[error("{file}: not a known list format ({why}); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV, the UN Security Council Consolidated List XML or the EU consolidated financial sanctions XML")]
     UnknownFormat {
         /// The file.
         file: String,

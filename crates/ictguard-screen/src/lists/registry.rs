@@ -2,7 +2,7 @@
 //! source reads each.
 
 use super::source::{FirstLine, ListSource};
-use super::{csl, dpl, ofac, un};
+use super::{csl, dpl, eu, ofac, un};
 
 /// Declares [`ListFormat`] and its sources from one table, so the two cannot drift apart.
 macro_rules! registry {
@@ -40,8 +40,11 @@ registry! {
     OfacAlt => ofac::Alternate,
     /// OFAC legacy CSV, addresses (6 columns).
     OfacAddress => ofac::Address,
-    /// UN Security Council Consolidated List XML.
+    /// UN Security Council Consolidated List XML (claims every XML file: the document's root
+    /// element then decides between it and the EU's).
     UnXml => un::UnConsolidated,
+    /// EU consolidated financial sanctions list XML (Financial Sanctions Files 1.1).
+    EuXml => eu::EuFsf,
 }
 
 impl ListFormat {

@@ -127,10 +127,10 @@ impl ListSet {
             why,
         })?;
         let source = format.source();
-        // the first line was read to detect the format; chain it back in front of the rest
-        let input = std::io::Cursor::new(head).chain(reader);
         if source.whole_document() {
-            let doc = super::un::read(file_name, input.chain(std::io::empty()))?;
+            // read whole under the document's own byte budget: lines may be as long as they like
+            let input = std::io::Cursor::new(head).chain(reader.into_inner());
+            let (format, doc) = super::xml::read(file_name, input)?;
             let records = doc.entries.len();
             for entry in doc.entries {
                 self.keep(Parsed::Entry(entry), file_name, 0);
@@ -143,6 +143,8 @@ impl ListSet {
                 published: doc.generated,
             });
         }
+        // the first line was read to detect the format; chain it back in front of the rest
+        let input = std::io::Cursor::new(head).chain(reader);
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(source.has_header())
             .flexible(true)
@@ -299,13 +301,23 @@ fn first_line(reader: &mut impl Read) -> std::io::Result<Vec<u8>> {
             0 => break,
             _ => {
                 head.push(byte[0]);
-                if byte[0] == b'\n' {
+                if byte[0] == b'\n' || (head.len() == XML_HEAD && looks_like_xml(&head)) {
                     break;
                 }
             }
         }
     }
     Ok(head)
+}
+
+/// Bytes of an XML file's start read for detection (its first line may be the whole file).
+const XML_HEAD: usize = 256;
+
+fn looks_like_xml(head: &[u8]) -> bool {
+    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
+    head.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'<')
 }
 
 /// OFAC files end with a DOS end-of-file mark (0x1A) on a line of its own.
@@ -387,7 +399,7 @@ mod tests {
         match set.add_reader("x.csv", &b"\x00\x01\x02garbage"[..]) {
             Err(e @ ListError::UnknownFormat { .. }) => assert_eq!(
                 e.to_string(),
-                "x.csv: not a known list format (first line has 1 fields); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV or the UN Security Council Consolidated List XML"
+                "x.csv: not a known list format (first line has 1 fields); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV, the UN Security Council Consolidated List XML or the EU consolidated financial sanctions XML"
             ),
             other => panic!("expected an unknown format, got {other:?}"),
         }

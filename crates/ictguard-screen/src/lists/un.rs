@@ -4,25 +4,19 @@
 //! (`UN_LIST_TYPE`), the date it was listed, aliases with their quality, nationalities and
 //! addresses.
 //!
-//! The document is read whole (it is about 2 MB in 2026), within a byte budget and a node
-//! budget, by `roxmltree`, which rejects DTDs and entity declarations, so no expansion attack
-//! gets through. Each listing is one entry; a listing without a name is a skipped row, as a bad
-//! CSV row is.
-
-use std::io::Read;
+//! The document is read whole by [`super::xml`] (it is about 2 MB in 2026). Each listing is one
+//! entry; a listing without a name is a skipped row, as a bad CSV row is.
 
 use chrono::NaiveDate;
 
 use super::countries::country_code;
 use super::source::{FirstLine, ListSource, Parsed, Row};
-use super::{ListEntry, ListError, RowError, RowProblem};
+use super::xml::{Document, Lines};
+use super::{ListEntry, RowError, RowProblem};
 
-/// Largest UN document accepted.
-pub(crate) const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
-/// Most XML nodes accepted (the 2026 list has about 100,000).
-const MAX_NODES: u32 = 4_000_000;
-
-/// The UN Security Council Consolidated List XML.
+/// The UN Security Council Consolidated List XML. It claims every XML file in detection (the
+/// first line of an XML file does not say which document it is): [`super::xml`] reads the
+/// document and tells the UN's from the EU's by the root element.
 pub(crate) struct UnConsolidated;
 
 impl ListSource for UnConsolidated {
@@ -31,8 +25,7 @@ impl ListSource for UnConsolidated {
     }
 
     fn recognizes(&self, first: &FirstLine<'_>) -> bool {
-        let t = first.text.trim_start();
-        t.starts_with("<?xml") || t.starts_with("<CONSOLIDATED_LIST")
+        first.text.trim_start().starts_with('<')
     }
 
     fn whole_document(&self) -> bool {
@@ -40,55 +33,14 @@ impl ListSource for UnConsolidated {
     }
 
     fn parse(&self, _row: &Row<'_>) -> Result<Parsed, RowError> {
-        // a whole-document format: `read` does the work, never row by row
+        // a whole-document format: `super::xml` does the work, never row by row
         Err(RowError::NoName)
     }
 }
 
-/// What a document held: its entries, the rows skipped, and the date it was generated.
-pub(crate) struct Document {
-    pub(crate) entries: Vec<ListEntry>,
-    pub(crate) skipped: Vec<RowProblem>,
-    pub(crate) generated: Option<NaiveDate>,
-}
-
-/// Read a whole UN document.
-pub(crate) fn read(file: &str, mut input: impl Read) -> Result<Document, ListError> {
-    let fatal = |line: u64, message: String| ListError::Fatal {
-        file: file.into(),
-        line,
-        message,
-    };
-    let mut bytes = Vec::new();
-    input
-        .by_ref()
-        .take(MAX_DOCUMENT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| ListError::Io {
-            file: file.into(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(fatal(1, format!("larger than {MAX_DOCUMENT_BYTES} bytes")));
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|e| fatal(1, format!("not UTF-8: {e}")))?;
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_NODES,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc = roxmltree::Document::parse_with_options(text, options)
-        .map_err(|e| fatal(e.pos().row as u64, e.to_string()))?;
+/// The listings of a parsed UN document (its root is `CONSOLIDATED_LIST`).
+pub(crate) fn listings(file: &str, doc: &roxmltree::Document<'_>) -> Document {
     let root = doc.root_element();
-    if root.tag_name().name() != "CONSOLIDATED_LIST" {
-        return Err(fatal(
-            1,
-            format!(
-                "root element {:?}, not CONSOLIDATED_LIST",
-                root.tag_name().name()
-            ),
-        ));
-    }
     let generated = root
         .attribute("dateGenerated")
         .and_then(|d| d.get(..10))
@@ -98,6 +50,7 @@ pub(crate) fn read(file: &str, mut input: impl Read) -> Result<Document, ListErr
         skipped: Vec::new(),
         generated,
     };
+    let mut lines = Lines::new(doc);
     for group in root.children().filter(|n| n.is_element()) {
         for listing in group.children().filter(|n| n.is_element()) {
             let kind = match listing.tag_name().name() {
@@ -105,7 +58,7 @@ pub(crate) fn read(file: &str, mut input: impl Read) -> Result<Document, ListErr
                 "ENTITY" => "entity",
                 _ => continue,
             };
-            let line = doc.text_pos_at(listing.range().start).row as u64;
+            let line = lines.of(listing);
             match entry(file, line, kind, listing) {
                 Ok(e) => out.entries.push(e),
                 Err(e) => out.skipped.push(RowProblem {
@@ -116,7 +69,7 @@ pub(crate) fn read(file: &str, mut input: impl Read) -> Result<Document, ListErr
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// The text of the first child element named `name`, trimmed, when not empty.
@@ -250,7 +203,8 @@ mod tests {
 
     #[test]
     fn listings_become_entries_with_their_dates_and_alias_quality() {
-        let doc = read("consolidated.xml", DOC.as_bytes()).unwrap();
+        let (format, doc) = super::super::xml::read("consolidated.xml", DOC.as_bytes()).unwrap();
+        assert_eq!(format, super::super::ListFormat::UnXml);
         assert_eq!(doc.generated, NaiveDate::from_ymd_opt(2026, 2, 27));
         assert_eq!(doc.entries.len(), 2);
         let eric = &doc.entries[0];
@@ -269,14 +223,5 @@ mod tests {
         assert_eq!(adf.listed, NaiveDate::from_ymd_opt(2014, 6, 30));
         assert_eq!(doc.skipped.len(), 1);
         assert_eq!(doc.skipped[0].message, "no name");
-    }
-
-    #[test]
-    fn hostile_documents_are_errors() {
-        let dtd = r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><CONSOLIDATED_LIST/>"#;
-        assert!(read("x.xml", dtd.as_bytes()).is_err());
-        assert!(read("x.xml", &b"<?xml version=\"1.0\"?><OTHER/>"[..]).is_err());
-        assert!(read("x.xml", &b"<?xml version=\"1.0\"?><CONSOLIDATED_LIST>"[..]).is_err());
-        assert!(read("x.xml", &b"\xff\xfe<"[..]).is_err());
     }
 }

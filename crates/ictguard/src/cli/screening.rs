@@ -78,7 +78,8 @@ pub struct ScreenArgs {
     #[arg(long = "column", value_name = "FIELD=COLUMN")]
     pub columns: Vec<String>,
     /// A restricted-party list file (OFAC SDN primary/alt/address CSV, Consolidated Screening List CSV,
-    /// BIS Denied Persons TSV, UN Security Council Consolidated List XML); format detected.
+    /// BIS Denied Persons TSV, UN Security Council Consolidated List XML, EU Financial Sanctions
+    /// Files XML); format detected.
     /// Repeatable.
     #[arg(long = "list", value_name = "PATH")]
     pub lists: Vec<PathBuf>,
