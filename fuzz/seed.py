@@ -82,6 +82,20 @@ put("list_file", "eu-two-entities.xml", b"""<?xml version="1.0" encoding="UTF-8"
 <nameAlias firstName="" lastName="" wholeName="Global Oil Company Ltd" strong="true"/></sanctionEntity>
 </export>
 """)
+# and one shaped as the FCDO's UK Sanctions List
+put("list_file", "uk-two-designations.xml", b"""<?xml version="1.0" encoding="utf-8"?>
+<Designations><DateGenerated>02/09/2026</DateGenerated>
+<Designation><DateDesignated>25/01/2001</DateDesignated><UniqueID>AFG0006</UniqueID>
+<Names><Name><Name1>MOHAMMAD</Name1><Name6>AKHUND</Name6><NameType>Primary Name</NameType></Name>
+<Name><Name6>Mullah Mohammad</Name6><NameType>Alias</NameType></Name></Names>
+<RegimeName>Afghanistan</RegimeName><IndividualEntityShip>Individual</IndividualEntityShip>
+<IndividualDetails><Individual><Nationalities><Nationality>Afghanistan</Nationality></Nationalities></Individual></IndividualDetails>
+</Designation>
+<Designation><DateDesignated>dd/mm/2022</DateDesignated><UniqueID>RUS1</UniqueID>
+<Names><Name><Name6>SOME TANKER</Name6><NameType>Primary Name</NameType></Name></Names>
+<IndividualEntityShip>Ship</IndividualEntityShip></Designation>
+</Designations>
+""")
 rules = pathlib.Path(__file__).resolve().parent.parent / "rules"
 for f in sorted(rules.rglob("*.toml")):
     put("rule_pack", f"{f.parent.name}-{f.name}", f.read_bytes())

@@ -4,7 +4,8 @@
 //! Service exports (the legacy CSV files; `www.treasury.gov/ofac/downloads/…` redirects there),
 //! the International Trade Administration's keyless CSL download, BIS's Denied Persons text
 //! file, the UN Security Council's consolidated XML and the European Commission's Financial
-//! Sanctions Files XML (version 1.1, with its public download token). A mirror (`--mirror URL`) serves the same file names under `URL/<source id>/`.
+//! Sanctions Files XML (version 1.1, with its public download token) and the FCDO's UK Sanctions
+//! List XML. A mirror (`--mirror URL`) serves the same file names under `URL/<source id>/`.
 
 /// One file of a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +106,16 @@ pub const SOURCES: &[Source] = &[
             name: "eu-fsf.xml",
             // the Commission's public download token, the same for everyone
             url: "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw",
+        }],
+        min_entries: 1000,
+    },
+    Source {
+        id: "uk",
+        name: "UK Sanctions List",
+        publisher: "UK Foreign, Commonwealth and Development Office",
+        files: &[SourceFile {
+            name: "UK-Sanctions-List.xml",
+            url: "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml",
         }],
         min_entries: 1000,
     },

@@ -6,7 +6,8 @@
 //!
 //! [`catalog`] names each publication (OFAC's SDN and consolidated non-SDN lists in their legacy
 //! CSV files, the Consolidated Screening List, BIS's Denied Persons List, the UN Security
-//! Council Consolidated List, the EU's consolidated financial sanctions list) and where its files
+//! Council Consolidated List, the EU's consolidated financial sanctions list, the UK Sanctions
+//! List) and where its files
 //! are. [`Fetcher`] downloads them with conditional requests (`If-None-Match`,
 //! `If-Modified-Since`) under size and time budgets, through an optional mirror. [`update`]
 //! fetches each source, reads the files with the screening crate's list readers, refuses what is
@@ -19,8 +20,7 @@
 //! # What it is not for
 //!
 //! It does not match names (that is `ictguard-screen`) or schedule itself: the server calls
-//! [`update`] on its timer, the command line once. The UK sanctions list is not in the
-//! catalogue yet: its format has no reader here.
+//! [`update`] on its timer, the command line once.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -27,6 +27,7 @@ mod provenance;
 mod registry;
 mod set;
 mod source;
+mod uk;
 mod un;
 mod xml;
 
@@ -90,7 +91,7 @@ pub enum ListError {
         source: std::io::Error,
     },
     /// The file is in no known format.
-    #[error("{file}: not a known list format ({why}); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV, the UN Security Council Consolidated List XML or the EU consolidated financial sanctions XML")]
+    #[error("{file}: not a known list format ({why}); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV, the UN Security Council Consolidated List XML, the EU consolidated financial sanctions XML or the UK Sanctions List XML")]
     UnknownFormat {
         /// The file.
         file: String,

@@ -2,7 +2,7 @@
 //! source reads each.
 
 use super::source::{FirstLine, ListSource};
-use super::{csl, dpl, eu, ofac, un};
+use super::{csl, dpl, eu, ofac, uk, un};
 
 /// Declares [`ListFormat`] and its sources from one table, so the two cannot drift apart.
 macro_rules! registry {
@@ -45,6 +45,8 @@ registry! {
     UnXml => un::UnConsolidated,
     /// EU consolidated financial sanctions list XML (Financial Sanctions Files 1.1).
     EuXml => eu::EuFsf,
+    /// UK Sanctions List XML (FCDO).
+    UkXml => uk::UkSanctionsList,
 }
 
 impl ListFormat {

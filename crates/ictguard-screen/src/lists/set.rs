@@ -399,7 +399,7 @@ mod tests {
         match set.add_reader("x.csv", &b"\x00\x01\x02garbage"[..]) {
             Err(e @ ListError::UnknownFormat { .. }) => assert_eq!(
                 e.to_string(),
-                "x.csv: not a known list format (first line has 1 fields); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV, the UN Security Council Consolidated List XML or the EU consolidated financial sanctions XML"
+                "x.csv: not a known list format (first line has 1 fields); expected OFAC legacy CSV (primary, alt or address), Consolidated Screening List CSV, BIS Denied Persons TSV, the UN Security Council Consolidated List XML, the EU consolidated financial sanctions XML or the UK Sanctions List XML"
             ),
             other => panic!("expected an unknown format, got {other:?}"),
         }

@@ -1,5 +1,6 @@
 //! The XML list publications, read whole: the UN Security Council Consolidated List
-//! (`CONSOLIDATED_LIST`) and the EU's consolidated financial sanctions file (`export`).
+//! (`CONSOLIDATED_LIST`), the EU's consolidated financial sanctions file (`export`) and the UK
+//! Sanctions List (`Designations`).
 //!
 //! A document is read within a byte budget and parsed by `roxmltree` with a node budget; DTDs
 //! (and so entity declarations and their expansion) are refused. The first line of an XML file
@@ -9,7 +10,7 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 
-use super::{eu, un, ListEntry, ListError, ListFormat, RowProblem};
+use super::{eu, uk, un, ListEntry, ListError, ListFormat, RowProblem};
 
 /// Largest XML document accepted (the EU file is about 26 MB in 2026).
 pub(crate) const MAX_DOCUMENT_BYTES: u64 = 128 << 20;
@@ -54,11 +55,10 @@ pub(crate) fn read(file: &str, mut input: impl Read) -> Result<(ListFormat, Docu
     match doc.root_element().tag_name().name() {
         "CONSOLIDATED_LIST" => Ok((ListFormat::UnXml, un::listings(file, &doc))),
         "export" => Ok((ListFormat::EuXml, eu::entities(file, &doc))),
+        "Designations" => Ok((ListFormat::UkXml, uk::designations(file, &doc))),
         other => Err(fatal(
             1,
-            format!(
-                "root element {other:?}: neither the UN's CONSOLIDATED_LIST nor the EU's export"
-            ),
+            format!("root element {other:?}: none of the UN's CONSOLIDATED_LIST, the EU's export or the UK's Designations"),
         )),
     }
 }
@@ -105,7 +105,7 @@ mod tests {
         let dtd = r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><CONSOLIDATED_LIST/>"#;
         assert!(read("x.xml", dtd.as_bytes()).is_err());
         let other = read("x.xml", &b"<?xml version=\"1.0\"?><OTHER/>"[..]);
-        assert!(other.err().unwrap().to_string().contains("neither"));
+        assert!(other.err().unwrap().to_string().contains("none of"));
         assert!(read("x.xml", &b"<?xml version=\"1.0\"?><CONSOLIDATED_LIST>"[..]).is_err());
         assert!(read("x.xml", &b"\xff\xfe<"[..]).is_err());
     }

@@ -7,8 +7,8 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum ListsCommand {
     /// Fetch the official publications (OFAC SDN and non-SDN, Consolidated Screening List, BIS
-    /// Denied Persons) into the store as new snapshots, with conditional requests; a failed or
-    /// malformed download keeps the previous snapshot in use and says so.
+    /// Denied Persons, the UN, EU and UK lists) into the store as new snapshots, with conditional
+    /// requests; a failed or malformed download keeps the previous snapshot in use and says so.
     Update(ListsUpdateArgs),
     /// Show the snapshot in use for every source and its last update attempt.
     Status(ListsStatusArgs),
@@ -55,7 +55,7 @@ pub struct ListsUpdateArgs {
     /// The database: an SQLite file path, or a `postgres://` URL.
     #[arg(long)]
     pub database: String,
-    /// Only this source (repeatable): ofac-sdn, ofac-cons, csl, bis-dpl.
+    /// Only this source (repeatable): ofac-sdn, ofac-cons, csl, bis-dpl, un-sc, eu-fsf, uk.
     #[arg(long = "source", value_name = "ID")]
     pub sources: Vec<String>,
     /// Fetch from this base URL instead of the publishers (serving `<source id>/<file name>`),

@@ -79,7 +79,7 @@ pub struct ScreenArgs {
     pub columns: Vec<String>,
     /// A restricted-party list file (OFAC SDN primary/alt/address CSV, Consolidated Screening List CSV,
     /// BIS Denied Persons TSV, UN Security Council Consolidated List XML, EU Financial Sanctions
-    /// Files XML); format detected.
+    /// Files XML, UK Sanctions List XML); format detected.
     /// Repeatable.
     #[arg(long = "list", value_name = "PATH")]
     pub lists: Vec<PathBuf>,
