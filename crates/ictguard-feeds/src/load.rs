@@ -20,13 +20,19 @@ pub enum LoadError {
 }
 
 /// Add the newest snapshot of every source in the store to `set`, each file with its URL, fetch
-/// time and version; the snapshots loaded (without their bytes).
+/// time and version, and the first-seen dates of its undated entries (snapshot history); the
+/// snapshots loaded (without their bytes).
 pub fn load_latest(
     store: &mut dyn Store,
     set: &mut ListSet,
 ) -> Result<Vec<ListSnapshot>, LoadError> {
     let mut snapshots = store.latest_list_snapshots(true)?;
     for snapshot in &mut snapshots {
+        for (entry, day) in store.list_entries_first_seen(&snapshot.source)? {
+            if let Ok(day) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                set.first_seen(&entry, day);
+            }
+        }
         let published = snapshot
             .published
             .as_deref()

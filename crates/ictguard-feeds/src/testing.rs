@@ -18,6 +18,8 @@ pub enum Served {
         body: Vec<u8>,
         /// The entity tag, quoted.
         etag: String,
+        /// Its `Last-Modified`, an HTTP date.
+        modified: String,
     },
     /// An error status.
     Status(u16),
@@ -67,13 +69,24 @@ impl Publisher {
         }
     }
 
-    /// Serve `body` at `path` under a new entity tag.
+    /// Serve `body` at `path` under a new entity tag, last modified on 3 December 2026.
     pub fn put(&self, path: &str, body: Vec<u8>) {
+        self.put_modified(path, body, "Thu, 03 Dec 2026 12:00:00 GMT");
+    }
+
+    /// Serve `body` at `path` under a new entity tag, last modified at `modified` (an HTTP date).
+    pub fn put_modified(&self, path: &str, body: Vec<u8>, modified: &str) {
         let mut inner = self.inner.lock().unwrap();
         let etag = format!("\"{}-{}\"", body.len(), inner.log.len());
-        inner
-            .files
-            .insert(path.to_string(), Served::File { body, etag });
+        let modified = modified.to_string();
+        inner.files.insert(
+            path.to_string(),
+            Served::File {
+                body,
+                etag,
+                modified,
+            },
+        );
     }
 
     /// Answer `status` at `path`.
@@ -108,19 +121,22 @@ async fn serve(
         None => (404, StatusCode::NOT_FOUND.into_response()),
         Some(Served::Stall(_)) => (200, StatusCode::OK.into_response()),
         Some(Served::Status(s)) => (s, StatusCode::from_u16(s).unwrap().into_response()),
-        Some(Served::File { body, etag }) => {
+        Some(Served::File {
+            body,
+            etag,
+            modified,
+        }) => {
             let current = headers
                 .get("if-none-match")
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v == etag);
-            let modified = "Thu, 03 Dec 2026 12:00:00 GMT";
             if current {
                 (
                     304,
                     (StatusCode::NOT_MODIFIED, [("etag", etag)]).into_response(),
                 )
             } else {
-                let headers = [("etag", etag), ("last-modified", modified.to_string())];
+                let headers = [("etag", etag), ("last-modified", modified)];
                 (200, (StatusCode::OK, headers, body).into_response())
             }
         }

@@ -173,7 +173,7 @@ fn fetch_source(
             ));
         }
     }
-    let entries = check(source, &files)?;
+    let (entries, undated_entries) = check(source, &files)?;
     if let Some(before) = before.filter(|b| (entries as i64) * 2 < b.entries) {
         if !options.accept_shrink {
             return Err(Refused::Shrunk {
@@ -197,11 +197,13 @@ fn fetch_source(
         published,
         entries: entries as i64,
         files,
+        undated_entries,
     }))
 }
 
-/// Read the files as the screening will; the number of entries, or why they are no list.
-fn check(source: &Source, files: &[SnapshotFile]) -> Result<usize, Refused> {
+/// Read the files as the screening will; the number of entries and the ids of those that give
+/// no listing date, or why they are no list.
+fn check(source: &Source, files: &[SnapshotFile]) -> Result<(usize, Vec<String>), Refused> {
     let mut set = ListSet::new();
     for f in files {
         let summary = set
@@ -220,12 +222,19 @@ fn check(source: &Source, files: &[SnapshotFile]) -> Result<usize, Refused> {
             });
         }
     }
-    let entries = set.finish().entries.len();
+    let loaded = set.finish();
+    let entries = loaded.entries.len();
     if entries < source.min_entries {
         return Err(Refused::TooFew {
             entries,
             min: source.min_entries,
         });
     }
-    Ok(entries)
+    let undated = loaded
+        .entries
+        .into_iter()
+        .filter(|e| e.listed.is_none())
+        .map(|e| e.id)
+        .collect();
+    Ok((entries, undated))
 }

@@ -177,6 +177,52 @@ fn the_un_list_is_fetched_with_its_listing_dates() {
     );
 }
 
+/// Snapshot history: an entry the list gives no date for is dated by the first snapshot that
+/// held it, not by the publication now in use.
+#[test]
+fn undated_entries_are_dated_by_the_first_snapshot_holding_them() {
+    use ictguard_rules::RulePack;
+    use ictguard_screen::engine::{Query, ScreenConfig, Screener};
+    let publisher = publisher();
+    publisher.put_modified(
+        "ofac-sdn/SDN.CSV",
+        shared("ofac2021_sdn.csv"),
+        "Tue, 01 Jun 2021 12:00:00 GMT",
+    );
+    let fetcher = Fetcher::new(Some(publisher.base.clone()), Budgets::default());
+    let db = TestDb::sqlite();
+    let mut store = db.open();
+    update(store.as_mut(), &fetcher, &options()).unwrap();
+    publisher.put_modified(
+        "ofac-sdn/SDN.CSV",
+        shared("sdn_2024-05-03.csv"),
+        "Fri, 03 May 2024 12:00:00 GMT",
+    );
+    let r = update(store.as_mut(), &fetcher, &options()).unwrap();
+    assert_eq!(r[0].outcome, AttemptOutcome::New);
+    let mut set = ListSet::new();
+    load_latest(store.as_mut(), &mut set).unwrap();
+    let screener = Screener::with_lists(RulePack::bundled(), set.finish(), ScreenConfig::default());
+    let screen = |name: &str, day: &str| {
+        let q = Query {
+            name: Some(name.into()),
+            ..Query::default()
+        };
+        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        screener.screen(&q, day).unwrap()
+    };
+    // on the list in June 2021: blocked in 2022 although the file in use was published in 2024
+    let bnc = screen("Banco Nacional de Cuba", "2022-01-01");
+    assert_eq!(bnc.decision.as_str(), "block", "{:?}", bnc.reasons);
+    let order = &bnc.matches[0].orders[0];
+    assert_eq!(order.decided_by.event, "first_seen_in_snapshot");
+    assert_eq!(order.decided_by.date.to_string(), "2021-06-01");
+    // before the first snapshot that held it: a question, not a match taken as listed
+    let early = screen("Banco Nacional de Cuba", "2021-05-01");
+    assert_eq!(early.decision.as_str(), "review", "{:?}", early.reasons);
+    assert!(early.reasons[0].contains("first seen in the list's snapshot published 2021-06-01"));
+}
+
 /// A download larger than its budget is refused without reading it all.
 #[test]
 fn a_body_over_budget_is_refused() {

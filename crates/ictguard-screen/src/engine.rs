@@ -313,6 +313,8 @@ pub struct Screener {
     config: ScreenConfig,
     /// the list files the entries came from, named in every result
     list_files: Arc<[ListFile]>,
+    /// First-seen dates from snapshot history, for entries without a listing date.
+    first_seen: HashMap<String, NaiveDate>,
 }
 
 impl Screener {
@@ -377,6 +379,7 @@ impl Screener {
             identifiers,
             config,
             list_files: Arc::from(Vec::new()),
+            first_seen: HashMap::new(),
         }
     }
 
@@ -385,6 +388,7 @@ impl Screener {
     pub fn with_lists(pack: RulePack, lists: LoadedLists, config: ScreenConfig) -> Self {
         let mut screener = Self::new(pack, lists.entries, config);
         screener.list_files = Arc::from(lists.files);
+        screener.first_seen = lists.first_seen;
         screener
     }
 
@@ -693,7 +697,8 @@ impl Screener {
                     .iter()
                     .find(|f| f.file == e.file)
                     .and_then(|f| f.published);
-                let orders = vec![list_finding(e, published, as_of)];
+                let seen = self.first_seen.get(&e.id).copied();
+                let orders = vec![list_finding(e, published, seen, as_of)];
                 (
                     e.id.clone(),
                     e.name.clone(),
@@ -1120,7 +1125,12 @@ fn shared_legal_forms(a: &NormalizedName, b: &NormalizedName) -> usize {
 /// field when it has one; otherwise only the publication it came from is known (`published`), and
 /// a date before that publication is a question for a reviewer, not a listing; with neither, the
 /// entry is taken as listed on the date screened, and the finding says that no date is known.
-fn list_finding(e: &ListEntry, published: Option<NaiveDate>, as_of: NaiveDate) -> OrderFinding {
+fn list_finding(
+    e: &ListEntry,
+    published: Option<NaiveDate>,
+    first_seen: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> OrderFinding {
     let citation = match &e.citation {
         Some(c) => format!("{}; {c}", e.source),
         None if e.programs.is_empty() => e.source.clone(),
@@ -1131,6 +1141,20 @@ fn list_finding(e: &ListEntry, published: Option<NaiveDate>, as_of: NaiveDate) -
     let at = format!("{}:{}", e.file, e.line);
     let (date, event, note) = match (e.listed, published) {
         (Some(d), _) => (d, "listed", format!("listed {d} ({at})")),
+        // snapshot history: the first stored snapshot that held it, when earlier than this file
+        (None, _) if first_seen.is_some_and(|s| published.is_none_or(|p| s < p)) => {
+            let s = first_seen.unwrap_or(as_of);
+            if as_of < s {
+                open_questions.push(format!(
+                    "the entry was first seen in the list's snapshot published {s}, after {as_of}, and the list gives no listing date: check whether it was listed on {as_of}"
+                ));
+            }
+            (
+                s,
+                "first_seen_in_snapshot",
+                format!("first seen in the snapshot published {s} ({at}); the list gives no listing date"),
+            )
+        }
         (None, Some(p)) => {
             if as_of < p {
                 open_questions.push(format!(

@@ -192,6 +192,12 @@ pub trait Store: Send {
     fn latest_list_snapshots(&mut self, bodies: bool) -> Result<Vec<ListSnapshot>, StoreError>;
     /// The latest update attempt of every source.
     fn latest_list_attempts(&mut self) -> Result<Vec<ListAttempt>, StoreError>;
+    /// For a source's undated entries: each entry id and the day of the first snapshot that held
+    /// it (its publication date, else the day it was fetched).
+    fn list_entries_first_seen(
+        &mut self,
+        source: &str,
+    ) -> Result<Vec<(String, String)>, StoreError>;
     /// Add subjects to watch; their ids.
     fn add_watched(&mut self, subjects: &[NewWatched]) -> Result<Vec<i64>, StoreError>;
     /// Watched subjects with ids above `after`, in id order, at most `limit` (1 to 1000).

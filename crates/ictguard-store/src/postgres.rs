@@ -108,6 +108,13 @@ const MIGRATIONS: &[&str] = &[
         decision TEXT,
         checked_at TEXT
     );",
+    "CREATE TABLE list_entries_seen (
+        source TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        snapshot_id BIGINT NOT NULL,
+        first_day TEXT NOT NULL,
+        PRIMARY KEY (source, entry)
+    );",
 ];
 
 /// The advisory lock that serialises migrations between processes ("ictguard" in ASCII).
@@ -641,6 +648,21 @@ impl Store for PgStore {
                     ],
                 )?;
             }
+            let day = snapshot
+                .published
+                .clone()
+                .unwrap_or_else(|| snapshot.fetched_at.chars().take(10).collect());
+            let entries: Vec<String> = snapshot
+                .undated_entries
+                .iter()
+                .map(|e| storable(e).into_owned())
+                .collect();
+            tx.execute(
+                "INSERT INTO list_entries_seen (source, entry, snapshot_id, first_day)
+                 SELECT $1, e, $3, $4 FROM unnest($2::text[]) AS e
+                 ON CONFLICT DO NOTHING",
+                &[&&*source, &entries, &id, &day],
+            )?;
             tx.execute(
                 "INSERT INTO list_attempts (source, at, outcome, message, snapshot_id)
                  VALUES ($1, $2, 'new', $3, $4)",
@@ -729,6 +751,20 @@ impl Store for PgStore {
                     snapshot: r.get(4),
                 })
                 .collect())
+        })
+    }
+
+    fn list_entries_first_seen(
+        &mut self,
+        source: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let source = storable(source);
+        self.with_conn(|conn| {
+            let rows = conn.client.query(
+                "SELECT entry, first_day FROM list_entries_seen WHERE source = $1",
+                &[&&*source],
+            )?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
         })
     }
 

@@ -40,6 +40,9 @@ pub struct NewListSnapshot {
     pub entries: i64,
     /// Its files, in the order they are read.
     pub files: Vec<SnapshotFile>,
+    /// The ids of its entries that give no listing date of their own: the first snapshot holding
+    /// each dates it (snapshot history).
+    pub undated_entries: Vec<String>,
 }
 
 /// A stored snapshot.

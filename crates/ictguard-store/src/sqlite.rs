@@ -91,6 +91,13 @@ const MIGRATIONS: &[&str] = &[
         decision TEXT,
         checked_at TEXT
     );",
+    "CREATE TABLE list_entries_seen (
+        source TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        snapshot_id INTEGER NOT NULL,
+        first_day TEXT NOT NULL,
+        PRIMARY KEY (source, entry)
+    );",
 ];
 
 /// How long a statement waits for another connection's lock (and an open retries).
@@ -444,6 +451,19 @@ impl Store for SqliteStore {
                 ])?;
             }
         }
+        {
+            let day = snapshot
+                .published
+                .clone()
+                .unwrap_or_else(|| snapshot.fetched_at.chars().take(10).collect());
+            let mut seen = tx.prepare_cached(
+                "INSERT INTO list_entries_seen (source, entry, snapshot_id, first_day)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            )?;
+            for entry in &snapshot.undated_entries {
+                seen.execute(params![snapshot.source, storable(entry), id, day])?;
+            }
+        }
         let message = format!("{} entries", snapshot.entries);
         tx.execute(
             "INSERT INTO list_attempts (source, at, outcome, message, snapshot_id)
@@ -525,6 +545,17 @@ impl Store for SqliteStore {
                 snapshot: r.get(4)?,
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn list_entries_first_seen(
+        &mut self,
+        source: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT entry, first_day FROM list_entries_seen WHERE source = ?1")?;
+        let rows = stmt.query_map(params![source], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

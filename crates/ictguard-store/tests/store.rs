@@ -320,6 +320,7 @@ fn list_snapshots_keep_the_newest_good_one(db: TestDb) {
         published: Some("2026-12-05".into()),
         entries,
         files,
+        undated_entries: vec!["OFAC-SDN:36".into()],
     };
     let mut store = db.open();
     assert!(store.latest_list_snapshots(true).unwrap().is_empty());

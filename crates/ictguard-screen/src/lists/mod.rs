@@ -173,4 +173,7 @@ pub struct LoadedLists {
     pub problems: Vec<RowProblem>,
     /// Every file read, in the order read: what results name as the lists they used.
     pub files: Vec<ListFile>,
+    /// For entries whose list gives no listing date: the publication date of the first stored
+    /// snapshot that held them (snapshot history, [`ListSet::first_seen`]), by entry id.
+    pub first_seen: std::collections::HashMap<String, NaiveDate>,
 }

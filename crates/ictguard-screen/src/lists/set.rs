@@ -42,12 +42,21 @@ pub struct ListSet {
     pending_countries: HashMap<EntityKey, Vec<String>>,
     problems: Vec<RowProblem>,
     files: Vec<ListFile>,
+    first_seen: HashMap<String, chrono::NaiveDate>,
 }
 
 impl ListSet {
     /// An empty set.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Say when an entry was first seen in the publisher's snapshots (the publication date of the
+    /// first stored snapshot holding it): for an entry whose list gives no listing date, a date
+    /// screened before it is a question, not a match taken as listed.
+    pub fn first_seen(&mut self, entry_id: &str, day: chrono::NaiveDate) {
+        let e = self.first_seen.entry(entry_id.to_string()).or_insert(day);
+        *e = (*e).min(day);
     }
 
     /// Load one file.
@@ -288,6 +297,7 @@ impl ListSet {
             entries: self.entries,
             problems: self.problems,
             files: self.files,
+            first_seen: self.first_seen,
         }
     }
 }
