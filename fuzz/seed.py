@@ -66,9 +66,11 @@ for f in sorted(lists.glob("*.*")):
     if f.suffix in (".csv", ".txt", ".xml"):
         put("list_file", f.name, f.read_bytes()[:16384])
 # a complete small UN document too (the head alone is never well-formed XML)
-un = (lists / "un_consolidated_watchman-testdata.xml").read_bytes()
-cut = un.index(b"</INDIVIDUAL>", un.index(b"</INDIVIDUAL>") + 1) + len(b"</INDIVIDUAL>")
-put("list_file", "un-two-listings.xml", un[:cut] + b"</INDIVIDUALS></CONSOLIDATED_LIST>\n")
+un_file = lists / "un_consolidated_watchman-testdata.xml"
+if un_file.exists():
+    un = un_file.read_bytes()
+    cut = un.index(b"</INDIVIDUAL>", un.index(b"</INDIVIDUAL>") + 1) + len(b"</INDIVIDUAL>")
+    put("list_file", "un-two-listings.xml", un[:cut] + b"</INDIVIDUALS></CONSOLIDATED_LIST>\n")
 # and one shaped as the EU's Financial Sanctions Files export (no sample ships in shared/)
 put("list_file", "eu-two-entities.xml", b"""<?xml version="1.0" encoding="UTF-8"?>
 <export xmlns="http://eu.europa.ec/fpi/fsd/export" generationDate="2026-11-30T18:00:01+01:00">
