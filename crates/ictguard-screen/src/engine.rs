@@ -194,6 +194,56 @@ pub struct Match {
     /// most a review).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub weak_alias: bool,
+    /// For a list entry: what the list says of it, for the reviewer (absent for pack items).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing: Option<Listing>,
+}
+
+/// What a restricted-party list says of a matched entry: enough for a reviewer to tell a true
+/// hit from a namesake without opening the list.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    /// The list (`OFAC-SDN`, `CSL`, `UN-SC`, `EU-FSF`, `UK`, …).
+    pub list: String,
+    /// The list's own name for where the entry comes from (for the CSL, its source list).
+    pub source: String,
+    /// individual, entity, vessel or aircraft, when the list says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+    /// Sanctions programs or regimes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<String>,
+    /// Its other names (strong aliases).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Its weak aliases (broad names given to confirm a hit, not to screen on).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weak_aliases: Vec<String>,
+    /// Countries of its nationality or addresses (ISO 3166 alpha-2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<String>,
+    /// The day it was listed, when the list says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listed: Option<NaiveDate>,
+    /// The source record: file and line.
+    pub record: String,
+}
+
+impl Listing {
+    fn of(e: &ListEntry) -> Self {
+        Listing {
+            list: e.list.clone(),
+            source: e.source.clone(),
+            entity_type: e.kind.clone(),
+            programs: e.programs.clone(),
+            aliases: e.aliases.clone(),
+            weak_aliases: e.weak_aliases.clone(),
+            countries: e.countries.clone(),
+            listed: e.listed,
+            record: format!("{}:{}", e.file, e.line),
+        }
+    }
 }
 
 /// A country list that designates the query's country on the date.
@@ -710,6 +760,10 @@ impl Screener {
             }
         };
         orders.sort_by(|a, b| a.id.cmp(&b.id));
+        let listing = match self.records[record] {
+            Record::List(i) => Some(Listing::of(&self.lists[i])),
+            _ => None,
+        };
         let (decision, reason) =
             self.decide(&name, score, field, input, matched, &orders, &ownership);
         Match {
@@ -729,6 +783,7 @@ impl Screener {
             reason,
             legal_forms_shared: 0,
             weak_alias: false,
+            listing,
         }
     }
 

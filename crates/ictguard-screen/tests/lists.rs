@@ -225,3 +225,52 @@ fn a_listing_date_in_the_list_decides_before_and_after() {
     assert_eq!(m.decision, Decision::Allow, "{}", m.reason);
     assert_eq!(m.orders[0].decided_by.date, listed);
 }
+
+/// The UN list as published (730 individuals, 273 entities): every listing read, its own dates deciding, and a
+/// match carrying what a reviewer needs (type, regime, countries, aliases, the source record).
+#[test]
+fn the_un_list_loads_and_its_matches_say_what_the_list_says() {
+    use ictguard_rules::RulePack;
+    use ictguard_screen::engine::{Query, ScreenConfig, Screener};
+    let mut set = ListSet::new();
+    let s = set
+        .add_file(&list("un_consolidated_watchman-testdata.xml"))
+        .unwrap();
+    assert_eq!(s.format, ListFormat::UnXml);
+    assert!(s.skipped.is_empty(), "{:?}", s.skipped.first());
+    assert_eq!(s.records, 730 + 273, "every individual and entity");
+    assert_eq!(
+        s.provenance.published.map(|d| d.to_string()).as_deref(),
+        Some("2026-02-27")
+    );
+    let screener = Screener::with_lists(RulePack::bundled(), set.finish(), ScreenConfig::default());
+    let q = Query {
+        name: Some("Eric Badege".into()),
+        ..Query::default()
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let r = screener.screen(&q, day).unwrap();
+    assert_eq!(r.decision.as_str(), "block");
+    let listing = r.matches[0]
+        .listing
+        .as_ref()
+        .expect("a list match says what the list says");
+    assert_eq!(listing.list, "UN-SC");
+    assert_eq!(listing.entity_type.as_deref(), Some("individual"));
+    assert_eq!(listing.programs, ["DRC"]);
+    assert!(
+        listing.countries.contains(&"CD".to_string()),
+        "{:?}",
+        listing.countries
+    );
+    assert_eq!(
+        listing.listed.map(|d| d.to_string()).as_deref(),
+        Some("2012-12-31")
+    );
+    assert_eq!(listing.record, "un_consolidated_watchman-testdata.xml:4");
+    // before the UN listed him, no match is taken as listed
+    let before = screener
+        .screen(&q, chrono::NaiveDate::from_ymd_opt(2012, 12, 30).unwrap())
+        .unwrap();
+    assert_eq!(before.decision.as_str(), "allow");
+}

@@ -44,6 +44,23 @@ pub fn text(out: &mut impl Write, r: &ScreenResult) -> io::Result<()> {
             "        input {:?} → {:?}; matched {:?} → {:?}",
             m.input, m.input_normalized, m.matched, m.matched_normalized
         )?;
+        if let Some(l) = &m.listing {
+            let mut said = vec![l.source.clone()];
+            said.extend(l.entity_type.clone());
+            if !l.programs.is_empty() {
+                said.push(format!("programs {}", l.programs.join(", ")));
+            }
+            if !l.countries.is_empty() {
+                said.push(format!("countries {}", l.countries.join(", ")));
+            }
+            said.push(format!("record {}", l.record));
+            writeln!(out, "        listed: {}", said.join("; "))?;
+            if !l.aliases.is_empty() || !l.weak_aliases.is_empty() {
+                let mut names: Vec<String> = l.aliases.iter().map(|a| format!("{a:?}")).collect();
+                names.extend(l.weak_aliases.iter().map(|a| format!("{a:?} (weak)")));
+                writeln!(out, "        also known as: {}", names.join(", "))?;
+            }
+        }
         for own in &m.ownership {
             for c in &own.chains {
                 writeln!(
