@@ -132,6 +132,8 @@ pub struct NameIndex {
     joins_a_name: Vec<bool>,
     /// token id → weight, computed by [`NameIndex::finish`]
     weights: Vec<f64>,
+    /// name → the sum of its tokens' weights, computed by [`NameIndex::finish`]
+    own_totals: Vec<f64>,
     last_record: Option<u32>,
 }
 
@@ -347,6 +349,11 @@ impl NameIndex {
         self.weights = (0..self.token_text.len() as u32)
             .map(|t| self.compute_weight(t))
             .collect();
+        self.own_totals = self
+            .names
+            .iter()
+            .map(|n| n.tokens.iter().map(|t| self.weights[*t as usize]).sum())
+            .collect();
         let mut by_text: Vec<u32> = (0..self.token_text.len() as u32)
             .filter(|t| abbreviable(&self.token_text[*t as usize]))
             .collect();
@@ -396,9 +403,11 @@ impl NameIndex {
         if token.len() < MIN_FUZZY_LEN {
             return;
         }
+        // ids already looked at (a prefix may reach hundreds of tokens: no linear rescans)
+        let mut seen: rustc_hash::FxHashSet<u32> = out.iter().map(|(t, _)| *t).collect();
         let mut push = |ids: &mut dyn Iterator<Item = u32>| {
             for id in ids {
-                if !out.iter().any(|(t, _)| *t == id) {
+                if seen.insert(id) {
                     let sim = crate::score::token_similarity(token, &self.token_text[id as usize]);
                     if sim > 0.0 {
                         out.push((id, sim));
@@ -538,17 +547,35 @@ impl NameIndex {
         // candidate name → gains for its query and its own coverage, and whether it is reached
         // through a spaceless or sound form (then always scored)
         let mut cands: FxHashMap<u32, Gains> =
-            FxHashMap::with_capacity_and_hasher(64, Default::default());
-        for (gain, c_gain, t) in &reached[first_kept..] {
+            FxHashMap::with_capacity_and_hasher(1024, Default::default());
+        // Rarest gains first: once what the remaining tokens could add, with the skipped ones,
+        // stays below a match, a name first met there cannot match and is not taken in; the
+        // names already in are still credited (the bound stays an upper bound).
+        let kept = &mut reached[first_kept..];
+        kept.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+        let mut rest = vec![0.0; kept.len() + 1];
+        for i in (0..kept.len()).rev() {
+            rest[i] = rest[i + 1] + kept[i].0;
+        }
+        for (i, (gain, c_gain, t)) in kept.iter().enumerate() {
+            let open = skipped_q + rest[i] >= needed;
+            let joins = self.joins_a_name[*t as usize];
             for n in &self.postings[*t as usize] {
-                let c = cands.entry(*n).or_default();
-                c.query += gain;
-                c.own += c_gain;
                 // reached through a name's spaceless form (not one of its words): the joined
                 // view may score it ("tencent" against "Ten Cent"); only a token that is some
                 // name's spaceless form can do that
-                c.other_view |=
-                    self.joins_a_name[*t as usize] && !self.names[*n as usize].tokens.contains(t);
+                let other_view = joins && !self.names[*n as usize].tokens.contains(t);
+                let c = if open || other_view {
+                    cands.entry(*n).or_default()
+                } else {
+                    match cands.get_mut(n) {
+                        Some(c) => c,
+                        None => continue,
+                    }
+                };
+                c.query += gain;
+                c.own += c_gain;
+                c.other_view |= other_view;
             }
         }
         // the spaceless form meets names spaced differently ("zhi fu bao", "zhifubao")
@@ -575,11 +602,14 @@ impl NameIndex {
                 let bound = if g.other_view {
                     f64::INFINITY
                 } else {
-                    let own_total: f64 = self.names[n as usize]
-                        .tokens
-                        .iter()
-                        .map(|t| self.weight(*t))
-                        .sum();
+                    let own_total: f64 = match self.own_totals.get(n as usize) {
+                        Some(total) => *total,
+                        None => self.names[n as usize]
+                            .tokens
+                            .iter()
+                            .map(|t| self.weight(*t))
+                            .sum(),
+                    };
                     crate::score::token_score_bound(
                         (g.query + skipped_q) / q_total,
                         (g.own + skipped_c) / own_total,
