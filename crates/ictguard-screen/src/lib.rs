@@ -29,6 +29,7 @@
 
 pub mod batch;
 pub mod bounded;
+pub mod crlf;
 pub mod engine;
 pub mod index;
 mod legal_form;

@@ -130,9 +130,10 @@ pub fn assess(
     vetted: &HashMap<String, String>,
     as_of: NaiveDate,
 ) -> Result<FleetReport, FleetError> {
+    // Windows line ends as `\n`, so the lines named in `bad_rows` are right
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(inventory);
+        .from_reader(ictguard_screen::crlf::CrlfToLf::new(inventory));
     let headers = reader.headers()?.clone();
     let index: Vec<Option<usize>> = COLUMNS
         .iter()

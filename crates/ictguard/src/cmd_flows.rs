@@ -97,7 +97,10 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
             emit(result, &mut out, &mut totals)?;
         }
     } else {
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        // Windows line ends as `\n`, so the lines named in errors are right
+        let mut csv = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(ictguard_screen::crlf::CrlfToLf::new(reader));
         let columns = csv_columns(csv.headers()?)
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
         for record in csv.records() {

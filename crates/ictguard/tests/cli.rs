@@ -661,3 +661,60 @@ fn the_binary_is_a_position_independent_executable() {
         "not ET_DYN: not PIE"
     );
 }
+
+/// A CSV saved with Windows line ends (as Excel writes it) names the same lines as one with `\n`:
+/// the bad row is line 3 in both, not the header's line 2.
+#[test]
+fn windows_line_ends_keep_line_numbers_right() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, end) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+        let input = dir.path().join(name);
+        let text = [
+            "name,as_of",
+            "Alice,2026-01-01",
+            "Bob,2026-02-30",
+            "Carol,2026-01-01",
+            "",
+        ]
+        .join(end);
+        std::fs::write(&input, text).unwrap();
+        let output = dir.path().join(format!("{name}.jsonl"));
+        let out = run(&[
+            "screen",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{name}:3: invalid date")),
+            "{name}: {stderr}"
+        );
+        let lines: Vec<Value> = std::fs::read_to_string(&output)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let numbers: Vec<i64> = lines.iter().map(|l| l["line"].as_i64().unwrap()).collect();
+        assert_eq!(numbers, [2, 3, 4], "{name}");
+    }
+}
+
+/// `--exit-zero` turns "something was flagged" into 0 for a single query too, as the help says.
+#[test]
+fn exit_zero_holds_for_a_single_query() {
+    let args = [
+        "screen",
+        "--name",
+        "Tencent Holdings",
+        "--kind",
+        "defense_procurement",
+        "--as-of",
+        "2026-07-01",
+    ];
+    assert_eq!(run(&args).status.code(), Some(1));
+    let mut relaxed = args.to_vec();
+    relaxed.push("--exit-zero");
+    assert_eq!(run(&relaxed).status.code(), Some(0));
+}

@@ -475,3 +475,25 @@ fn fleet_applies_a_states_device_ban_by_the_state_column() {
     assert_eq!(decision("FED-1").as_deref(), Some("allow"), "{r}");
     assert_eq!(decision("FED-2").as_deref(), Some("block"), "{r}");
 }
+
+/// An inventory saved with Windows line ends names the same line for a bad row.
+#[test]
+fn fleet_names_the_right_line_with_windows_line_ends() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inventory = tmp.path().join("fleet.csv");
+    std::fs::write(
+        &inventory,
+        "device,organization,org_type,state,package\r\nTX-1,Texas DPS,state,TX,com.bd.nproject\r\nTX-3,Texas DIR,state,Texas,com.bd.nproject\r\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "fleet",
+        inventory.to_str().unwrap(),
+        "--as-of",
+        "2025-03-01",
+        "--json",
+    ]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bad = r["bad_rows"][0].as_str().unwrap();
+    assert!(bad.starts_with("line 3: state \"Texas\""), "{bad}");
+}

@@ -96,7 +96,10 @@ enum Chunk {
 
 /// Where rows come from.
 enum Source<R: Read> {
-    Csv(csv::Reader<BoundedLineReader<R>>, CsvPlan),
+    Csv(
+        csv::Reader<crate::crlf::CrlfToLf<BoundedLineReader<R>>>,
+        CsvPlan,
+    ),
     Jsonl(BufReader<BoundedLineReader<R>>, ColumnMap),
 }
 
@@ -112,7 +115,10 @@ impl<R: Read + Send> Batch<R> {
         let reader = BoundedLineReader::new(input, MAX_LINE_BYTES);
         let source = match format {
             RecordFormat::Csv => {
-                let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+                // Windows line ends as `\n`, so line numbers come out right (crate::crlf)
+                let mut rdr = csv::ReaderBuilder::new()
+                    .flexible(true)
+                    .from_reader(crate::crlf::CrlfToLf::new(reader));
                 let headers = rdr.headers().map_err(OpenError::Header)?.clone();
                 let plan = CsvPlan::new(&headers, columns)?;
                 Source::Csv(rdr, plan)

@@ -152,8 +152,9 @@ impl ListSet {
                 published: doc.generated,
             });
         }
-        // the first line was read to detect the format; chain it back in front of the rest
-        let input = std::io::Cursor::new(head).chain(reader);
+        // the first line was read to detect the format; chain it back in front of the rest (with
+        // Windows line ends as `\n`, so line numbers come out right: crate::crlf)
+        let input = crate::crlf::CrlfToLf::new(std::io::Cursor::new(head).chain(reader));
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(source.has_header())
             .flexible(true)
