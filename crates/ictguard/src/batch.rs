@@ -91,12 +91,7 @@ pub fn run(
     let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mapping = column_map(&args.columns)?;
 
-    let sink: Box<dyn Write> = match &args.output {
-        Some(p) => {
-            Box::new(File::create(p).with_context(|| format!("cannot create {}", p.display()))?)
-        }
-        None => Box::new(std::io::stdout().lock()),
-    };
+    let (sink, output) = crate::output::create(args.output.as_deref())?;
     let mut writer = Writer::new(sink, out_format)?;
 
     let progress = ProgressBar::new(total_bytes);
@@ -166,13 +161,15 @@ pub fn run(
         Ok(()) => {}
         Err(RunError::Sink(e)) => return Err(e.into()),
         Err(RunError::Read { line, source }) => {
-            // an over-long line (or a read failure) ends the run: later lines cannot be trusted
-            writer.finish()?;
+            // an over-long line (or a read failure) ends the run: later lines cannot be trusted,
+            // and no output file is left (the temporary one is removed)
             progress.finish_and_clear();
             bail!("{}:{line}: {source}", input.display());
         }
     }
     writer.finish()?;
+    drop(writer);
+    output.commit()?;
     progress.finish_and_clear();
 
     let elapsed = started.elapsed().as_secs_f64();

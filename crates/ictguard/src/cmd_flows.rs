@@ -28,12 +28,7 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
         args.format
     };
     let mut auditor = Auditor::new(pack, &args.rule, as_of)?;
-    let sink: Box<dyn Write> = match &args.output {
-        Some(p) => {
-            Box::new(File::create(p).with_context(|| format!("cannot write {}", p.display()))?)
-        }
-        None => Box::new(std::io::stdout().lock()),
-    };
+    let (sink, output) = crate::output::create(args.output.as_deref())?;
     let mut out = BufWriter::new(sink);
     if format == FlowsFormat::Csv {
         out.write_all(&flows::csv_header()?)?;
@@ -130,6 +125,8 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
         FlowsFormat::Csv => {}
     }
     out.flush()?;
+    drop(out);
+    output.commit()?;
     eprintln!(
         "ictguard: {} transfers audited under {}: {}; {} bad rows skipped",
         totals.transfers,

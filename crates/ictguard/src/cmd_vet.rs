@@ -100,6 +100,12 @@ pub fn run(
     })
 }
 
+/// Write a report whole: a failure part-way leaves the earlier file of that name as it was.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    let (mut sink, output) = crate::output::create(Some(path))?;
+    sink.write_all(bytes)
+        .and_then(|()| sink.flush())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    drop(sink);
+    output.commit()
 }

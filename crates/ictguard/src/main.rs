@@ -12,6 +12,7 @@ mod cmd_screen;
 mod cmd_serve;
 mod cmd_store;
 mod cmd_vet;
+mod output;
 
 use ictguard_rules::{Combine, RulePack};
 

@@ -670,10 +670,10 @@ fn windows_line_ends_keep_line_numbers_right() {
     for (name, end) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
         let input = dir.path().join(name);
         let text = [
-            "name,as_of",
-            "Alice,2026-01-01",
-            "Bob,2026-02-30",
-            "Carol,2026-01-01",
+            "id,name,as_of",
+            "r1,Alice,2026-01-01",
+            "r2,Bob,2026-02-30",
+            "r3,Carol,2026-01-01",
             "",
         ]
         .join(end);
@@ -698,6 +698,8 @@ fn windows_line_ends_keep_line_numbers_right() {
             .collect();
         let numbers: Vec<i64> = lines.iter().map(|l| l["line"].as_i64().unwrap()).collect();
         assert_eq!(numbers, [2, 3, 4], "{name}");
+        // the rejected row keeps its id
+        assert_eq!(lines[1]["id"], "r2", "{name}");
     }
 }
 
@@ -717,4 +719,62 @@ fn exit_zero_holds_for_a_single_query() {
     let mut relaxed = args.to_vec();
     relaxed.push("--exit-zero");
     assert_eq!(run(&relaxed).status.code(), Some(0));
+}
+
+/// A batch that stops on a fatal error leaves no output file behind, and an earlier file of the
+/// same name stays as it was; a batch that succeeds replaces it whole.
+#[test]
+fn output_files_are_written_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.jsonl");
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "counterparty\nAlice\n").unwrap();
+    // no column to screen: fatal before any row
+    let out = run(&[
+        "screen",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!output.exists(), "a header-only or empty file was left");
+    std::fs::write(&output, "earlier results\n").unwrap();
+    let out = run(&[
+        "screen",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "earlier results\n"
+    );
+    // mapped, it succeeds and replaces the file
+    let out = run(&[
+        "screen",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--column",
+        "name=counterparty",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&output)
+        .unwrap()
+        .contains("\"decision\":\"allow\""));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".ictguard-"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
 }

@@ -124,3 +124,30 @@ fn html_report_has_the_volume_charts() {
     assert!(html.contains("Rows skipped"));
     assert!(!html.contains("<script") && !html.contains("<link"));
 }
+
+/// A file whose header lacks the columns `flows` needs stops the run with no report file left.
+#[test]
+fn a_fatal_error_leaves_no_report_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("t.csv");
+    std::fs::write(&input, "who,when\nA,2025-01-01\n").unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = run(&[
+        "flows",
+        input.to_str().unwrap(),
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!report.exists());
+    // the example has bad rows (exit 2) but the run completes: the report is written
+    let out = run(&["flows", &example(), "--output", report.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("transfers audited"), "{stderr}");
+    assert!(std::fs::metadata(&report).unwrap().len() > 0);
+}

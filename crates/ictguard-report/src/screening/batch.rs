@@ -51,8 +51,14 @@ pub fn json_line(r: &RecordOutcome) -> Vec<u8> {
             })
             .and_then(|v| serde_json::to_vec(&v))
             .map_err(RenderError::from),
-        Err(e) => serde_json::to_vec(&serde_json::json!({"line": e.line, "error": e.to_string()}))
-            .map_err(RenderError::from),
+        // a rejected record keeps its id, so the caller can match the error to its row
+        Err(e) => {
+            let mut v = serde_json::json!({"line": e.line, "error": e.to_string()});
+            if let (Some(id), Some(o)) = (&e.id, v.as_object_mut()) {
+                o.insert("id".into(), id.clone().into());
+            }
+            serde_json::to_vec(&v).map_err(RenderError::from)
+        }
     };
     or_error_line(rendered.map(|mut bytes| {
         bytes.push(b'\n');
@@ -110,8 +116,8 @@ pub fn csv_row(r: &RecordOutcome) -> Vec<u8> {
             ])
         }
         Err(e) => {
-            let mut rec = vec![e.line.to_string()];
-            rec.extend(std::iter::repeat_n(String::new(), 10));
+            let mut rec = vec![e.line.to_string(), e.id.clone().unwrap_or_default()];
+            rec.extend(std::iter::repeat_n(String::new(), 9));
             rec.push(e.to_string());
             rec.extend(std::iter::repeat_n(String::new(), 4));
             csv_line(&rec)
