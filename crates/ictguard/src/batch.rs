@@ -161,10 +161,16 @@ pub fn run(
         Ok(()) => {}
         Err(RunError::Sink(e)) => return Err(e.into()),
         Err(RunError::Read { line, source }) => {
-            // an over-long line (or a read failure) ends the run: later lines cannot be trusted,
-            // and no output file is left (the temporary one is removed)
+            // an over-long line (or a read failure) ends the run: later lines cannot be trusted.
+            // The rows screened before it are kept, but beside the output, not as it.
+            writer.finish()?;
+            drop(writer);
             progress.finish_and_clear();
-            bail!("{}:{line}: {source}", input.display());
+            let kept = match output.keep_partial()? {
+                Some(p) => format!("; the rows before it are in {}", p.display()),
+                None => String::new(),
+            };
+            bail!("{}:{line}: {source}{kept}", input.display());
         }
     }
     writer.finish()?;

@@ -39,6 +39,21 @@ pub fn create(path: Option<&Path>) -> anyhow::Result<(Box<dyn Write>, Output)> {
 }
 
 impl Output {
+    /// Keep what was written before a fatal error beside the target, as `<target>.partial`
+    /// (never under the target's own name, where it could pass for a complete run); the path,
+    /// or none for standard output.
+    pub fn keep_partial(self) -> anyhow::Result<Option<PathBuf>> {
+        let Some((temp, path)) = self.pending else {
+            return Ok(None);
+        };
+        let mut partial = path.into_os_string();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        temp.persist(&partial)
+            .with_context(|| format!("cannot write {}", partial.display()))?;
+        Ok(Some(partial))
+    }
+
     /// Move the finished file into place (nothing to do for standard output).
     pub fn commit(self) -> anyhow::Result<()> {
         if let Some((temp, path)) = self.pending {

@@ -461,7 +461,11 @@ fn batch_rejects_a_huge_line_without_losing_earlier_rows() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(":2:"), "names the line: {stderr}");
-    let kept = std::fs::read_to_string(&output).unwrap();
+    // the good row before it is kept, beside the output where it cannot pass for a whole run
+    assert!(!output.exists());
+    let partial = dir.path().join("out.jsonl.partial");
+    assert!(stderr.contains("out.jsonl.partial"), "{stderr}");
+    let kept = std::fs::read_to_string(&partial).unwrap();
     assert_eq!(kept.lines().count(), 1, "the good row before it is kept");
 }
 
