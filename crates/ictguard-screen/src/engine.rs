@@ -223,6 +223,12 @@ pub struct Listing {
     /// Countries of its nationality or addresses (ISO 3166 alpha-2).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<String>,
+    /// Dates of birth as the list writes them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dates_of_birth: Vec<String>,
+    /// Addresses as the list writes them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
     /// The day it was listed, when the list says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listed: Option<NaiveDate>,
@@ -240,6 +246,8 @@ impl Listing {
             aliases: e.aliases.clone(),
             weak_aliases: e.weak_aliases.clone(),
             countries: e.countries.clone(),
+            dates_of_birth: e.dates_of_birth.clone(),
+            addresses: e.addresses.clone(),
             listed: e.listed,
             record: format!("{}:{}", e.file, e.line),
         }

@@ -17,6 +17,8 @@ fn entry(n: u32, name: &str, aliases: &[&str]) -> ListEntry {
         kind: Some("entity".into()),
         programs: vec!["TEST".into()],
         countries: Vec::new(),
+        dates_of_birth: Vec::new(),
+        addresses: Vec::new(),
         listed: None,
         expires: None,
         citation: None,

@@ -53,8 +53,21 @@ pub fn text(out: &mut impl Write, r: &ScreenResult) -> io::Result<()> {
             if !l.countries.is_empty() {
                 said.push(format!("countries {}", l.countries.join(", ")));
             }
+            if !l.dates_of_birth.is_empty() {
+                said.push(format!("born {}", l.dates_of_birth.join(" or ")));
+            }
             said.push(format!("record {}", l.record));
             writeln!(out, "        listed: {}", said.join("; "))?;
+            for a in l.addresses.iter().take(3) {
+                writeln!(out, "        address: {a}")?;
+            }
+            if l.addresses.len() > 3 {
+                writeln!(
+                    out,
+                    "        … and {} more addresses",
+                    l.addresses.len() - 3
+                )?;
+            }
             if !l.aliases.is_empty() || !l.weak_aliases.is_empty() {
                 let mut names: Vec<String> = l.aliases.iter().map(|a| format!("{a:?}")).collect();
                 names.extend(l.weak_aliases.iter().map(|a| format!("{a:?} (weak)")));

@@ -76,6 +76,8 @@ impl ListSource for ConsolidatedScreeningList {
             kind: Some(row.column("type").to_ascii_lowercase()).filter(|s| !s.is_empty()),
             programs: split_programs(row.column("programs")),
             countries,
+            dates_of_birth: split_list(row.column("dates_of_birth")),
+            addresses: split_list(row.column("addresses")),
             listed: parse_iso(row.column("start_date"))?,
             expires: parse_iso(row.column("end_date"))?,
             citation,
@@ -83,6 +85,16 @@ impl ListSource for ConsolidatedScreeningList {
             line: row.line,
         }))
     }
+}
+
+/// The parts of a `;`-separated CSL column, trimmed.
+fn split_list(column: &str) -> Vec<String> {
+    column
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The short code of a CSL source: "Entity List (EL) - Bureau of Industry and Security" → "EL".

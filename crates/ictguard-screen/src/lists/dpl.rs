@@ -45,6 +45,17 @@ impl ListSource for DeniedPersons {
             countries: country_code(row.column("country"))
                 .map(|c| vec![c.to_string()])
                 .unwrap_or_default(),
+            dates_of_birth: Vec::new(),
+            addresses: {
+                let parts = ["street_address", "city", "state", "postal_code", "country"];
+                let text = parts
+                    .iter()
+                    .map(|c| row.column(c))
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (!text.is_empty()).then_some(text).into_iter().collect()
+            },
             listed: parse_mdy(row.column("effective_date"))?,
             expires: parse_mdy(row.column("expiration_date"))?,
             citation: Some(row.column("fr_citation").to_string()).filter(|s| !s.is_empty()),

@@ -120,6 +120,35 @@ fn entry(file: &str, line: u64, entity: roxmltree::Node<'_, '_>) -> Result<ListE
             }
         }
     }
+    let mut addresses = Vec::new();
+    for address in children(entity, "address") {
+        let parts = ["street", "city", "zipCode", "region", "countryDescription"];
+        let text = parts
+            .iter()
+            .filter_map(|a| address.attribute(*a).map(str::trim))
+            .filter(|p| !p.is_empty() && *p != "UNKNOWN")
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !text.is_empty() && !addresses.contains(&text) {
+            addresses.push(text);
+        }
+    }
+    let dates_of_birth: Vec<String> = children(entity, "birthdate")
+        .filter_map(|b| {
+            let day = b
+                .attribute("birthdate")
+                .map(str::trim)
+                .filter(|d| !d.is_empty());
+            let year = b.attribute("year").map(str::trim).filter(|y| !y.is_empty());
+            let when = day.or(year)?;
+            let circa = if b.attribute("circa") == Some("true") {
+                "circa "
+            } else {
+                ""
+            };
+            Some(format!("{circa}{when}"))
+        })
+        .collect();
     let regulations: Vec<roxmltree::Node<'_, '_>> = children(entity, "regulation").collect();
     let mut programs: Vec<String> = Vec::new();
     for r in &regulations {
@@ -158,6 +187,8 @@ fn entry(file: &str, line: u64, entity: roxmltree::Node<'_, '_>) -> Result<ListE
         kind,
         programs,
         countries,
+        dates_of_birth,
+        addresses,
         listed,
         expires: None,
         citation,
@@ -208,6 +239,7 @@ mod tests {
         assert_eq!(putin.weak_aliases, ["Vova"]);
         assert_eq!(putin.kind.as_deref(), Some("individual"));
         assert_eq!(putin.countries, ["RU"]);
+        assert_eq!(putin.dates_of_birth, ["1952-10-07"]);
         assert_eq!(putin.programs, ["UKR"]);
         assert_eq!(putin.listed, NaiveDate::from_ymd_opt(2022, 2, 28));
         assert_eq!(putin.line, 3);

@@ -67,6 +67,13 @@ pub struct ListEntry {
     pub programs: Vec<String>,
     /// ISO 3166 alpha-2 codes of the countries in its addresses.
     pub countries: Vec<String>,
+    /// Dates of birth as the list writes them (a day, a year, a range), for telling a person
+    /// from a namesake.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub dates_of_birth: Vec<String>,
+    /// Addresses as the list writes them, one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub addresses: Vec<String>,
     /// First day listed, when the format says.
     pub listed: Option<NaiveDate>,
     /// Day the listing ends, when the format says.

@@ -39,7 +39,7 @@ pub struct ListSet {
     by_number: HashMap<EntityKey, usize>,
     /// alternates and addresses seen before their primary record
     pending_aliases: HashMap<EntityKey, Vec<PendingAlias>>,
-    pending_countries: HashMap<EntityKey, Vec<String>>,
+    pending_addresses: HashMap<EntityKey, Vec<(String, Option<&'static str>)>>,
     problems: Vec<RowProblem>,
     files: Vec<ListFile>,
     first_seen: HashMap<String, chrono::NaiveDate>,
@@ -238,9 +238,9 @@ impl ListSet {
                 {
                     entry.aliases.push(alias);
                 }
-                entry
-                    .countries
-                    .extend(self.pending_countries.remove(&key).unwrap_or_default());
+                for (text, code) in self.pending_addresses.remove(&key).unwrap_or_default() {
+                    add_address(&mut entry, text, code);
+                }
                 if let Some(&i) = self.by_number.get(&key) {
                     self.entries[i] = entry; // a later copy of the same record replaces the earlier
                 } else {
@@ -260,18 +260,13 @@ impl ListSet {
                         line,
                     }),
             },
-            Parsed::Country(key, code) => match self.by_number.get(&key) {
-                Some(&i) => {
-                    let c = &mut self.entries[i].countries;
-                    if !c.iter().any(|x| x == code) {
-                        c.push(code.to_string());
-                    }
-                }
+            Parsed::Address(key, text, code) => match self.by_number.get(&key) {
+                Some(&i) => add_address(&mut self.entries[i], text, code),
                 None => self
-                    .pending_countries
+                    .pending_addresses
                     .entry(key)
                     .or_default()
-                    .push(code.to_string()),
+                    .push((text, code)),
             },
             Parsed::Nothing => {}
         }
@@ -329,6 +324,16 @@ fn looks_like_xml(head: &[u8]) -> bool {
     head.iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|&b| b == b'<')
+}
+
+/// Attach an address (and its country, once) to an entry.
+fn add_address(entry: &mut ListEntry, text: String, code: Option<&'static str>) {
+    if let Some(code) = code.filter(|c| !entry.countries.iter().any(|x| x == c)) {
+        entry.countries.push(code.to_string());
+    }
+    if !text.is_empty() && !entry.addresses.contains(&text) {
+        entry.addresses.push(text);
+    }
 }
 
 /// OFAC files end with a DOS end-of-file mark (0x1A) on a line of its own.

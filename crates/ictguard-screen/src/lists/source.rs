@@ -76,8 +76,9 @@ pub(crate) enum Parsed {
     Primary(EntityKey, ListEntry),
     /// Another name of the primary record with this key.
     Alias(EntityKey, String),
-    /// A country (ISO 3166 alpha-2) of the primary record with this key.
-    Country(EntityKey, &'static str),
+    /// An address of the primary record with this key: its text, and its country (ISO 3166
+    /// alpha-2) when recognised.
+    Address(EntityKey, String, Option<&'static str>),
     /// A valid row that adds nothing (an address without a recognisable country).
     Nothing,
 }

@@ -115,6 +115,24 @@ fn entry(file: &str, line: u64, d: roxmltree::Node<'_, '_>) -> Result<ListEntry,
             }
         }
     }
+    let dates_of_birth: Vec<String> = d
+        .descendants()
+        .filter(|n| n.has_tag_name("DOB"))
+        .filter_map(|n| n.text().map(str::trim).filter(|t| !t.is_empty()))
+        .map(str::to_string)
+        .collect();
+    let mut addresses = Vec::new();
+    for address in d.descendants().filter(|n| n.has_tag_name("Address")) {
+        let text = address
+            .children()
+            .filter_map(|c| c.text().map(str::trim))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !text.is_empty() && !addresses.contains(&text) {
+            addresses.push(text);
+        }
+    }
     Ok(ListEntry {
         id: format!("UK:{reference}"),
         list: "UK".into(),
@@ -127,6 +145,8 @@ fn entry(file: &str, line: u64, d: roxmltree::Node<'_, '_>) -> Result<ListEntry,
             .map(|r| vec![r.to_string()])
             .unwrap_or_default(),
         countries,
+        dates_of_birth,
+        addresses,
         listed: child_text(d, "DateDesignated").and_then(uk_date),
         expires: None,
         citation: Some(format!("UK Sanctions List {reference}")),
@@ -176,6 +196,7 @@ mod tests {
         assert_eq!(akhund.aliases, ["Mullah Mohammad Hassan"]);
         assert_eq!(akhund.kind.as_deref(), Some("individual"));
         assert_eq!(akhund.countries, ["AF"]);
+        assert_eq!(akhund.dates_of_birth, ["dd/mm/1950"]);
         assert_eq!(akhund.listed, NaiveDate::from_ymd_opt(2001, 1, 25));
         let tanker = &doc.entries[1];
         assert_eq!(tanker.kind.as_deref(), Some("vessel"));

@@ -132,11 +132,40 @@ fn entry(
         "individual" => "INDIVIDUAL_ADDRESS",
         _ => "ENTITY_ADDRESS",
     };
+    let mut addresses = Vec::new();
     for address in listing.children().filter(|c| c.has_tag_name(address_tag)) {
         if let Some(country) = child_text(address, "COUNTRY") {
             add_country(country);
         }
+        let parts = ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"];
+        let text = parts
+            .iter()
+            .filter_map(|p| child_text(address, p))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !text.is_empty() && !addresses.contains(&text) {
+            addresses.push(text);
+        }
     }
+    // a day, a year, or a range of years, as the UN gives it
+    let dates_of_birth: Vec<String> = listing
+        .children()
+        .filter(|c| c.has_tag_name("INDIVIDUAL_DATE_OF_BIRTH"))
+        .filter_map(|d| {
+            let circa = child_text(d, "TYPE_OF_DATE")
+                .filter(|t| t.eq_ignore_ascii_case("approximately"))
+                .map_or("", |_| "circa ");
+            let when = child_text(d, "DATE")
+                .map(|x| x.get(..10).unwrap_or(x).to_string())
+                .or_else(|| child_text(d, "YEAR").map(str::to_string))
+                .or_else(|| {
+                    child_text(d, "FROM_YEAR")
+                        .zip(child_text(d, "TO_YEAR"))
+                        .map(|(a, b)| format!("{a} to {b}"))
+                })?;
+            Some(format!("{circa}{when}"))
+        })
+        .collect();
     let listed = match child_text(listing, "LISTED_ON") {
         // an xs:date may carry a time zone ("2015-04-07-04:00"): the day is what it says
         Some(d) => Some(
@@ -161,6 +190,8 @@ fn entry(
             .map(|p| vec![p.to_string()])
             .unwrap_or_default(),
         countries,
+        dates_of_birth,
+        addresses,
         listed,
         expires: None,
         citation: Some(format!("UN Security Council, {reference}")),
@@ -186,7 +217,8 @@ mod tests {
       <NATIONALITY><VALUE>Democratic Republic of the Congo</VALUE></NATIONALITY>
       <INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>E. BADEGE</ALIAS_NAME></INDIVIDUAL_ALIAS>
       <INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY><ALIAS_NAME>Eric</ALIAS_NAME></INDIVIDUAL_ALIAS>
-      <INDIVIDUAL_ADDRESS><COUNTRY>Rwanda</COUNTRY></INDIVIDUAL_ADDRESS>
+      <INDIVIDUAL_ADDRESS><CITY>Kigali</CITY><COUNTRY>Rwanda</COUNTRY></INDIVIDUAL_ADDRESS>
+      <INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>EXACT</TYPE_OF_DATE><YEAR>1971</YEAR></INDIVIDUAL_DATE_OF_BIRTH>
     </INDIVIDUAL>
     <INDIVIDUAL><DATAID>2</DATAID><REFERENCE_NUMBER>X.1</REFERENCE_NUMBER></INDIVIDUAL>
   </INDIVIDUALS>
@@ -213,6 +245,8 @@ mod tests {
         assert_eq!(eric.aliases, ["E. BADEGE"]);
         assert_eq!(eric.weak_aliases, ["Eric"]);
         assert_eq!(eric.countries, ["CD", "RW"]);
+        assert_eq!(eric.addresses, ["Kigali, Rwanda"]);
+        assert_eq!(eric.dates_of_birth, ["1971"]);
         assert_eq!(eric.listed, NaiveDate::from_ymd_opt(2012, 12, 31));
         assert_eq!(eric.line, 4);
         let adf = &doc.entries[1];

@@ -1,5 +1,5 @@
 //! OFAC addresses: entity number, address number, street, city, country, remarks (6 fields).
-//! Only the country is kept: screening compares countries, not streets.
+//! Screening compares countries; the address itself is kept for the reviewer.
 
 use super::{family, field};
 use crate::lists::countries::country_code;
@@ -27,11 +27,17 @@ impl ListSource for Address {
                 found: r.len(),
             });
         }
-        let Some(code) = country_code(field(&r[4])) else {
-            return Ok(Parsed::Nothing); // an address without a recognisable country adds nothing
-        };
+        let text = [field(&r[2]), field(&r[3]), field(&r[4])]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let code = country_code(field(&r[4]));
+        if text.is_empty() {
+            return Ok(Parsed::Nothing); // an address row that says nothing
+        }
         let key = (family(row.file).to_string(), r[0].trim().to_string());
-        Ok(Parsed::Country(key, code))
+        Ok(Parsed::Address(key, text, code))
     }
 }
 
@@ -41,18 +47,25 @@ mod tests {
     use crate::lists::source::parse_all;
 
     #[test]
-    fn the_country_is_kept() {
+    fn the_address_and_its_country_are_kept() {
         let rows = parse_all(
             &Address,
             "add.csv",
             "306,199,\"Zweierstrasse 35\",\"Zurich CH-8022\",\"Switzerland\",-0- \n\
-             306,200,-0- ,-0- ,\"Atlantis\",-0- \n",
+             306,200,-0- ,-0- ,\"Atlantis\",-0- \n\
+             306,201,-0- ,-0- ,-0- ,-0- \n",
         );
+        match &rows[0] {
+            Ok(Parsed::Address(_, text, Some("CH"))) => {
+                assert_eq!(text, "Zweierstrasse 35, Zurich CH-8022, Switzerland")
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(
-            matches!(&rows[0], Ok(Parsed::Country(_, "CH"))),
+            matches!(&rows[1], Ok(Parsed::Address(_, t, None)) if t == "Atlantis"),
             "{:?}",
-            rows[0]
+            rows[1]
         );
-        assert!(matches!(&rows[1], Ok(Parsed::Nothing)), "{:?}", rows[1]);
+        assert!(matches!(&rows[2], Ok(Parsed::Nothing)), "{:?}", rows[2]);
     }
 }

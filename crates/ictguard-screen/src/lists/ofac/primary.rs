@@ -54,6 +54,8 @@ impl ListSource for Primary {
             kind: Some(kind),
             programs: split_programs(field(&r[3])),
             countries: Vec::new(),
+            dates_of_birth: remark_dates_of_birth(field(&r[11])),
+            addresses: Vec::new(),
             listed: None,
             expires: None,
             citation: None,
@@ -67,10 +69,30 @@ impl ListSource for Primary {
     }
 }
 
+/// The dates of birth a record's remarks give ("DOB 19 Jun 1951; POB …", "DOB circa 1960"):
+/// the legacy CSV has no field for them.
+fn remark_dates_of_birth(remarks: &str) -> Vec<String> {
+    remarks
+        .split(';')
+        .filter_map(|part| part.trim().strip_prefix("DOB "))
+        .map(|d| d.trim().trim_end_matches('.').to_string())
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lists::source::parse_all;
+
+    #[test]
+    fn dates_of_birth_come_from_the_remarks() {
+        assert_eq!(
+            remark_dates_of_birth("DOB 19 Jun 1951; POB Giza, Egypt; DOB circa 1955."),
+            ["19 Jun 1951", "circa 1955"]
+        );
+        assert!(remark_dates_of_birth("a.k.a. 'X'").is_empty());
+    }
 
     #[test]
     fn a_record_with_remarks_and_a_bad_one() {
