@@ -6,53 +6,19 @@
 //! `citizenship@countryIso2Code` and `address@countryIso2Code`, and the regulations that listed
 //! it (`regulation@programme`, `@entryIntoForceDate`).
 //!
-//! The document is read whole by [`super::xml`].
+//! The document is read whole by [`super::whole`].
 
-use super::source::{FirstLine, ListSource, Parsed, Row};
 use super::xml::{leading_date, Document, Lines};
-use super::{ListEntry, RowError, RowProblem};
-
-/// The EU Financial Sanctions Files XML. Never claims a file in detection (the UN's source
-/// claims every XML file and [`super::xml`] tells them apart); it exists to name the format.
-pub(crate) struct EuFsf;
-
-impl ListSource for EuFsf {
-    fn name(&self) -> &'static str {
-        "EU consolidated financial sanctions list XML"
-    }
-
-    fn recognizes(&self, _first: &FirstLine<'_>) -> bool {
-        false
-    }
-
-    fn whole_document(&self) -> bool {
-        true
-    }
-
-    fn parse(&self, _row: &Row<'_>) -> Result<Parsed, RowError> {
-        Err(RowError::NoName)
-    }
-}
+use super::{ListEntry, RowError};
 
 /// The entities of a parsed EU document (its root is `export`).
 pub(crate) fn entities(file: &str, doc: &roxmltree::Document<'_>) -> Document {
     let root = doc.root_element();
-    let mut out = Document {
-        entries: Vec::new(),
-        skipped: Vec::new(),
-        generated: root.attribute("generationDate").and_then(leading_date),
-    };
+    let mut out = Document::new(root.attribute("generationDate").and_then(leading_date));
     let mut lines = Lines::new(doc);
     for entity in root.children().filter(|n| n.has_tag_name("sanctionEntity")) {
         let line = lines.of(entity);
-        match entry(file, line, entity) {
-            Ok(e) => out.entries.push(e),
-            Err(e) => out.skipped.push(RowProblem {
-                file: file.into(),
-                line,
-                message: e.to_string(),
-            }),
-        }
+        out.keep(file, line, entry(file, line, entity));
     }
     out
 }
@@ -228,7 +194,7 @@ mod tests {
 
     #[test]
     fn entities_become_entries_with_strong_and_weak_names() {
-        let (format, doc) = super::super::xml::read("eu.xml", DOC.as_bytes()).unwrap();
+        let (format, doc) = super::super::whole::read("eu.xml", DOC.as_bytes()).unwrap();
         assert_eq!(format, super::super::ListFormat::EuXml);
         assert_eq!(doc.generated, NaiveDate::from_ymd_opt(2026, 11, 30));
         assert_eq!(doc.entries.len(), 2);

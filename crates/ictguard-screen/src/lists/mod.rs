@@ -29,6 +29,7 @@ mod set;
 mod source;
 mod uk;
 mod un;
+mod whole;
 mod xml;
 
 use chrono::NaiveDate;

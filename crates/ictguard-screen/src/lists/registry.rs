@@ -2,7 +2,7 @@
 //! source reads each.
 
 use super::source::{FirstLine, ListSource};
-use super::{csl, dpl, eu, ofac, uk, un};
+use super::{csl, dpl, ofac, un, xml};
 
 /// Declares [`ListFormat`] and its sources from one table, so the two cannot drift apart.
 macro_rules! registry {
@@ -44,9 +44,9 @@ registry! {
     /// element then decides between it and the EU's).
     UnXml => un::UnConsolidated,
     /// EU consolidated financial sanctions list XML (Financial Sanctions Files 1.1).
-    EuXml => eu::EuFsf,
+    EuXml => xml::Named("EU consolidated financial sanctions list XML"),
     /// UK Sanctions List XML (FCDO).
-    UkXml => uk::UkSanctionsList,
+    UkXml => xml::Named("UK Sanctions List XML"),
 }
 
 impl ListFormat {

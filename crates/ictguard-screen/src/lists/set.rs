@@ -139,7 +139,7 @@ impl ListSet {
         if source.whole_document() {
             // read whole under the document's own byte budget: lines may be as long as they like
             let input = std::io::Cursor::new(head).chain(reader.into_inner());
-            let (format, doc) = super::xml::read(file_name, input)?;
+            let (format, doc) = super::whole::read(file_name, input)?;
             let records = doc.entries.len();
             for entry in doc.entries {
                 self.keep(Parsed::Entry(entry), file_name, 0);

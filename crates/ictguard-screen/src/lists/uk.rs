@@ -4,70 +4,27 @@
 //! elements: `UniqueID`, `DateDesignated` (dd/mm/yyyy), `RegimeName`, `IndividualEntityShip`,
 //! and `Names/Name` with `Name1`…`Name6` and `NameType` (primary name or alias).
 //!
-//! The document is read whole by [`super::xml`].
+//! The document is read whole by [`super::whole`].
 
 use chrono::NaiveDate;
 
 use super::countries::country_code;
-use super::source::{FirstLine, ListSource, Parsed, Row};
-use super::xml::{Document, Lines};
-use super::{ListEntry, RowError, RowProblem};
-
-/// The UK Sanctions List XML. Never claims a file in detection (the UN's source claims every
-/// XML file and [`super::xml`] tells them apart); it exists to name the format.
-pub(crate) struct UkSanctionsList;
-
-impl ListSource for UkSanctionsList {
-    fn name(&self) -> &'static str {
-        "UK Sanctions List XML"
-    }
-
-    fn recognizes(&self, _first: &FirstLine<'_>) -> bool {
-        false
-    }
-
-    fn whole_document(&self) -> bool {
-        true
-    }
-
-    fn parse(&self, _row: &Row<'_>) -> Result<Parsed, RowError> {
-        Err(RowError::NoName)
-    }
-}
+use super::xml::{child_text, Document, Lines};
+use super::{ListEntry, RowError};
 
 /// A UK date, `dd/mm/yyyy` (a part unknown is written `dd` or `mm`: no date then).
 fn uk_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%d/%m/%Y").ok()
 }
 
-/// The text of the first child element named `name`, trimmed, when not empty.
-fn child_text<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> {
-    node.children()
-        .find(|c| c.has_tag_name(name))
-        .and_then(|c| c.text())
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-}
-
 /// The designations of a parsed UK document (its root is `Designations`).
 pub(crate) fn designations(file: &str, doc: &roxmltree::Document<'_>) -> Document {
     let root = doc.root_element();
-    let mut out = Document {
-        entries: Vec::new(),
-        skipped: Vec::new(),
-        generated: child_text(root, "DateGenerated").and_then(uk_date),
-    };
+    let mut out = Document::new(child_text(root, "DateGenerated").and_then(uk_date));
     let mut lines = Lines::new(doc);
     for d in root.children().filter(|n| n.has_tag_name("Designation")) {
         let line = lines.of(d);
-        match entry(file, line, d) {
-            Ok(e) => out.entries.push(e),
-            Err(e) => out.skipped.push(RowProblem {
-                file: file.into(),
-                line,
-                message: e.to_string(),
-            }),
-        }
+        out.keep(file, line, entry(file, line, d));
     }
     out
 }
@@ -186,7 +143,7 @@ mod tests {
 
     #[test]
     fn designations_become_entries() {
-        let (format, doc) = super::super::xml::read("uk.xml", DOC.as_bytes()).unwrap();
+        let (format, doc) = super::super::whole::read("uk.xml", DOC.as_bytes()).unwrap();
         assert_eq!(format, super::super::ListFormat::UkXml);
         assert_eq!(doc.generated, NaiveDate::from_ymd_opt(2026, 9, 2));
         assert_eq!(doc.entries.len(), 2);

@@ -4,18 +4,18 @@
 //! (`UN_LIST_TYPE`), the date it was listed, aliases with their quality, nationalities and
 //! addresses.
 //!
-//! The document is read whole by [`super::xml`] (it is about 2 MB in 2026). Each listing is one
+//! The document is read whole by [`super::whole`] (it is about 2 MB in 2026). Each listing is one
 //! entry; a listing without a name is a skipped row, as a bad CSV row is.
 
 use chrono::NaiveDate;
 
 use super::countries::country_code;
 use super::source::{FirstLine, ListSource, Parsed, Row};
-use super::xml::{Document, Lines};
-use super::{ListEntry, RowError, RowProblem};
+use super::xml::{child_text, Document, Lines};
+use super::{ListEntry, RowError};
 
 /// The UN Security Council Consolidated List XML. It claims every XML file in detection (the
-/// first line of an XML file does not say which document it is): [`super::xml`] reads the
+/// first line of an XML file does not say which document it is): [`super::whole`] reads the
 /// document and tells the UN's from the EU's by the root element.
 pub(crate) struct UnConsolidated;
 
@@ -45,11 +45,7 @@ pub(crate) fn listings(file: &str, doc: &roxmltree::Document<'_>) -> Document {
         .attribute("dateGenerated")
         .and_then(|d| d.get(..10))
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let mut out = Document {
-        entries: Vec::new(),
-        skipped: Vec::new(),
-        generated,
-    };
+    let mut out = Document::new(generated);
     let mut lines = Lines::new(doc);
     for group in root.children().filter(|n| n.is_element()) {
         for listing in group.children().filter(|n| n.is_element()) {
@@ -59,26 +55,10 @@ pub(crate) fn listings(file: &str, doc: &roxmltree::Document<'_>) -> Document {
                 _ => continue,
             };
             let line = lines.of(listing);
-            match entry(file, line, kind, listing) {
-                Ok(e) => out.entries.push(e),
-                Err(e) => out.skipped.push(RowProblem {
-                    file: file.into(),
-                    line,
-                    message: e.to_string(),
-                }),
-            }
+            out.keep(file, line, entry(file, line, kind, listing));
         }
     }
     out
-}
-
-/// The text of the first child element named `name`, trimmed, when not empty.
-fn child_text<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> {
-    node.children()
-        .find(|c| c.has_tag_name(name))
-        .and_then(|c| c.text())
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
 }
 
 fn entry(
@@ -235,7 +215,7 @@ mod tests {
 
     #[test]
     fn listings_become_entries_with_their_dates_and_alias_quality() {
-        let (format, doc) = super::super::xml::read("consolidated.xml", DOC.as_bytes()).unwrap();
+        let (format, doc) = super::super::whole::read("consolidated.xml", DOC.as_bytes()).unwrap();
         assert_eq!(format, super::super::ListFormat::UnXml);
         assert_eq!(doc.generated, NaiveDate::from_ymd_opt(2026, 2, 27));
         assert_eq!(doc.entries.len(), 2);

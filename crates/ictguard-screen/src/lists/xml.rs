@@ -1,21 +1,10 @@
-//! The XML list publications, read whole: the UN Security Council Consolidated List
-//! (`CONSOLIDATED_LIST`), the EU's consolidated financial sanctions file (`export`) and the UK
-//! Sanctions List (`Designations`).
-//!
-//! A document is read within a byte budget and parsed by `roxmltree` with a node budget; DTDs
-//! (and so entity declarations and their expansion) are refused. The first line of an XML file
-//! does not say which publication it is, so the root element decides.
-
-use std::io::Read;
+//! What the readers of the XML lists (UN, EU, UK) share: the document they fill, line numbers
+//! counted forward, child text and dates, and the format name detection never picks.
 
 use chrono::NaiveDate;
 
-use super::{eu, uk, un, ListEntry, ListError, ListFormat, RowProblem};
-
-/// Largest XML document accepted (the EU file is about 26 MB in 2026).
-pub(crate) const MAX_DOCUMENT_BYTES: u64 = 128 << 20;
-/// Most XML nodes accepted (the EU file has a few million).
-const MAX_NODES: u32 = 20_000_000;
+use super::source::{FirstLine, ListSource, Parsed, Row};
+use super::{ListEntry, RowError, RowProblem};
 
 /// What a document held: its entries, the listings skipped, and the date it was generated.
 pub(crate) struct Document {
@@ -24,43 +13,59 @@ pub(crate) struct Document {
     pub(crate) generated: Option<NaiveDate>,
 }
 
-/// Read a whole XML list document; its format and what it held.
-pub(crate) fn read(file: &str, mut input: impl Read) -> Result<(ListFormat, Document), ListError> {
-    let fatal = |line: u64, message: String| ListError::Fatal {
-        file: file.into(),
-        line,
-        message,
-    };
-    let mut bytes = Vec::new();
-    input
-        .by_ref()
-        .take(MAX_DOCUMENT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| ListError::Io {
-            file: file.into(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(fatal(1, format!("larger than {MAX_DOCUMENT_BYTES} bytes")));
+impl Document {
+    /// An empty document generated on `generated`.
+    pub(crate) fn new(generated: Option<NaiveDate>) -> Self {
+        Document {
+            entries: Vec::new(),
+            skipped: Vec::new(),
+            generated,
+        }
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| fatal(1, format!("not UTF-8: {e}")))?;
-    let text = text.trim_start_matches('\u{feff}');
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_NODES,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc = roxmltree::Document::parse_with_options(text, options)
-        .map_err(|e| fatal(e.pos().row as u64, e.to_string()))?;
-    match doc.root_element().tag_name().name() {
-        "CONSOLIDATED_LIST" => Ok((ListFormat::UnXml, un::listings(file, &doc))),
-        "export" => Ok((ListFormat::EuXml, eu::entities(file, &doc))),
-        "Designations" => Ok((ListFormat::UkXml, uk::designations(file, &doc))),
-        other => Err(fatal(
-            1,
-            format!("root element {other:?}: none of the UN's CONSOLIDATED_LIST, the EU's export or the UK's Designations"),
-        )),
+
+    /// Keep a listing's entry, or say why it was skipped (with its line).
+    pub(crate) fn keep(&mut self, file: &str, line: u64, entry: Result<ListEntry, RowError>) {
+        match entry {
+            Ok(e) => self.entries.push(e),
+            Err(e) => self.skipped.push(RowProblem {
+                file: file.into(),
+                line,
+                message: e.to_string(),
+            }),
+        }
     }
+}
+
+/// A whole-document format that detection never picks (the UN's source claims every XML file
+/// and [`super::whole::read`] tells them apart by the root element): it exists to name the
+/// format.
+pub(crate) struct Named(pub(crate) &'static str);
+
+impl ListSource for Named {
+    fn name(&self) -> &'static str {
+        self.0
+    }
+
+    fn recognizes(&self, _first: &FirstLine<'_>) -> bool {
+        false
+    }
+
+    fn whole_document(&self) -> bool {
+        true
+    }
+
+    fn parse(&self, _row: &Row<'_>) -> Result<Parsed, RowError> {
+        Err(RowError::NoName)
+    }
+}
+
+/// The text of the first child element named `name`, trimmed, when not empty.
+pub(crate) fn child_text<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> {
+    node.children()
+        .find(|c| c.has_tag_name(name))
+        .and_then(|c| c.text())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// Line numbers of nodes met in document order, counted forward from the last one: linear in
@@ -99,16 +104,6 @@ pub(crate) fn leading_date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hostile_and_foreign_documents_are_errors() {
-        let dtd = r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><CONSOLIDATED_LIST/>"#;
-        assert!(read("x.xml", dtd.as_bytes()).is_err());
-        let other = read("x.xml", &b"<?xml version=\"1.0\"?><OTHER/>"[..]);
-        assert!(other.err().unwrap().to_string().contains("none of"));
-        assert!(read("x.xml", &b"<?xml version=\"1.0\"?><CONSOLIDATED_LIST>"[..]).is_err());
-        assert!(read("x.xml", &b"\xff\xfe<"[..]).is_err());
-    }
 
     #[test]
     fn dates_with_zones_and_times_read_as_their_day() {
