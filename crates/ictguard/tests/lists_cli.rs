@@ -2,7 +2,10 @@
 //! from a real HTTP publisher on loopback into a real database, then screening against what it
 //! stored, every answer naming the snapshot.
 
-use std::path::Path;
+// the shared test support; this file uses only its list helper
+#[allow(dead_code, unused_imports)]
+mod common;
+
 use std::process::{Command, Output};
 
 use ictguard_feeds::testing::Publisher;
@@ -13,15 +16,6 @@ fn run(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("ictguard runs")
-}
-
-fn shared(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/lists")
-            .join(name),
-    )
-    .unwrap()
 }
 
 fn json(out: &Output) -> Value {
@@ -37,9 +31,9 @@ fn json(out: &Output) -> Value {
 #[test]
 fn lists_are_fetched_stored_shown_and_screened_against() {
     let publisher = Publisher::start();
-    publisher.put("ofac-sdn/SDN.CSV", shared("ofac2021_sdn.csv"));
-    publisher.put("ofac-sdn/ALT.CSV", shared("ofac2021_alt.csv"));
-    publisher.put("ofac-sdn/ADD.CSV", shared("ofac2021_add.csv"));
+    publisher.put("ofac-sdn/SDN.CSV", common::shared_list("ofac2021_sdn.csv"));
+    publisher.put("ofac-sdn/ALT.CSV", common::shared_list("ofac2021_alt.csv"));
+    publisher.put("ofac-sdn/ADD.CSV", common::shared_list("ofac2021_add.csv"));
     publisher.fail("bis-dpl/dpl.txt", 500);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ictguard.db");

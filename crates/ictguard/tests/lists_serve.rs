@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,15 +17,6 @@ fn agent() -> ureq::Agent {
         .http_status_as_error(false)
         .build()
         .into()
-}
-
-fn shared(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/lists")
-            .join(name),
-    )
-    .unwrap()
 }
 
 fn lists(url: &str, key: &str) -> Value {
@@ -61,10 +51,10 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 
 fn the_server_keeps_its_lists_current(db: &str) {
     let publisher = Publisher::start();
-    publisher.put("ofac-sdn/SDN.CSV", shared("ofac2021_sdn.csv"));
-    publisher.put("ofac-sdn/ALT.CSV", shared("ofac2021_alt.csv"));
-    publisher.put("ofac-sdn/ADD.CSV", shared("ofac2021_add.csv"));
-    publisher.put("bis-dpl/dpl.txt", shared("ofac2021_dpl.txt"));
+    publisher.put("ofac-sdn/SDN.CSV", common::shared_list("ofac2021_sdn.csv"));
+    publisher.put("ofac-sdn/ALT.CSV", common::shared_list("ofac2021_alt.csv"));
+    publisher.put("ofac-sdn/ADD.CSV", common::shared_list("ofac2021_add.csv"));
+    publisher.put("bis-dpl/dpl.txt", common::shared_list("ofac2021_dpl.txt"));
     let key = key(db, "screen");
     // a watched party: the first snapshot the server fetches names it
     let dir = tempfile::tempdir().unwrap();
@@ -122,7 +112,10 @@ fn the_server_keeps_its_lists_current(db: &str) {
         })
     };
     std::thread::sleep(Duration::from_millis(500));
-    publisher.put("ofac-sdn/SDN.CSV", shared("sdn_2024-05-03.csv"));
+    publisher.put(
+        "ofac-sdn/SDN.CSV",
+        common::shared_list("sdn_2024-05-03.csv"),
+    );
     wait_for("the new snapshot", || {
         sdn_in_use(&lists(&url, &key)) > Some(first)
     });

@@ -83,3 +83,12 @@ pub fn assert_trail_intact(db: &str) {
         String::from_utf8_lossy(&verify.stdout)
     );
 }
+
+/// The bytes of a list file in `shared/lists`.
+#[allow(dead_code)] // only the list tests read list files
+pub fn shared_list(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/lists")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
