@@ -19,7 +19,9 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::normalize::{normalize_name, sound_key, NormalizedName};
-use crate::score::{similarity, Joined, Similarity, Weighted};
+use crate::score::{
+    abjad_hash, similarity, spelling_hash, Joined, Similarity, Weighted, GENERIC_WEIGHT,
+};
 
 /// Score given to a name whose sound key equals a transliterated query's: inside the review band
 /// and below blocking, since sound keys are coarse.
@@ -64,9 +66,13 @@ const GENERIC_WORDS: &[&str] = &[
     "information",
     "keji",
     "xinxi",
+    // the Arabic article and the words joining a name to a father's, as "the" and "de" above
+    "al",
+    "el",
+    "ibn",
+    "bint",
+    "ould",
 ];
-/// The weight of a generic word.
-const GENERIC_WEIGHT: f64 = 1.0;
 /// Sound keys shorter than this are too coarse to use.
 const MIN_SOUND_KEY: usize = 3;
 
@@ -116,11 +122,23 @@ pub struct NameIndex {
     postings: Vec<Vec<u32>>,
     /// deletion variant → token ids it came from
     deletions: IdsByKey,
+    /// token id → hash of its spelling key (0: none), see [`crate::spelling`]
+    spellings: Vec<u64>,
+    /// hash of a spelling key → token ids spelt so
+    by_spelling: IdsByKey,
+    /// token id → hash of its consonant key (0: none), see [`crate::spelling::abjad_key`]
+    abjads: Vec<u64>,
+    /// token id → written in Arabic or Hebrew script in some name
+    from_abjad: Vec<bool>,
+    /// hash of a consonant key → token ids
+    by_abjad: IdsByKey,
     /// alphabetic tokens of more than [`MIN_ABBREVIATION`] characters in text order, for the
     /// tokens a query token abbreviates (a prefix range); built by [`NameIndex::finish`]
     by_text: Vec<u32>,
     /// sound key of a name's spaceless form → names
     sounds: FxHashMap<String, Vec<u32>>,
+    /// acronym of a name of several words ([`crate::acronym::acronyms`]) → names
+    by_acronym: FxHashMap<String, Vec<u32>>,
     /// token id → (number of distinct records that use it, last record counted)
     record_df: Vec<(u32, u32)>,
     /// distinct records added
@@ -244,6 +262,17 @@ impl NameIndex {
         self.record_df.push((0, u32::MAX));
         self.generic.push(GENERIC_WORDS.contains(&token));
         self.joins_a_name.push(false);
+        let spelling = spelling_hash(token, None);
+        self.spellings.push(spelling);
+        if spelling != 0 {
+            self.by_spelling.insert(spelling, id);
+        }
+        let abjad = abjad_hash(token, None);
+        self.abjads.push(abjad);
+        self.from_abjad.push(false);
+        if abjad != 0 {
+            self.by_abjad.insert(abjad, id);
+        }
         self.weights.clear(); // stale until `finish`
         self.by_text.clear();
         if token.len() >= MIN_FUZZY_LEN {
@@ -288,6 +317,9 @@ impl NameIndex {
             .chain(with_joined.then_some(joined.as_str()))
         {
             let t = self.intern(w);
+            if normalized.abjad_of(w) {
+                self.from_abjad[t as usize] = true;
+            }
             if with_joined && w == joined {
                 self.joins_a_name[t as usize] = true;
             }
@@ -307,6 +339,9 @@ impl NameIndex {
         let sound = sound_key(&joined);
         if sound.len() >= MIN_SOUND_KEY {
             self.sounds.entry(sound.clone()).or_default().push(name_id);
+        }
+        for a in crate::acronym::acronyms(&normalized.tokens) {
+            self.by_acronym.entry(a).or_default().push(name_id);
         }
         let han_joined = normalized.han_joined().map(String::into_boxed_str);
         self.names.push(IndexedName {
@@ -394,27 +429,46 @@ impl NameIndex {
     }
 
     /// Every token of the index the scorer finds similar to `token` (itself included), with that
-    /// similarity: within [`crate::score::MAX_EDITS`] by symmetric deletion, and abbreviations
-    /// either way.
-    fn near_tokens(&self, token: &str, out: &mut Vec<(u32, f64)>) {
+    /// similarity: within [`crate::score::MAX_EDITS`] by symmetric deletion, abbreviations
+    /// either way, and tokens of the same spelling key (`spelling`, 0 for none) at
+    /// [`crate::score::TRANSLITERATION_SIMILARITY`].
+    fn near_tokens(&self, token: &str, keys: Keys, out: &mut Vec<(u32, f64)>) {
+        let Keys {
+            spelling,
+            abjad,
+            from_abjad,
+        } = keys;
         if let Some(t) = self.token_id(token) {
             out.push((t, 1.0));
-        }
-        if token.len() < MIN_FUZZY_LEN {
-            return;
         }
         // ids already looked at (a prefix may reach hundreds of tokens: no linear rescans)
         let mut seen: rustc_hash::FxHashSet<u32> = out.iter().map(|(t, _)| *t).collect();
         let mut push = |ids: &mut dyn Iterator<Item = u32>| {
             for id in ids {
                 if seen.insert(id) {
-                    let sim = crate::score::token_similarity(token, &self.token_text[id as usize]);
+                    let mut sim =
+                        crate::score::token_similarity(token, &self.token_text[id as usize]);
+                    let abjad_alike = abjad != 0
+                        && self.abjads[id as usize] == abjad
+                        && (from_abjad || self.from_abjad[id as usize]);
+                    if (spelling != 0 && self.spellings[id as usize] == spelling) || abjad_alike {
+                        sim = sim.max(crate::score::TRANSLITERATION_SIMILARITY);
+                    }
                     if sim > 0.0 {
                         out.push((id, sim));
                     }
                 }
             }
         };
+        if spelling != 0 {
+            push(&mut self.by_spelling.get(spelling));
+        }
+        if abjad != 0 {
+            push(&mut self.by_abjad.get(abjad));
+        }
+        if token.len() < MIN_FUZZY_LEN {
+            return;
+        }
         let bytes = token.as_bytes();
         let whole = variant_hash(bytes, usize::MAX);
         // one edit: a deletion on either side or both (substitution, transposition)
@@ -445,10 +499,16 @@ impl NameIndex {
         words.dedup();
         let weighted: Vec<Weighted> = words
             .iter()
-            .map(|t| Weighted {
-                text: t,
-                weight: self.weight_of_text(t),
-                han: query.han_of(t),
+            .map(|t| {
+                let han = query.han_of(t);
+                Weighted {
+                    text: t,
+                    weight: self.weight_of_text(t),
+                    han,
+                    spelling: spelling_hash(t, han),
+                    abjad: abjad_hash(t, han),
+                    from_abjad: query.abjad_of(t),
+                }
             })
             .collect();
         let joined = query.joined();
@@ -464,6 +524,8 @@ impl NameIndex {
             weighted,
             joined,
             sound,
+            acronym: acronym_word(query).map(str::to_string),
+            name: query,
         }
     }
 
@@ -478,10 +540,22 @@ impl NameIndex {
         buf.clear();
         buf.extend(name.tokens.iter().map(|t| {
             let text = self.token_text[*t as usize].as_str();
+            let han = q.has_han.then(|| name.normalized.han_of(text)).flatten();
             Weighted {
                 text,
                 weight: self.weight(*t),
-                han: q.has_han.then(|| name.normalized.han_of(text)).flatten(),
+                han,
+                spelling: if han.is_some() {
+                    0
+                } else {
+                    self.spellings[*t as usize]
+                },
+                abjad: if han.is_some() {
+                    0
+                } else {
+                    self.abjads[*t as usize]
+                },
+                from_abjad: self.from_abjad[*t as usize] && name.normalized.abjad_of(text),
             }
         }));
         let mut sim = similarity(
@@ -498,6 +572,19 @@ impl NameIndex {
         );
         if q.sound.len() >= MIN_SOUND_KEY && name.sound == q.sound {
             sim.sound = SOUND_MATCH_SCORE;
+        }
+        let initials_of = |word: &str, of: &NormalizedName| {
+            crate::acronym::acronyms(&of.tokens)
+                .iter()
+                .any(|a| a == word)
+        };
+        let spelt_out = match (&q.acronym, acronym_word(&name.normalized)) {
+            (Some(word), _) => initials_of(word, &name.normalized),
+            (None, Some(word)) => initials_of(word, q.name),
+            (None, None) => false,
+        };
+        if spelt_out {
+            sim.acronym = crate::acronym::ACRONYM_SCORE;
         }
         sim
     }
@@ -518,7 +605,15 @@ impl NameIndex {
         let mut reached: Vec<(f64, f64, u32)> = Vec::new();
         for (w, word) in q.words.iter().zip(&q.weighted) {
             near.clear();
-            self.near_tokens(w, &mut near);
+            self.near_tokens(
+                w,
+                Keys {
+                    spelling: word.spelling,
+                    abjad: word.abjad,
+                    from_abjad: word.from_abjad,
+                },
+                &mut near,
+            );
             reached.extend(
                 near.iter()
                     .map(|(t, sim)| (word.weight * sim, self.weight(*t) * sim, *t)),
@@ -581,10 +676,26 @@ impl NameIndex {
         // the spaceless form meets names spaced differently ("zhi fu bao", "zhifubao")
         if q.words.len() > 1 {
             near.clear();
-            self.near_tokens(&q.joined, &mut near);
+            self.near_tokens(&q.joined, Keys::default(), &mut near);
             for (t, _) in &near {
                 for n in &self.postings[*t as usize] {
                     cands.entry(*n).or_default().other_view = true;
+                }
+            }
+        }
+        // a query that may be an acronym meets the names it is the initials of, and a query of
+        // several words the one-word names its initials spell
+        if let Some(word) = &q.acronym {
+            for n in self.by_acronym.get(word.as_str()).into_iter().flatten() {
+                cands.entry(*n).or_default().other_view = true;
+            }
+        }
+        for a in crate::acronym::acronyms(&query.tokens) {
+            if let Some(t) = self.token_id(&a) {
+                for n in &self.postings[t as usize] {
+                    if acronym_word(&self.names[*n as usize].normalized).is_some() {
+                        cands.entry(*n).or_default().other_view = true;
+                    }
                 }
             }
         }
@@ -679,8 +790,33 @@ struct Gains {
     other_view: bool,
 }
 
+/// The one word of a name that may be an acronym: written in capitals, of
+/// [`crate::acronym::may_be_acronym`] length and letters.
+fn acronym_word(name: &NormalizedName) -> Option<&str> {
+    if !name.capitals {
+        return None;
+    }
+    let mut core = name.core_tokens();
+    match (core.next(), core.next()) {
+        (Some(word), None) if crate::acronym::may_be_acronym(word) => Some(word),
+        _ => None,
+    }
+}
+
+/// A query word's keys for meeting other spellings ([`crate::spelling`]).
+#[derive(Debug, Default, Clone, Copy)]
+struct Keys {
+    spelling: u64,
+    abjad: u64,
+    from_abjad: bool,
+}
+
 /// A query as the scorer sees it.
 struct Prepared<'q> {
+    /// the query's one word when it may be an acronym
+    acronym: Option<String>,
+    /// the query in normal form
+    name: &'q NormalizedName,
     words: Vec<&'q str>,
     weighted: Vec<Weighted<'q>>,
     joined: String,
@@ -696,6 +832,8 @@ fn best_per_record(mut hits: Vec<Hit<'_>>, limit: usize) -> Vec<Hit<'_>> {
             .score()
             .total_cmp(&a.similarity.score())
             .then(a.name.record.cmp(&b.name.record))
+            // names of one record that score alike: the same one whichever way they were found
+            .then(a.name.original.cmp(&b.name.original))
     });
     let mut seen = Vec::new();
     hits.retain(|h| {

@@ -106,6 +106,29 @@ pub(crate) fn is_legal_form(token: &str) -> bool {
         | "yuhanhoesa"
         | "zhushihuishe"
         | "youxianhuishe"
+        // as the lists write them elsewhere: e.V. (German association), OOD and EOOD (Bulgarian),
+        // s.r.o. (Czech, Slovak), d.o.o. (Yugoslav), S.A.L. (Lebanese), FZE, FZCO, FZC and FZ-LLC
+        // (UAE free zones), W.L.L. (Gulf), S.A. de C.V. (Mexican), S.A.C. (Peruvian), Kft., Zrt.
+        // and Nyrt. (Hungarian), Lda. (Portuguese), Şti. (Turkish), PT (Indonesian)
+        | "ev"
+        | "ood"
+        | "eood"
+        | "sro"
+        | "doo"
+        | "sal"
+        | "fze"
+        | "fzco"
+        | "fzc"
+        | "fzllc"
+        | "wll"
+        | "cv"
+        | "sac"
+        | "kft"
+        | "zrt"
+        | "nyrt"
+        | "lda"
+        | "sti"
+        | "pt"
     )
 }
 

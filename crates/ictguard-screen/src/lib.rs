@@ -27,6 +27,7 @@
 // ictguard (from Rust and, through bindings, from Python), so its docs are its manual.
 #![warn(missing_docs)]
 
+pub mod acronym;
 pub mod batch;
 pub mod bounded;
 pub mod crlf;
@@ -35,6 +36,8 @@ pub mod index;
 mod legal_form;
 pub mod lists;
 pub mod normalize;
+mod numbers;
 pub mod pairs;
 pub mod score;
+pub mod spelling;
 mod token;

@@ -38,6 +38,10 @@ pub struct NormalizedName {
     /// kana, Hangul …), whose Latin spellings vary: the matcher then also compares sound keys.
     #[serde(skip)]
     pub transliterated: bool,
+    /// True when the name has letters and none in lower case ("LTTE", "CJNG"): a one-word name so
+    /// written may be an acronym ([`crate::acronym`]).
+    #[serde(skip)]
+    pub capitals: bool,
 }
 
 impl NormalizedName {
@@ -73,6 +77,11 @@ impl NormalizedName {
             out.push_str(t.han.as_deref()?);
         }
         (!out.is_empty()).then_some(out)
+    }
+
+    /// True when a core token, by its text, was transliterated from Arabic or Hebrew script.
+    pub fn abjad_of(&self, text: &str) -> bool {
+        self.tokens.iter().any(|t| t.text == text && t.abjad)
     }
 
     /// The Han form of a core token, by its text (None when not written in Han).
@@ -140,6 +149,7 @@ fn push_han_run(run: &str, tokens: &mut Vec<NameToken>) {
                     text,
                     kind: TokenKind::Word,
                     han: Some(simplet2s::convert(word)),
+                    abjad: false,
                 });
             }
             word.clear();
@@ -158,29 +168,35 @@ fn push_han_run(run: &str, tokens: &mut Vec<NameToken>) {
     flush(&mut word, tokens);
 }
 
-/// Lower-case ASCII alphanumerics of a transliteration; other characters split.
-fn push_latin(text: &str, tokens: &mut Vec<NameToken>) {
+/// Lower-case ASCII alphanumerics of a transliteration; other characters split. `abjad`: the text
+/// was transliterated from Arabic or Hebrew script ([`NameToken::abjad`]).
+fn push_latin(text: &str, abjad: bool, tokens: &mut Vec<NameToken>) {
     let mut cur = String::new();
+    let push = |cur: &mut String, tokens: &mut Vec<NameToken>| {
+        tokens.push(NameToken {
+            text: std::mem::take(cur),
+            kind: TokenKind::Word,
+            han: None,
+            abjad,
+        })
+    };
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
         } else if c == '\'' || c == '’' {
             // O'Neil → oneil
         } else if !cur.is_empty() {
-            tokens.push(NameToken {
-                text: std::mem::take(&mut cur),
-                kind: TokenKind::Word,
-                han: None,
-            });
+            push(&mut cur, tokens);
         }
     }
     if !cur.is_empty() {
-        tokens.push(NameToken {
-            text: cur,
-            kind: TokenKind::Word,
-            han: None,
-        });
+        push(&mut cur, tokens);
     }
+}
+
+/// Letters of the Arabic and Hebrew scripts (with their presentation forms).
+fn is_abjad_letter(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
 /// Normalise a name written in any script.
@@ -218,13 +234,17 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
         }
         match script {
             Script::Han => push_han_run(seg, tokens),
-            Script::Other if seg.is_ascii() => push_latin(seg, tokens),
+            Script::Other if seg.is_ascii() => push_latin(seg, false, tokens),
             Script::Other => {
                 // accented Latin is only spelt differently; other scripts are transliterated
                 transliterated |= seg
                     .chars()
                     .any(|c| c.is_alphabetic() && !c.is_ascii() && !is_latin_letter(c));
-                push_latin(&any_ascii::any_ascii(seg), tokens)
+                // word by word, so that only words written in an abjad are marked so
+                for word in seg.split_whitespace() {
+                    let abjad = word.chars().any(is_abjad_letter);
+                    push_latin(&any_ascii::any_ascii(word), abjad, tokens)
+                }
             }
         }
         seg.clear();
@@ -267,6 +287,11 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
         seg.push(c);
     }
     flush(&mut seg, seg_script, &mut tokens);
+    for t in &mut tokens {
+        if let Some(n) = crate::numbers::ordinal_number(&t.text) {
+            t.text = n.to_string();
+        }
+    }
     merge_spaced_legal_forms(&mut tokens);
     merge_legal_phrases(&mut tokens);
     let n = tokens.len();
@@ -282,9 +307,12 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
             tokens[i].kind = TokenKind::LegalForm;
         }
     }
+    let capitals =
+        folded.chars().any(char::is_alphabetic) && !folded.chars().any(char::is_lowercase);
     NormalizedName {
         tokens,
         transliterated,
+        capitals,
     }
 }
 
@@ -404,6 +432,24 @@ mod tests {
         assert!(normalize_name("Тенсент").transliterated);
         assert!(!normalize_name("Société Générale").transliterated);
         assert!(!normalize_name("支付宝").transliterated);
+    }
+
+    #[test]
+    fn ordinals_read_as_numbers() {
+        assert_eq!(
+            key("2nd Light Infantry Division"),
+            key("Second Light Infantry Division")
+        );
+        assert_eq!(key("77TH DIVISION"), "77 division");
+    }
+
+    #[test]
+    fn arabic_script_words_are_marked() {
+        let n = normalize_name("عدي صدام Hussein");
+        assert!(n.tokens.iter().take(2).all(|t| t.abjad));
+        assert!(!n.tokens[2].abjad);
+        assert!(normalize_name("LTTE").capitals);
+        assert!(!normalize_name("Ltte").capitals);
     }
 
     #[test]

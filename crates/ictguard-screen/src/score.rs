@@ -38,19 +38,7 @@ pub const CONTAINED_MIN_SINGLE_LEN: usize = 6;
 /// ranks, prunes and stops by. Both views of [`similarity`] grow with both coverages, so this is
 /// their value at the bounds.
 pub fn token_score_bound(query: f64, own: f64) -> f64 {
-    let q = query.clamp(0.0, 1.0);
-    let c = own.clamp(0.0, 1.0);
-    let two_way = if q + c > 0.0 {
-        2.0 * q * c / (q + c)
-    } else {
-        0.0
-    };
-    let contained = if q >= CONTAINED_MIN_SHARE {
-        c * (CONTAINED_BASE + CONTAINED_SPAN * q)
-    } else {
-        0.0
-    };
-    two_way.max(contained)
+    token_view(query.clamp(0.0, 1.0), own.clamp(0.0, 1.0), true, true)
 }
 
 /// The least share of the query's rarity (weighted coverage) a candidate must explain to score at
@@ -60,6 +48,9 @@ pub fn min_query_coverage(min_score: f64) -> f64 {
     // the harmonic mean of two coverages is at least `min` only if each is at least min/(2 - min)
     let two_way = min_score / (2.0 - min_score);
     let contained = ((min_score - CONTAINED_BASE) / CONTAINED_SPAN).max(CONTAINED_MIN_SHARE);
+    // the query named whole inside a longer candidate: q × (base + span × c), c at most 1
+    let inside = min_score / (CONTAINED_BASE + CONTAINED_SPAN);
+    let two_way = two_way.min(inside);
     if contained < 1.0 {
         two_way.min(contained)
     } else {
@@ -215,6 +206,9 @@ pub const MAX_EDITS: usize = 1;
 /// [`MIN_TOKEN_SIMILARITY`] and within [`MAX_EDITS`]; short tokens must be equal. A token that begins a longer, purely alphabetic one is taken
 /// for its abbreviation ("tech", "technology").
 pub fn token_similarity(a: &str, b: &str) -> f64 {
+    if crate::numbers::numbers_differ(a, b) {
+        return 0.0; // numbers are not misspelt: unit 77 is not unit 33, ship 2655 not 2656
+    }
     let edits = edit_similarity(a, b, |len| edits_allowed(MIN_TOKEN_SIMILARITY, len).max(1));
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
     let abbreviation = short.len() >= 4
@@ -230,6 +224,9 @@ pub fn token_similarity(a: &str, b: &str) -> f64 {
 
 /// Similarity of the spaceless forms of two names, or 0 below [`MIN_JOINED_SIMILARITY`].
 pub fn joined_similarity(a: &str, b: &str) -> f64 {
+    if crate::numbers::numbers_differ(a, b) {
+        return 0.0; // as in token_similarity
+    }
     edit_similarity(a, b, |len| edits_allowed(MIN_JOINED_SIMILARITY, len))
 }
 
@@ -286,6 +283,18 @@ pub fn han_similarity(a: &str, b: &str) -> f64 {
     }
 }
 
+/// The weight of a word so common in names that sharing it says little ("technology", "china"),
+/// whatever its rarity in the loaded lists: see `index::GENERIC_WORDS`.
+pub const GENERIC_WEIGHT: f64 = 1.0;
+
+/// Similarity credited to two different words with the same spelling key
+/// ([`crate::spelling::spelling_key`]: Husayn and Hussein), in the spelt-alike view only.
+pub const TRANSLITERATION_SIMILARITY: f64 = 1.0;
+/// The highest score of the spelt-alike view: in the review band, below the default block
+/// threshold (0.90), since a spelling key also joins some different names (Muhammad and Mahmud): a
+/// reviewer decides.
+pub const TRANSLITERATION_CAP: f64 = 0.88;
+
 /// A token with its weight (rarity).
 #[derive(Debug, Clone, Copy)]
 pub struct Weighted<'a> {
@@ -295,6 +304,42 @@ pub struct Weighted<'a> {
     pub weight: f64,
     /// Its Han characters, when written in Han ([`crate::normalize::NameToken::han`]).
     pub han: Option<&'a str>,
+    /// A hash of its spelling key ([`spelling_hash`]), 0 when it has none.
+    pub spelling: u64,
+    /// A hash of its consonant key ([`abjad_hash`]), 0 when it has none.
+    pub abjad: u64,
+    /// True when written in Arabic or Hebrew script ([`crate::normalize::NameToken::abjad`]).
+    pub from_abjad: bool,
+}
+
+fn key_hash(key: Option<String>) -> u64 {
+    use std::hash::Hasher;
+    match key {
+        Some(key) => {
+            let mut h = rustc_hash::FxHasher::default();
+            h.write(key.as_bytes());
+            h.finish().max(1)
+        }
+        None => 0,
+    }
+}
+
+/// A hash of a word's spelling key ([`crate::spelling::spelling_key`]), never 0; 0 when the word
+/// has no key or is written in Han (compared by its characters).
+pub fn spelling_hash(text: &str, han: Option<&str>) -> u64 {
+    if han.is_some() {
+        return 0;
+    }
+    key_hash(crate::spelling::spelling_key(text))
+}
+
+/// A hash of a word's consonant key ([`crate::spelling::abjad_key`]), never 0; 0 when the word
+/// has no key or is written in Han.
+pub fn abjad_hash(text: &str, han: Option<&str>) -> u64 {
+    if han.is_some() {
+        return 0;
+    }
+    key_hash(crate::spelling::abjad_key(text))
 }
 
 /// Similarity of two weighted tokens: by characters when both are written in Han, else by their
@@ -309,39 +354,86 @@ fn pair_similarity(a: &Weighted, b: &Weighted) -> f64 {
     }
 }
 
+/// Similarity of two weighted tokens as the spelt-alike view sees it: at least
+/// [`TRANSLITERATION_SIMILARITY`] when their spelling keys agree.
+fn spelt_similarity(a: &Weighted, b: &Weighted, strict: f64) -> f64 {
+    let alike = (a.spelling != 0 && a.spelling == b.spelling)
+        || ((a.from_abjad || b.from_abjad) && a.abjad != 0 && a.abjad == b.abjad);
+    if alike {
+        strict.max(TRANSLITERATION_SIMILARITY)
+    } else {
+        strict
+    }
+}
+
+/// Weighted coverages both ways, strictly and as spelt alike.
+#[derive(Debug, Clone, Copy, Default)]
+struct Coverages {
+    /// How much of the query the candidate explains.
+    query: f64,
+    /// How much of the candidate the query explains.
+    own: f64,
+    /// The same two when words spelt alike count ([`spelt_similarity`]).
+    spelt_query: f64,
+    spelt_own: f64,
+    /// Whether the candidate's rarest word is matched, strictly and spelt alike.
+    rarest_own: bool,
+    spelt_rarest_own: bool,
+}
+
 /// Weighted coverage both ways from one pass over the token pairs: how much of `query` the
-/// candidate explains, and how much of `cand` the query explains, each in 0..=1.
-fn coverages(query: &[Weighted], cand: &[Weighted]) -> (f64, f64) {
+/// candidate explains, and how much of `cand` the query explains, each in 0..=1, strictly and
+/// with words spelt alike credited.
+fn coverages(query: &[Weighted], cand: &[Weighted]) -> Coverages {
     const MAX: usize = 16;
-    let mut best_c = [0.0f64; MAX];
-    let (mut q_got, mut q_total, mut c_total) = (0.0, 0.0, 0.0);
+    let mut best_c = [(0.0f64, 0.0f64); MAX];
+    let (mut q_got, mut q_spelt, mut q_total, mut c_total) = (0.0, 0.0, 0.0, 0.0);
     for t in query {
-        let mut best = 0.0f64;
+        let (mut best, mut best_spelt) = (0.0f64, 0.0f64);
         for (j, u) in cand.iter().enumerate() {
             let sim = pair_similarity(t, u);
+            let spelt = spelt_similarity(t, u, sim);
             best = best.max(sim);
+            best_spelt = best_spelt.max(spelt);
             if j < MAX {
-                best_c[j] = best_c[j].max(sim);
+                best_c[j].0 = best_c[j].0.max(sim);
+                best_c[j].1 = best_c[j].1.max(spelt);
             }
         }
         q_got += t.weight * best;
+        q_spelt += t.weight * best_spelt;
         q_total += t.weight;
     }
-    let mut c_got = 0.0;
+    let (mut c_got, mut c_spelt) = (0.0, 0.0);
+    let (mut rarest, mut rarest_weight) = ((0.0, 0.0), 0.0);
     for (j, u) in cand.iter().enumerate() {
-        let best = if j < MAX {
+        let (best, best_spelt) = if j < MAX {
             best_c[j]
         } else {
-            query
-                .iter()
-                .map(|t| pair_similarity(t, u))
-                .fold(0.0, f64::max)
+            query.iter().fold((0.0f64, 0.0f64), |(b, s), t| {
+                let sim = pair_similarity(t, u);
+                (b.max(sim), s.max(spelt_similarity(t, u, sim)))
+            })
         };
         c_got += u.weight * best;
+        c_spelt += u.weight * best_spelt;
         c_total += u.weight;
+        // words of equal weight tie as the rarest (words seen once in a list): any of them will do
+        if u.weight > rarest_weight + 1e-9 {
+            (rarest, rarest_weight) = ((best, best_spelt), u.weight);
+        } else if u.weight > rarest_weight - 1e-9 {
+            rarest = (rarest.0.max(best), rarest.1.max(best_spelt));
+        }
     }
     let ratio = |got: f64, total: f64| if total > 0.0 { got / total } else { 0.0 };
-    (ratio(q_got, q_total), ratio(c_got, c_total))
+    Coverages {
+        query: ratio(q_got, q_total),
+        own: ratio(c_got, c_total),
+        spelt_query: ratio(q_spelt, q_total),
+        spelt_own: ratio(c_spelt, c_total),
+        rarest_own: rarest.0 > 0.0,
+        spelt_rarest_own: rarest.1 > 0.0,
+    }
 }
 
 /// The two views' scores, kept for evidence.
@@ -354,13 +446,55 @@ pub struct Similarity {
     /// Sound view (transliterated queries only): [`crate::index::SOUND_MATCH_SCORE`] when the sound
     /// keys agree, else 0.
     pub sound: f64,
+    /// Spelt-alike view: the token view with words of the same spelling key credited, at most
+    /// [`TRANSLITERATION_CAP`]; 0 when it adds nothing to the token view.
+    pub spelt: f64,
+    /// Acronym view: [`crate::acronym::ACRONYM_SCORE`] when one name is the other's initials,
+    /// else 0.
+    pub acronym: f64,
 }
 
 impl Similarity {
     /// The score: the best of the views.
     pub fn score(&self) -> f64 {
-        self.tokens.max(self.joined).max(self.sound)
+        self.tokens
+            .max(self.joined)
+            .max(self.sound)
+            .max(self.spelt)
+            .max(self.acronym)
     }
+}
+
+/// The token view from the two coverages: their harmonic mean, or, for a candidate named whole
+/// inside a longer query (`long_enough`: not a short single word), a score that extra words lower
+/// only a little.
+fn token_view(q: f64, c: f64, long_enough: bool, inside_allowed: bool) -> f64 {
+    // Both sides must be explained: the harmonic mean is low when either is ("Lenovo" explains half
+    // of "Lenovo SHAREit"; "Tencent" a third of "Tencent Music Entertainment").
+    let two_way = if q + c > 0.0 {
+        2.0 * q * c / (q + c)
+    } else {
+        0.0
+    };
+    // … unless the candidate is named whole inside a longer query, when the extra words cost a
+    // little (only a long one-word name counts: short single words occur inside names by chance)
+    let contained = if q >= CONTAINED_MIN_SHARE && long_enough {
+        c * (CONTAINED_BASE + CONTAINED_SPAN * q)
+    } else {
+        0.0
+    };
+    // … and the same when a query of several words, among them the listed name's rarest, is
+    // named whole inside the longer listed name, as a person's name is inside the listed one
+    // with middle names and patronymics ("Basov, Aleksandr" in "BASOV, Aleksandr Vasilevich");
+    // one query word inside a longer name is not ("Tencent" in "Tencent Music Entertainment"),
+    // nor are common words without the name's own ("Payment Technology" in "Tenpay Payment
+    // Technology")
+    let inside = if c >= CONTAINED_MIN_SHARE && inside_allowed {
+        q * (CONTAINED_BASE + CONTAINED_SPAN * c)
+    } else {
+        0.0
+    };
+    two_way.max(contained).max(inside).min(1.0)
 }
 
 /// A name's spaceless form: its Latin letters, and its Han characters when it is written in Han
@@ -387,28 +521,24 @@ pub fn similarity(
     cand: &[Weighted],
     cand_joined: Joined,
 ) -> Similarity {
-    let (q, c) = coverages(query, cand);
-    // Both sides must be explained: the harmonic mean is low when either is ("Lenovo" explains half
-    // of "Lenovo SHAREit"; "Tencent" a third of "Tencent Music Entertainment").
-    let two_way = if q + c > 0.0 {
-        2.0 * q * c / (q + c)
-    } else {
-        0.0
-    };
-    // … unless the candidate is named whole inside a longer query, when the extra words cost a
-    // little (only a long one-word name counts: short single words occur inside names by chance)
+    let cov = coverages(query, cand);
     let long_enough = cand.len() > 1
         || cand
             .iter()
             .all(|t| t.text.len() >= CONTAINED_MIN_SINGLE_LEN);
-    let contained = if q >= CONTAINED_MIN_SHARE && long_enough {
-        c * (CONTAINED_BASE + CONTAINED_SPAN * q)
-    } else {
-        0.0
-    };
-    let tokens = two_way.max(contained);
+    // a query of at least two words that are not generic (weight above GENERIC_WEIGHT)
+    let several = query.iter().filter(|t| t.weight > GENERIC_WEIGHT).count() > 1;
+    let tokens = token_view(cov.query, cov.own, long_enough, several && cov.rarest_own);
+    let spelt = token_view(
+        cov.spelt_query,
+        cov.spelt_own,
+        long_enough,
+        several && cov.spelt_rarest_own,
+    )
+    .min(TRANSLITERATION_CAP);
     Similarity {
-        tokens: tokens.min(1.0),
+        tokens,
+        spelt: if spelt > tokens { spelt } else { 0.0 },
         // the spaceless view is for names spaced differently ("Zhi Fu Bao", "We Chat"); between
         // names with as many words it would only blur one word's difference over the whole
         joined: match (query_joined.han, cand_joined.han) {
@@ -419,6 +549,7 @@ pub fn similarity(
             _ => joined_similarity(query_joined.text, cand_joined.text),
         },
         sound: 0.0,
+        acronym: 0.0,
     }
 }
 
@@ -433,6 +564,9 @@ mod tests {
                 text: t,
                 weight: 1.0,
                 han: None,
+                spelling: spelling_hash(t, None),
+                abjad: abjad_hash(t, None),
+                from_abjad: false,
             })
             .collect()
     }
@@ -442,6 +576,9 @@ mod tests {
             text: pinyin,
             weight: 1.0,
             han: Some(word),
+            spelling: 0,
+            abjad: 0,
+            from_abjad: false,
         }]
     }
 
@@ -589,6 +726,67 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Words of equal, uncommon weight.
+    fn rare(tokens: &[&'static str]) -> Vec<Weighted<'static>> {
+        w(tokens)
+            .into_iter()
+            .map(|t| Weighted { weight: 3.0, ..t })
+            .collect()
+    }
+
+    fn score(q: &[&'static str], c: &[&'static str]) -> f64 {
+        let (qj, cj) = (q.concat(), c.concat());
+        similarity(&rare(q), Joined::latin(&qj), &rare(c), Joined::latin(&cj)).score()
+    }
+
+    #[test]
+    fn a_person_named_without_middle_names_is_a_possible_match() {
+        let basov = score(
+            &["basov", "aleksandr"],
+            &["basov", "aleksandr", "vasilevich"],
+        );
+        assert!((0.78..0.9).contains(&basov), "{basov}");
+        // without the listed name's rarest word it is not: common words alone
+        let mut cand = rare(&["tenpay", "payment", "technology"]);
+        cand[0].weight = 5.0;
+        let query = rare(&["payment", "technology"]);
+        let s = similarity(
+            &query,
+            Joined::latin("paymenttechnology"),
+            &cand,
+            Joined::latin("tenpaypaymenttechnology"),
+        );
+        assert!(s.score() < 0.78, "{s:?}");
+        // nor is one query word inside a longer name
+        assert!(score(&["tencent"], &["tencent", "music", "entertainment"]) < 0.78);
+    }
+
+    #[test]
+    fn words_spelt_alike_are_for_review_never_a_block() {
+        let s = score(
+            &["husayn", "ali", "tikriti"],
+            &["hussein", "ali", "tikriti"],
+        );
+        assert!((0.78..=TRANSLITERATION_CAP).contains(&s), "{s}");
+        let s = score(&["alexander", "basov"], &["aleksandr", "basov"]);
+        assert!((0.78..=TRANSLITERATION_CAP).contains(&s), "{s}");
+        // different names keep apart
+        assert!(score(&["hassan", "ali", "tikriti"], &["husayn", "ali", "tikriti"]) < 0.78);
+    }
+
+    #[test]
+    fn numbers_are_not_misspelt() {
+        assert!(score(&["hyundai", "mipo", "2655"], &["hyundai", "mipo", "2656"]) < 0.78);
+        assert!(
+            score(
+                &["77", "infantry", "division"],
+                &["33", "infantry", "division"]
+            ) < 0.78
+        );
+        assert!(token_similarity("meida4u", "media4u") > 0.8);
+        assert_eq!(joined_similarity("export2", "export"), 0.0);
     }
 
     #[test]

@@ -24,6 +24,11 @@ pub struct NameToken {
     /// pinyin (`text`) is for meeting names written in other scripts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub han: Option<String>,
+    /// True for a word transliterated from Arabic or Hebrew script, which leave short vowels
+    /// unwritten: it is compared with Latin spellings by consonants
+    /// ([`crate::spelling::abjad_key`]).
+    #[serde(skip)]
+    pub abjad: bool,
 }
 
 impl NameToken {
@@ -33,6 +38,7 @@ impl NameToken {
             text,
             kind: TokenKind::LegalForm,
             han: None,
+            abjad: false,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The candidate index is admissible: on random lists and queries, at every threshold, indexed
 //! search gives exactly what scoring every name gives. Names are made of a small stock of
 //! syllables so that lists share words, and queries are list names with typos (one or two
-//! edits), abbreviations, dropped or extra words, changed spacing, reordering, Han, and Cyrillic.
+//! edits), abbreviations, dropped or extra words, changed spacing, reordering, acronyms, Han,
+//! Cyrillic, Arabic, and transliterations spelt differently (Muhammad, Mohamed).
 
 use ictguard_screen::index::{Hit, NameIndex};
 use ictguard_screen::normalize::normalize_name;
@@ -23,6 +24,18 @@ const WHOLE: &[&str] = &[
     "PJSC",
     "Holdings",
     "of",
+    "Muhammad",
+    "Mohamed",
+    "Husayn",
+    "Hussein",
+    "Oleksandr",
+    "Aleksandr",
+    "al-Tikriti",
+    "محمد",
+    "حسين",
+    "التكريتي",
+    "2nd",
+    "Second",
 ];
 
 /// A word of one to four syllables, or a whole word in another script or a legal form.
@@ -33,8 +46,16 @@ fn word() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A name of one to four words, sometimes in capitals (as the lists write them).
 fn name() -> impl Strategy<Value = String> {
-    prop::collection::vec(word(), 1..5).prop_map(|w| w.join(" "))
+    (prop::collection::vec(word(), 1..5), any::<bool>()).prop_map(|(w, capitals)| {
+        let name = w.join(" ");
+        if capitals {
+            name.to_uppercase()
+        } else {
+            name
+        }
+    })
 }
 
 /// One edit of a word: substitution, insertion, deletion or transposition.
@@ -61,8 +82,13 @@ fn variant(base: String, ops: Vec<(u8, usize, usize, char)>, extra: String) -> S
     let mut words: Vec<String> = base.split(' ').map(str::to_string).collect();
     for (op, which, at, letter) in ops {
         let w = which % words.len().max(1);
-        match op % 7 {
-            0..=2 => words[w] = edit(&words[w], op / 7, at, letter),
+        match op % 8 {
+            7 => {
+                // the name's initials, as an acronym
+                let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+                words = vec![initials.to_uppercase()];
+            }
+            0..=2 => words[w] = edit(&words[w], op / 8, at, letter),
             3 if words[w].chars().count() > 5 => {
                 words[w] = words[w].chars().take(4 + at % 3).collect()
             }
@@ -100,7 +126,7 @@ proptest! {
         list in prop::collection::vec(name(), 1..60),
         picks in prop::collection::vec(
             (any::<prop::sample::Index>(),
-             prop::collection::vec((0u8..28, 0usize..8, 0usize..12, prop::char::range('a', 'z')), 0..4),
+             prop::collection::vec((0u8..32, 0usize..8, 0usize..12, prop::char::range('a', 'z')), 0..4),
              word()),
             1..6),
         fresh in prop::collection::vec(name(), 0..3),
