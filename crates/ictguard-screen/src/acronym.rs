@@ -12,8 +12,9 @@ use crate::token::{NameToken, TokenKind};
 /// Score of a name whose initials spell the other name's one word: in the review band, below
 /// blocking.
 pub const ACRONYM_SCORE: f64 = 0.8;
-/// Fewer letters than this are initials of too many names.
-pub const MIN_LEN: usize = 3;
+/// Fewer letters than this are initials of too many names (among 30,000 listed names, every
+/// three-letter string of common initials names a few).
+pub const MIN_LEN: usize = 4;
 /// More letters than this are not an acronym.
 pub const MAX_LEN: usize = 10;
 

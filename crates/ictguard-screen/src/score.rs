@@ -529,13 +529,22 @@ pub fn similarity(
     // a query of at least two words that are not generic (weight above GENERIC_WEIGHT)
     let several = query.iter().filter(|t| t.weight > GENERIC_WEIGHT).count() > 1;
     let tokens = token_view(cov.query, cov.own, long_enough, several && cov.rarest_own);
-    let spelt = token_view(
-        cov.spelt_query,
-        cov.spelt_own,
-        long_enough,
-        several && cov.spelt_rarest_own,
-    )
-    .min(TRANSLITERATION_CAP);
+    // Spelling keys are short and many ordinary words share one with some name ("Ocean" and
+    // "Aysan", "Star" and "Sattar"), so the spelt view needs a query of several words with at
+    // least one word matched as written (or written in Arabic script, matched by consonants),
+    // and never a listed name inside a longer query by spelling alone.
+    let spelt_allowed = query.len() > 1 && (cov.query > 0.0 || query.iter().any(|t| t.from_abjad));
+    let spelt = if !spelt_allowed {
+        0.0
+    } else {
+        token_view(
+            cov.spelt_query,
+            cov.spelt_own,
+            false,
+            several && cov.spelt_rarest_own,
+        )
+        .min(TRANSLITERATION_CAP)
+    };
     Similarity {
         tokens,
         spelt: if spelt > tokens { spelt } else { 0.0 },

@@ -10,7 +10,10 @@ use ictguard_screen::score::TRANSLITERATION_CAP;
 const LISTED: &[&str] = &[
     "LIBERATION TIGERS OF TAMIL EELAM",
     "CARTEL DE JALISCO NUEVA GENERACION",
-    "PKK",
+    "ISIL",
+    "OOO TSS",
+    "SATTAR",
+    "AYSAN",
     "UDAY SADDAM HUSSEIN AL-TIKRITI",
     "ABID HAMID MAHMUD AL-TIKRITI",
     "BASOV, Aleksandr Vasilevich",
@@ -49,9 +52,11 @@ fn an_acronym_in_capitals_meets_the_name_it_abbreviates() {
     assert_eq!(hit(&index, "Ltte"), None);
     // and a listed acronym meets the name spelt out
     assert_eq!(
-        hit(&index, "Partiya Karkeren Kurdistan"),
-        Some(("PKK", ACRONYM_SCORE))
+        hit(&index, "Islamic State of Iraq and the Levant"),
+        Some(("ISIL", ACRONYM_SCORE))
     );
+    // three letters are the initials of too many names
+    assert_eq!(hit(&index, "Textile South S.A."), None);
 }
 
 #[test]
@@ -72,4 +77,8 @@ fn transliterations_spelt_differently_are_for_review() {
     assert_eq!(hit(&index, "Husayn Ali"), None);
     // one word inside a longer name is not
     assert_eq!(hit(&index, "Tencent"), None);
+    // nor a listed name inside a longer query by its spelling alone
+    assert_eq!(hit(&index, "Software Star Steel"), None);
+    // nor one ordinary word spelt like a name
+    assert_eq!(hit(&index, "Ocean"), None);
 }
