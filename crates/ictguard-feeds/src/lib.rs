@@ -34,6 +34,6 @@ mod update;
 
 pub use catalog::{Source, SourceFile, SOURCES};
 pub use fetch::{Budgets, FetchError, Fetcher};
-pub use load::{load_latest, LoadError};
+pub use load::{load_latest, load_snapshots, LoadError};
 pub use rescreen::{rescreen, Hit, RescreenReport};
 pub use update::{update, UpdateOptions, UpdateReport};

@@ -3,7 +3,10 @@
 //! and every way a download can fail keeping the snapshot in use.
 
 use ictguard_feeds::testing::Publisher;
-use ictguard_feeds::{load_latest, update, Budgets, Fetcher, Source, UpdateOptions, SOURCES};
+use ictguard_feeds::{
+    load_latest, load_snapshots, update, Budgets, Fetcher, LoadError, Source, UpdateOptions,
+    SOURCES,
+};
 use ictguard_screen::lists::ListSet;
 use ictguard_store::testing::TestDb;
 use ictguard_store::AttemptOutcome;
@@ -302,10 +305,73 @@ fn a_shrunken_list_waits_for_accept_shrink() {
     assert_eq!(r[0].outcome, AttemptOutcome::New, "{r:?}");
 }
 
+/// A pinned snapshot is screened instead of its source's newest: Putin (designated in 2022) is
+/// on the 2024 SDN file and not on the 2021 one; pinning the 2021 snapshot screens as then, and
+/// the decision names that snapshot.
+fn a_pinned_snapshot_is_screened_instead_of_the_newest(db: TestDb) {
+    use ictguard_rules::RulePack;
+    use ictguard_screen::engine::{Decision, Query, ScreenConfig, Screener};
+    let publisher = publisher();
+    let fetcher = Fetcher::new(Some(publisher.base.clone()), Budgets::default());
+    let mut store = db.open();
+    let first = update(store.as_mut(), &fetcher, &options()).unwrap();
+    let old_sdn = first[0].snapshot.unwrap();
+    publisher.put("ofac-sdn/SDN.CSV", shared("sdn_2024-05-03.csv"));
+    let second = update(store.as_mut(), &fetcher, &options()).unwrap();
+    let new_sdn = second[0].snapshot.unwrap();
+    assert!(new_sdn > old_sdn);
+    let screen = |store: &mut dyn ictguard_store::Store, pinned: &[i64]| {
+        let mut set = ListSet::new();
+        load_snapshots(store, &mut set, pinned).unwrap();
+        let screener =
+            Screener::with_lists(RulePack::bundled(), set.finish(), ScreenConfig::default());
+        let q = Query {
+            name: Some("Vladimir Vladimirovich PUTIN".into()),
+            ..Query::default()
+        };
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        screener.screen(&q, day).unwrap()
+    };
+    let putin = |r: &ictguard_screen::engine::ScreenResult| {
+        r.matches.iter().any(|m| m.name.contains("PUTIN"))
+    };
+    let newest = screen(store.as_mut(), &[]);
+    assert!(putin(&newest), "{newest:?}");
+    assert_ne!(newest.decision, Decision::Allow, "{newest:?}");
+    let pinned = screen(store.as_mut(), &[old_sdn]);
+    assert!(!putin(&pinned), "{pinned:?}");
+    let named = serde_json::to_string(&pinned.lists).unwrap();
+    assert!(
+        named.contains(&format!("\"snapshot\":{old_sdn}")),
+        "{named}"
+    );
+    assert!(
+        !named.contains(&format!("\"snapshot\":{new_sdn}")),
+        "{named}"
+    );
+    // a snapshot that is not stored, or two of one source, is refused
+    let mut set = ListSet::new();
+    assert!(matches!(
+        load_snapshots(store.as_mut(), &mut set, &[new_sdn + 1000]),
+        Err(LoadError::NoSnapshot(_))
+    ));
+    assert!(matches!(
+        load_snapshots(store.as_mut(), &mut set, &[old_sdn, new_sdn]),
+        Err(LoadError::TwoPins(..))
+    ));
+}
+
 mod sqlite {
     #[test]
     fn a_day_of_updates() {
         super::a_day_of_updates(ictguard_store::testing::TestDb::sqlite());
+    }
+
+    #[test]
+    fn a_pinned_snapshot_is_screened_instead_of_the_newest() {
+        super::a_pinned_snapshot_is_screened_instead_of_the_newest(
+            ictguard_store::testing::TestDb::sqlite(),
+        );
     }
 }
 
@@ -314,6 +380,13 @@ mod postgres {
     fn a_day_of_updates() {
         if let Some(db) = ictguard_store::testing::TestDb::postgres() {
             super::a_day_of_updates(db);
+        }
+    }
+
+    #[test]
+    fn a_pinned_snapshot_is_screened_instead_of_the_newest() {
+        if let Some(db) = ictguard_store::testing::TestDb::postgres() {
+            super::a_pinned_snapshot_is_screened_instead_of_the_newest(db);
         }
     }
 }

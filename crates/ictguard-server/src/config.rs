@@ -32,6 +32,9 @@ pub struct ServerConfig {
     pub lists: Vec<PathBuf>,
     /// Also screen against the newest list snapshots in the database (`lists update`).
     pub stored_lists: bool,
+    /// With `stored_lists`: these snapshot ids instead of their sources' newest (one per
+    /// source; not with `refresh_lists`).
+    pub pinned_snapshots: Vec<i64>,
     /// Fetch the official lists on this schedule (the first time at start, in the background)
     /// and swap in new snapshots without dropping a request; implies `stored_lists`.
     pub refresh_lists: Option<Duration>,
@@ -52,6 +55,7 @@ impl ServerConfig {
             rules: PackSource::Bundled,
             lists: Vec::new(),
             stored_lists: false,
+            pinned_snapshots: Vec::new(),
             refresh_lists: None,
             list_mirror: None,
             vetting: VetLimits::default(),

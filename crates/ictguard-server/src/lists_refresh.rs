@@ -23,6 +23,8 @@ pub(crate) struct ListSources {
     pub(crate) files: Vec<PathBuf>,
     /// Read the newest snapshots from the store too.
     pub(crate) stored: bool,
+    /// Snapshot ids to use instead of their sources' newest.
+    pub(crate) pinned: Vec<i64>,
 }
 
 impl ListSources {
@@ -38,8 +40,8 @@ impl ListSources {
         }
         let mut versions = Vec::new();
         if let Some(store) = store.filter(|_| self.stored) {
-            let loaded =
-                ictguard_feeds::load_latest(store, &mut set).map_err(ServeError::StoredLists)?;
+            let loaded = ictguard_feeds::load_snapshots(store, &mut set, &self.pinned)
+                .map_err(ServeError::StoredLists)?;
             versions = loaded.iter().map(|s| s.id).collect();
         }
         let lists = set.finish();

@@ -50,6 +50,7 @@ impl AppState {
             pack: pack.clone(),
             files: config.lists.clone(),
             stored: config.stored_lists || config.refresh_lists.is_some(),
+            pinned: config.pinned_snapshots.clone(),
         };
         let (screener, versions) = if sources.stored {
             // on a thread of its own: the PostgreSQL client blocks on a runtime of its own,

@@ -190,6 +190,9 @@ pub trait Store: Send {
     ) -> Result<(), StoreError>;
     /// The newest snapshot of every source, with the files' bytes when `bodies` is true.
     fn latest_list_snapshots(&mut self, bodies: bool) -> Result<Vec<ListSnapshot>, StoreError>;
+    /// One snapshot by its id (a pinned version), with the files' bytes when `bodies` is true;
+    /// None when there is no such snapshot.
+    fn list_snapshot(&mut self, id: i64, bodies: bool) -> Result<Option<ListSnapshot>, StoreError>;
     /// The latest update attempt of every source.
     fn latest_list_attempts(&mut self) -> Result<Vec<ListAttempt>, StoreError>;
     /// For a source's undated entries: each entry id and the day of the first snapshot that held

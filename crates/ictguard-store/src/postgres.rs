@@ -690,47 +690,17 @@ impl Store for PgStore {
     }
 
     fn latest_list_snapshots(&mut self, bodies: bool) -> Result<Vec<ListSnapshot>, StoreError> {
-        self.with_conn(|conn| {
-            let mut tx = conn.client.transaction()?;
-            let rows = tx.query(
-                "SELECT id, source, fetched_at, published, entries FROM list_snapshots
-                 WHERE id IN (SELECT MAX(id) FROM list_snapshots GROUP BY source)
-                 ORDER BY source",
-                &[],
-            )?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in rows {
-                let id: i64 = r.get(0);
-                let files = tx
-                    .query(
-                        "SELECT name, url, etag, last_modified, sha256, bytes,
-                                CASE WHEN $2 THEN body ELSE ''::bytea END
-                         FROM list_snapshot_files WHERE snapshot_id = $1 ORDER BY n",
-                        &[&id, &bodies],
-                    )?
-                    .iter()
-                    .map(|f| SnapshotFile {
-                        name: f.get(0),
-                        url: f.get(1),
-                        etag: f.get(2),
-                        last_modified: f.get(3),
-                        sha256: f.get(4),
-                        bytes: f.get(5),
-                        body: f.get(6),
-                    })
-                    .collect();
-                out.push(ListSnapshot {
-                    id,
-                    source: r.get(1),
-                    fetched_at: r.get(2),
-                    published: r.get(3),
-                    entries: r.get(4),
-                    files,
-                });
-            }
-            tx.commit()?;
-            Ok(out)
-        })
+        self.list_snapshots_where(
+            "id IN (SELECT MAX(id) FROM list_snapshots GROUP BY source)",
+            None,
+            bodies,
+        )
+    }
+
+    fn list_snapshot(&mut self, id: i64, bodies: bool) -> Result<Option<ListSnapshot>, StoreError> {
+        Ok(self
+            .list_snapshots_where("id = $1", Some(id), bodies)?
+            .pop())
     }
 
     fn latest_list_attempts(&mut self) -> Result<Vec<ListAttempt>, StoreError> {
@@ -824,6 +794,61 @@ impl Store for PgStore {
                 &[&ids, &words, &at],
             )?;
             Ok(())
+        })
+    }
+}
+
+impl PgStore {
+    /// Snapshots matching `condition` (on `list_snapshots`, with `$1` bound to `id` when given),
+    /// by source, with their files.
+    fn list_snapshots_where(
+        &mut self,
+        condition: &str,
+        id: Option<i64>,
+        bodies: bool,
+    ) -> Result<Vec<ListSnapshot>, StoreError> {
+        self.with_conn(|conn| {
+            let mut tx = conn.client.transaction()?;
+            let sql = format!(
+                "SELECT id, source, fetched_at, published, entries FROM list_snapshots
+                 WHERE {condition} ORDER BY source"
+            );
+            let rows = match &id {
+                Some(id) => tx.query(&sql, &[id])?,
+                None => tx.query(&sql, &[])?,
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let id: i64 = r.get(0);
+                let files = tx
+                    .query(
+                        "SELECT name, url, etag, last_modified, sha256, bytes,
+                                CASE WHEN $2 THEN body ELSE ''::bytea END
+                         FROM list_snapshot_files WHERE snapshot_id = $1 ORDER BY n",
+                        &[&id, &bodies],
+                    )?
+                    .iter()
+                    .map(|f| SnapshotFile {
+                        name: f.get(0),
+                        url: f.get(1),
+                        etag: f.get(2),
+                        last_modified: f.get(3),
+                        sha256: f.get(4),
+                        bytes: f.get(5),
+                        body: f.get(6),
+                    })
+                    .collect();
+                out.push(ListSnapshot {
+                    id,
+                    source: r.get(1),
+                    fetched_at: r.get(2),
+                    published: r.get(3),
+                    entries: r.get(4),
+                    files,
+                });
+            }
+            tx.commit()?;
+            Ok(out)
         })
     }
 }

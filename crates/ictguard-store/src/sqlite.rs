@@ -488,45 +488,17 @@ impl Store for SqliteStore {
     }
 
     fn latest_list_snapshots(&mut self, bodies: bool) -> Result<Vec<ListSnapshot>, StoreError> {
-        let tx = self.conn.transaction()?;
-        let mut snapshots: Vec<ListSnapshot> = tx
-            .prepare(
-                "SELECT id, source, fetched_at, published, entries FROM list_snapshots
-                 WHERE id IN (SELECT MAX(id) FROM list_snapshots GROUP BY source)
-                 ORDER BY source",
-            )?
-            .query_map([], |r| {
-                Ok(ListSnapshot {
-                    id: r.get(0)?,
-                    source: r.get(1)?,
-                    fetched_at: r.get(2)?,
-                    published: r.get(3)?,
-                    entries: r.get(4)?,
-                    files: Vec::new(),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut files = tx.prepare(
-            "SELECT name, url, etag, last_modified, sha256, bytes,
-                    CASE WHEN ?2 THEN body ELSE x'' END
-             FROM list_snapshot_files WHERE snapshot_id = ?1 ORDER BY n",
-        )?;
-        for s in &mut snapshots {
-            s.files = files
-                .query_map(params![s.id, bodies], |r| {
-                    Ok(SnapshotFile {
-                        name: r.get(0)?,
-                        url: r.get(1)?,
-                        etag: r.get(2)?,
-                        last_modified: r.get(3)?,
-                        sha256: r.get(4)?,
-                        bytes: r.get(5)?,
-                        body: r.get(6)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?;
-        }
-        Ok(snapshots)
+        self.list_snapshots_where(
+            "id IN (SELECT MAX(id) FROM list_snapshots GROUP BY source)",
+            None,
+            bodies,
+        )
+    }
+
+    fn list_snapshot(&mut self, id: i64, bodies: bool) -> Result<Option<ListSnapshot>, StoreError> {
+        Ok(self
+            .list_snapshots_where("id = ?1", Some(id), bodies)?
+            .pop())
     }
 
     fn latest_list_attempts(&mut self) -> Result<Vec<ListAttempt>, StoreError> {
@@ -635,4 +607,58 @@ fn word<T: std::str::FromStr<Err = crate::UnknownWord>>(
 
 fn bad_word(column: usize, e: crate::UnknownWord) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+}
+
+impl SqliteStore {
+    /// Snapshots matching `condition` (on `list_snapshots`, with `?1` bound to `id` when given),
+    /// by source, with their files.
+    fn list_snapshots_where(
+        &mut self,
+        condition: &str,
+        id: Option<i64>,
+        bodies: bool,
+    ) -> Result<Vec<ListSnapshot>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let sql = format!(
+            "SELECT id, source, fetched_at, published, entries FROM list_snapshots
+             WHERE {condition} ORDER BY source"
+        );
+        let params: Vec<i64> = id.into_iter().collect();
+        let mut snapshots: Vec<ListSnapshot> = tx
+            .prepare(&sql)?
+            .query_map(rusqlite::params_from_iter(params), |r| {
+                Ok(ListSnapshot {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    fetched_at: r.get(2)?,
+                    published: r.get(3)?,
+                    entries: r.get(4)?,
+                    files: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut files = tx.prepare(
+            "SELECT name, url, etag, last_modified, sha256, bytes,
+                    CASE WHEN ?2 THEN body ELSE x'' END
+             FROM list_snapshot_files WHERE snapshot_id = ?1 ORDER BY n",
+        )?;
+        for s in &mut snapshots {
+            s.files = files
+                .query_map(params![s.id, bodies], |r| {
+                    Ok(SnapshotFile {
+                        name: r.get(0)?,
+                        url: r.get(1)?,
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                        sha256: r.get(4)?,
+                        bytes: r.get(5)?,
+                        body: r.get(6)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        drop(files);
+        tx.commit()?;
+        Ok(snapshots)
+    }
 }

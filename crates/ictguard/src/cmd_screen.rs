@@ -53,6 +53,7 @@ pub fn build_screener(
     pack: RulePack,
     lists: &[std::path::PathBuf],
     stored: Option<&str>,
+    pinned: &[i64],
     config: ScreenConfig,
 ) -> anyhow::Result<Screener> {
     let mut set = ListSet::new();
@@ -62,7 +63,7 @@ pub fn build_screener(
     }
     if let Some(database) = stored {
         let mut store = crate::cmd_store::open_existing(database)?;
-        let loaded = ictguard_feeds::load_latest(store.as_mut(), &mut set)?;
+        let loaded = ictguard_feeds::load_snapshots(store.as_mut(), &mut set, pinned)?;
         anyhow::ensure!(
             !loaded.is_empty(),
             "{}: no list snapshot is stored (run `ictguard lists update --database …` first)",
@@ -88,7 +89,13 @@ pub fn build_screener(
 pub fn run(pack: RulePack, args: &ScreenArgs) -> anyhow::Result<Outcome> {
     let config = config_from(&args.thresholds)?;
     let default_as_of = as_of_or_today(args.as_of.as_deref())?;
-    let screener = build_screener(pack, &args.lists, args.stored_lists.as_deref(), config)?;
+    let screener = build_screener(
+        pack,
+        &args.lists,
+        args.stored_lists.as_deref(),
+        &args.snapshots,
+        config,
+    )?;
 
     let relax = |o: Outcome| {
         if args.exit_zero && o == Outcome::Flagged {

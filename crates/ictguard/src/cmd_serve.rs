@@ -35,6 +35,7 @@ pub fn serve(pack: &PackArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
         rules: pack_source(pack),
         lists: args.lists.clone(),
         stored_lists: args.stored_lists,
+        pinned_snapshots: args.snapshots.clone(),
         refresh_lists: args
             .refresh_lists
             .map(|hours| {

@@ -149,6 +149,32 @@ fn lists_are_fetched_stored_shown_and_screened_against() {
         format!("{}/ofac-sdn/SDN.CSV", publisher.base)
     );
 
+    // pinned to the stored snapshot by its id, the same; an id not stored is an error (exit 2)
+    let pinned = snapshot.to_string();
+    let screen_pinned = |id: &str| {
+        run(&[
+            "screen",
+            "--stored-lists",
+            db,
+            "--snapshot",
+            id,
+            "--name",
+            "Banco Nacional de Cuba",
+            "--as-of",
+            "2026-12-05",
+            "--json",
+        ])
+    };
+    let r = json(&screen_pinned(&pinned));
+    assert_eq!(r["lists"][0]["fetched"]["snapshot"], snapshot, "{r}");
+    let out = screen_pinned("99999");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no list snapshot 99999"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // a mistyped database is an error, not a new empty one
     let missing = dir.path().join("typo.db");
     let out = run(&["lists", "status", "--database", missing.to_str().unwrap()]);

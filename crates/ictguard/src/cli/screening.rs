@@ -87,6 +87,11 @@ pub struct ScreenArgs {
     /// (an SQLite file path or a `postgres://` URL).
     #[arg(long, value_name = "DATABASE")]
     pub stored_lists: Option<String>,
+    /// With --stored-lists: screen this source against the stored snapshot ID (as `lists status`
+    /// shows it) instead of its newest, to repeat a decision on the data it used. Repeatable,
+    /// one per source.
+    #[arg(long = "snapshot", value_name = "ID", requires = "stored_lists")]
+    pub snapshots: Vec<i64>,
     /// Print one JSON object per input.
     #[arg(long)]
     pub json: bool,

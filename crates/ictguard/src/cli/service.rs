@@ -39,6 +39,16 @@ pub struct ServeArgs {
     /// Also screen against the newest list snapshots stored in the database (`lists update`).
     #[arg(long)]
     pub stored_lists: bool,
+    /// With --stored-lists: screen this source against the stored snapshot ID instead of its
+    /// newest (a version the team has checked). Repeatable, one per source; not with
+    /// --refresh-lists.
+    #[arg(
+        long = "snapshot",
+        value_name = "ID",
+        requires = "stored_lists",
+        conflicts_with = "refresh_lists"
+    )]
+    pub snapshots: Vec<i64>,
     /// Fetch the official lists every HOURS (the first time at start, in the background) and
     /// swap in new snapshots without dropping a request; implies --stored-lists.
     #[arg(long, value_name = "HOURS")]
