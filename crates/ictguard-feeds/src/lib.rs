@@ -35,5 +35,5 @@ mod update;
 pub use catalog::{Source, SourceFile, SOURCES};
 pub use fetch::{Budgets, FetchError, Fetcher};
 pub use load::{load_latest, load_snapshots, LoadError};
-pub use rescreen::{rescreen, Hit, RescreenReport};
+pub use rescreen::{rescreen, rescreen_after, Hit, RescreenReport};
 pub use update::{update, UpdateOptions, UpdateReport};

@@ -45,9 +45,21 @@ pub fn rescreen(
     today: NaiveDate,
     actor: &str,
 ) -> Result<RescreenReport, StoreError> {
+    rescreen_after(store, screener, today, actor, 0)
+}
+
+/// As [`rescreen`], for the watched subjects with ids above `after` only: those just added are
+/// screened without screening the whole watch list again.
+pub fn rescreen_after(
+    store: &mut dyn Store,
+    screener: &Screener,
+    today: NaiveDate,
+    actor: &str,
+    after: i64,
+) -> Result<RescreenReport, StoreError> {
     let mut report = RescreenReport::default();
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut after_id = 0;
+    let mut after_id = after;
     loop {
         let page = store.list_watched(after_id, 1000)?;
         let Some(last) = page.last() else { break };

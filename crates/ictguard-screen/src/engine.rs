@@ -102,6 +102,19 @@ pub struct Query {
     pub as_of: Option<String>,
 }
 
+impl Query {
+    /// What the query is about, for lists and cases: its name, app, package or bundle id,
+    /// whichever is given first (empty when none is).
+    pub fn subject(&self) -> &str {
+        [&self.name, &self.app, &self.package, &self.bundle]
+            .into_iter()
+            .flatten()
+            .map(|f| f.trim())
+            .find(|f| !f.is_empty())
+            .unwrap_or_default()
+    }
+}
+
 /// An order (or list) bearing on a match, with its status on the date.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -115,3 +115,47 @@ pub struct ResolvedAnswer {
     /// The audit record of the resolution.
     pub audit_seq: i64,
 }
+
+/// `POST /v1/watch`: subjects to screen again whenever the lists change.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchRequest {
+    /// Screening queries (as for `/v1/screen`), 1 to 1000; each must screen.
+    pub subjects: Vec<ictguard_screen::engine::Query>,
+}
+
+/// A watched subject whose decision became more severe when screened: a review case is open.
+#[derive(Serialize, ToSchema)]
+pub struct WatchHit {
+    /// The watched subject's id.
+    pub watch_id: i64,
+    /// What it is.
+    pub subject: String,
+    /// Its decision before (`allow` for a subject just added).
+    pub before: ictguard_screen::engine::Decision,
+    /// Its decision now.
+    pub after: ictguard_screen::engine::Decision,
+    /// Why.
+    pub reason: String,
+}
+
+/// The answer to `POST /v1/watch`.
+#[derive(Serialize, ToSchema)]
+pub struct WatchAdded {
+    /// The new subjects' ids, in the order given.
+    pub ids: Vec<i64>,
+    /// Subjects screened against the lists in use.
+    pub checked: usize,
+    /// Those that matched (review or block): each has an audit record and an open case.
+    pub new_hits: Vec<WatchHit>,
+}
+
+/// `GET /v1/watch`: a page of watched subjects.
+#[derive(Serialize, ToSchema)]
+pub struct WatchPage {
+    /// Subjects in id order.
+    pub subjects: Vec<ictguard_store::Watched>,
+    /// The id to pass as `after` for the next page (none: this is the last).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<i64>,
+}

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::config::{MAX_APK, MAX_BATCH, MAX_BODY, REQUEST_DEADLINE};
 use crate::error::ApiError;
-use crate::handlers::{lists, records, rules, screening, service, vetting};
+use crate::handlers::{lists, records, rules, screening, service, vetting, watch};
 use crate::metrics::count_requests;
 use crate::openapi::{self, ApiDoc, Document};
 use crate::state::AppState;
@@ -65,6 +65,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(records::audit))
         .routes(routes!(records::cases))
         .routes(routes!(records::resolve))
+        .routes(routes!(watch::watch_add, watch::watch_list))
 }
 
 /// Refuse a body whose declared length is over the limit before reading any of it (the body-limit

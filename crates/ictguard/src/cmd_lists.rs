@@ -166,15 +166,8 @@ pub fn watch(pack: RulePack, cmd: &WatchCommand) -> anyhow::Result<Outcome> {
             let subjects = queries
                 .iter()
                 .map(|q| {
-                    let subject = [&q.name, &q.app, &q.package, &q.bundle]
-                        .into_iter()
-                        .flatten()
-                        .map(|f| f.trim())
-                        .find(|f| !f.is_empty())
-                        .unwrap_or_default()
-                        .to_string();
                     Ok(NewWatched {
-                        subject,
+                        subject: q.subject().to_string(),
                         query: serde_json::to_string(q)?,
                         by: "cli".into(),
                     })

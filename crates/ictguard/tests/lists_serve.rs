@@ -189,4 +189,81 @@ fn the_server_keeps_its_lists_current(db: &str) {
     let _ = child.wait();
 }
 
-on_every_backend!(the_server_keeps_its_lists_current);
+/// Watched subjects added through the API (admins): screened at once against the lists in use,
+/// a hit opening a review case, then listed with the decision each got.
+fn subjects_are_watched_through_the_api(db: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let sdn = dir.path().join("sdn.csv");
+    std::fs::write(&sdn, common::shared_list("ofac2021_sdn.csv")).unwrap();
+    let admin = key(db, "admin");
+    let screen = key(db, "screen");
+    let (mut child, url) = start_with(db, &["--list", sdn.to_str().unwrap()]);
+    let post = |key: &str, body: &str| {
+        let mut resp = agent()
+            .post(&format!("{url}/v1/watch"))
+            .header("authorization", &format!("Bearer {key}"))
+            .header("content-type", "application/json")
+            .send(body)
+            .unwrap();
+        let status = resp.status().as_u16();
+        let body: Value = resp.body_mut().read_json().unwrap();
+        (status, body)
+    };
+    let (status, added) = post(
+        &admin,
+        r#"{"subjects": [{"name": "Banco Nacional de Cuba"}, {"name": "Northwind Traders"}]}"#,
+    );
+    assert_eq!(status, 200, "{added}");
+    assert_eq!(added["ids"].as_array().unwrap().len(), 2, "{added}");
+    assert_eq!(added["checked"], 2);
+    let hits = added["new_hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{added}");
+    assert_eq!(hits[0]["subject"], "Banco Nacional de Cuba");
+    assert_ne!(hits[0]["after"], "allow");
+
+    // listed, each with its decision
+    let mut resp = agent()
+        .get(&format!("{url}/v1/watch"))
+        .header("authorization", &format!("Bearer {admin}"))
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let page: Value = resp.body_mut().read_json().unwrap();
+    let subjects = page["subjects"].as_array().unwrap();
+    assert_eq!(subjects.len(), 2, "{page}");
+    assert_eq!(subjects[0]["decision"], hits[0]["after"]);
+    assert_eq!(subjects[1]["decision"], "allow");
+
+    // the hit has its review case
+    let mut store = ictguard_store::open(db).unwrap();
+    let cases = store
+        .list_cases(Some(ictguard_store::CaseStatus::Open), 10)
+        .unwrap();
+    assert!(
+        cases.iter().any(|c| c.subject == "Banco Nacional de Cuba"),
+        "{cases:?}"
+    );
+
+    // only admins; nothing, too many or a subject that cannot screen is refused whole
+    assert_eq!(post(&screen, r#"{"subjects": [{"name": "x"}]}"#).0, 403);
+    assert_eq!(post(&admin, r#"{"subjects": []}"#).0, 422);
+    let many = format!(
+        "{{\"subjects\": [{}]}}",
+        vec![r#"{"name": "x"}"#; 1001].join(",")
+    );
+    assert_eq!(post(&admin, &many).0, 422);
+    let (status, _) = post(
+        &admin,
+        r#"{"subjects": [{"name": "Acme"}, {"name": "Acme", "as_of": "not a date"}]}"#,
+    );
+    assert_eq!(status, 422);
+    assert_eq!(store.list_watched(0, 100).unwrap().len(), 2);
+    child.kill().unwrap();
+    let _ = child.wait();
+    common::assert_trail_intact(db);
+}
+
+on_every_backend!(
+    the_server_keeps_its_lists_current,
+    subjects_are_watched_through_the_api
+);

@@ -851,6 +851,47 @@ fn every_answer_matches_the_openapi_document(db: &str) {
             Some(br#"{"decision":"allow","reason":"r"}"#),
             403,
         ),
+        (
+            "post",
+            "/v1/watch",
+            "/v1/watch".into(),
+            Some(&admin),
+            Some(br#"{"subjects":[{"name":"Tencent Holdings"},{"name":"Northwind"}]}"#),
+            200,
+        ),
+        (
+            "post",
+            "/v1/watch",
+            "/v1/watch".into(),
+            Some(&admin),
+            Some(br#"{"subjects":[]}"#),
+            422,
+        ),
+        (
+            "post",
+            "/v1/watch",
+            "/v1/watch".into(),
+            Some(&admin),
+            Some(b"{"),
+            400,
+        ),
+        (
+            "post",
+            "/v1/watch",
+            "/v1/watch".into(),
+            Some(&k),
+            Some(br#"{"subjects":[{"name":"x"}]}"#),
+            403,
+        ),
+        (
+            "get",
+            "/v1/watch",
+            "/v1/watch?limit=1".into(),
+            Some(&admin),
+            None,
+            200,
+        ),
+        ("get", "/v1/watch", "/v1/watch".into(), Some(&k), None, 403),
     ];
     for (method, template, path, key, body, expected) in requests {
         let (status, ct, text) = call(method, &format!("{url}{path}"), key, body);

@@ -8,3 +8,4 @@ pub(crate) mod rules;
 pub(crate) mod screening;
 pub(crate) mod service;
 pub(crate) mod vetting;
+pub(crate) mod watch;
