@@ -49,9 +49,11 @@ pub fn ordinal_number(token: &str) -> Option<&str> {
 /// True when two tokens write different numbers: their digits, read in order, differ ("2655" and
 /// "2656"; "media4u" and "meida4u" write the same 4). Such tokens never match.
 pub fn numbers_differ(a: &str, b: &str) -> bool {
-    let digits = |t: &str| t.bytes().filter(u8::is_ascii_digit).collect::<Vec<u8>>();
-    let (da, db) = (digits(a), digits(b));
-    da != db
+    // this runs for every pair of words scored: no allocation
+    fn digits(t: &str) -> impl Iterator<Item = u8> + '_ {
+        t.bytes().filter(u8::is_ascii_digit)
+    }
+    !digits(a).eq(digits(b))
 }
 
 #[cfg(test)]
