@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every APK-parser fuzz target, and the whole vetting pipeline (`vet`), for SECONDS each
+# Run every APK-parser fuzz target, the whole vetting pipeline (`vet`) and the batch table intake
+# (`batch_table`: any encoding and delimiter, every row screened), for SECONDS each
 # (default 20) on seeds from ../shared/corpus. CI calls it with a short time; a long run is
 # `fuzz/run.sh 600` (or RUNS=10000000 fuzz/run.sh 0 for a number of executions). Each input may use
 # at most 1 GB of RSS and 10 s: a resource bug is a crash, as a memory error is. Needs cargo-fuzz;
@@ -8,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH=${1:-20}
-TARGETS=${TARGETS:-"apk_zip axml arsc dex signatures vet"}
+TARGETS=${TARGETS:-"apk_zip axml arsc dex signatures vet batch_table"}
 RUNS=${RUNS:--1}
 export RUSTC_BOOTSTRAP=1
 python3 seed.py

@@ -105,5 +105,11 @@ for i, q in enumerate([b"Tencent Holdings\xffWeChat\xffcom.tencent.mm\xffpayment
                        b"\xe8\x85\xbe\xe8\xae\xaf\xff\xffcom.zhiliaoapp.musically\xffapp_store_distribution",
                        b"ByteDance Ltd.\xffCapCut\xff\xffany\xff2025-01-19"]):
     put("screen_query", f"q{i}", q)
+# batch tables as people have them: UTF-8 with commas, Latin-1 with semicolons and CRLF (Excel),
+# UTF-16 with a byte-order mark and tabs
+table = "id,name,country,as_of\nr1,Müller GmbH,DE,2021-03-01\nr2,Tencent Holdings,CN,\n"
+put("batch_table", "utf8.csv", table.encode())
+put("batch_table", "latin1.csv", table.replace(",", ";").replace("\n", "\r\n").encode("latin-1"))
+put("batch_table", "utf16.csv", b"\xff\xfe" + table.replace(",", "\t").encode("utf-16-le"))
 for d in sorted(out.iterdir()):
     print(f"{d.name}: {len(list(d.iterdir()))} seeds")

@@ -33,6 +33,7 @@ pub mod bounded;
 pub mod crlf;
 pub mod engine;
 pub mod index;
+pub mod intake;
 mod legal_form;
 pub mod lists;
 pub mod normalize;

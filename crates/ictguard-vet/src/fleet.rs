@@ -122,10 +122,12 @@ pub struct FleetReport {
 /// A covered app's screening outcome for a package: app id, decision, orders with status.
 type Covered = Option<(String, Decision, Vec<String>)>;
 
-/// Assess an inventory (CSV with a header naming [`COLUMNS`]) on a date. `vetted` maps package
+/// Assess an inventory (CSV with a header naming [`COLUMNS`], fields separated by `delimiter`,
+/// decoded to UTF-8 by the caller: see `ictguard_screen::intake`) on a date. `vetted` maps package
 /// ids to vetting risk levels (from `ictguard vet --format json`): `high` and `critical` flag.
 pub fn assess(
     inventory: impl Read,
+    delimiter: u8,
     screener: &Screener,
     vetted: &HashMap<String, String>,
     as_of: NaiveDate,
@@ -133,6 +135,7 @@ pub fn assess(
     // Windows line ends as `\n`, so the lines named in `bad_rows` are right
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(ictguard_screen::crlf::CrlfToLf::new(inventory));
     let headers = reader.headers()?.clone();
     let index: Vec<Option<usize>> = COLUMNS

@@ -60,8 +60,10 @@ fn open_error(e: OpenError) -> anyhow::Error {
         OpenError::UnknownColumn {
             field, ref column, ..
         } => anyhow!("--column {}={column}: {e}", field.as_str()),
-        OpenError::NothingToScreen { .. } => anyhow!("{e}; map one with --column name=COLUMN"),
-        OpenError::Header(_) => e.into(),
+        OpenError::NothingToScreen { .. } => anyhow!(
+            "{e}; map one with --column name=COLUMN (or name the delimiter with --delimiter)"
+        ),
+        OpenError::Header(_) | OpenError::Read(_) => e.into(),
     }
 }
 
@@ -108,13 +110,21 @@ pub fn run(
         Format::Csv => RecordFormat::Csv,
         Format::Jsonl => RecordFormat::JsonLines,
     };
-    let batch = Batch::open(
+    let (batch, dialect) = Batch::open_table(
         BufReader::with_capacity(1 << 16, file),
         record_format,
         &mapping,
+        args.table.options()?,
     )
     .map_err(open_error)
     .with_context(|| format!("{}:1", input.display()))?;
+    if let Some(d) = dialect.filter(|d| !d.is_plain()) {
+        eprintln!(
+            "ictguard: note: read {} as {}",
+            input.display(),
+            d.describe()
+        );
+    }
     if !batch.unused_columns().is_empty() {
         eprintln!(
             "ictguard: note: columns not used for screening: {}",

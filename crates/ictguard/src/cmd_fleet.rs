@@ -40,10 +40,22 @@ pub fn run(pack: RulePack, args: &FleetArgs) -> anyhow::Result<Outcome> {
     let screener = Screener::new(pack, Vec::new(), ScreenConfig::default());
     let inventory = std::fs::File::open(&args.inventory)
         .with_context(|| format!("cannot read {}", args.inventory.display()))?;
-    let report = fleet::assess(inventory, &screener, &vetted, as_of).map_err(|e| match e {
-        FleetError::MissingColumns(_) => anyhow::anyhow!("{}: {e}", args.inventory.display()),
-        FleetError::Csv(e) => e.into(),
-    })?;
+    let (inventory, dialect) =
+        ictguard_screen::intake::open_table(inventory, args.table.options()?)
+            .with_context(|| format!("cannot read {}", args.inventory.display()))?;
+    if !dialect.is_plain() {
+        eprintln!(
+            "ictguard: note: read {} as {}",
+            args.inventory.display(),
+            dialect.describe()
+        );
+    }
+    let report = fleet::assess(inventory, dialect.delimiter, &screener, &vetted, as_of).map_err(
+        |e| match e {
+            FleetError::MissingColumns(_) => anyhow::anyhow!("{}: {e}", args.inventory.display()),
+            FleetError::Csv(e) => e.into(),
+        },
+    )?;
     let out = if args.json {
         serde_json::to_string(&report)? + "\n"
     } else {

@@ -92,10 +92,20 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
             emit(result, &mut out, &mut totals)?;
         }
     } else {
+        let (decoded, dialect) = ictguard_screen::intake::open_table(reader, args.table.options()?)
+            .with_context(|| format!("cannot read {}", args.input.display()))?;
+        if !dialect.is_plain() {
+            eprintln!(
+                "ictguard: note: read {} as {}",
+                args.input.display(),
+                dialect.describe()
+            );
+        }
         // Windows line ends as `\n`, so the lines named in errors are right
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_reader(ictguard_screen::crlf::CrlfToLf::new(reader));
+            .delimiter(dialect.delimiter)
+            .from_reader(ictguard_screen::crlf::CrlfToLf::new(decoded));
         let columns = csv_columns(csv.headers()?)
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
         for record in csv.records() {

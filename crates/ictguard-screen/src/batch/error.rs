@@ -20,7 +20,8 @@ pub struct RecordError {
 /// What is wrong with one record.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordProblem {
-    /// A CSV row the reader cannot parse (e.g. invalid UTF-8).
+    /// A CSV row the reader cannot parse (e.g. invalid UTF-8 in a file whose first 64 KiB were
+    /// UTF-8: name its encoding with `--encoding`).
     #[error("malformed CSV row: {0}")]
     MalformedCsv(csv::Error),
     /// A CSV row with more or fewer fields than the header.
@@ -53,6 +54,9 @@ pub enum RecordProblem {
 /// An input whose header cannot be used: nothing is screened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
+    /// The first bytes (read ahead to settle the encoding and delimiter) cannot be read.
+    #[error("cannot read the input")]
+    Read(#[source] std::io::Error),
     /// The CSV header cannot be read.
     #[error("cannot read the CSV header")]
     Header(#[source] csv::Error),

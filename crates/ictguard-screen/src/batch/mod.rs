@@ -47,6 +47,7 @@ use rayon::prelude::*;
 
 use crate::bounded::BoundedLineReader;
 use crate::engine::{Query, ScreenResult, Screener};
+use crate::intake::{open_table, Decoded, Dialect, TableOptions};
 
 pub use columns::{ColumnMap, Field, UnknownField};
 pub use error::{OpenError, RecordError, RecordProblem, RunError};
@@ -96,8 +97,9 @@ enum Chunk {
 
 /// Where rows come from.
 enum Source<R: Read> {
+    // boxed: the decoder's buffers make this variant several times the other's size
     Csv(
-        csv::Reader<crate::crlf::CrlfToLf<BoundedLineReader<R>>>,
+        Box<csv::Reader<crate::crlf::CrlfToLf<BoundedLineReader<Decoded<R>>>>>,
         CsvPlan,
     ),
     Jsonl(BufReader<BoundedLineReader<R>>, ColumnMap),
@@ -112,20 +114,37 @@ impl<R: Read + Send> Batch<R> {
     /// Open `input` (it need not be buffered beyond what a `File` gives; the readers buffer). For
     /// CSV, the header is read now and every mapped column must be in it.
     pub fn open(input: R, format: RecordFormat, columns: &ColumnMap) -> Result<Self, OpenError> {
-        let reader = BoundedLineReader::new(input, MAX_LINE_BYTES);
-        let source = match format {
+        Self::open_table(input, format, columns, TableOptions::default()).map(|(batch, _)| batch)
+    }
+
+    /// As [`Self::open`], a CSV input in the encoding and with the delimiter `options` name, or
+    /// else those sniffed from its first bytes ([`crate::intake`]); the dialect read (None for
+    /// JSON Lines, which is UTF-8).
+    pub fn open_table(
+        input: R,
+        format: RecordFormat,
+        columns: &ColumnMap,
+        options: TableOptions,
+    ) -> Result<(Self, Option<Dialect>), OpenError> {
+        let (source, dialect) = match format {
             RecordFormat::Csv => {
+                let (decoded, dialect) = open_table(input, options).map_err(OpenError::Read)?;
+                let reader = BoundedLineReader::new(decoded, MAX_LINE_BYTES);
                 // Windows line ends as `\n`, so line numbers come out right (crate::crlf)
                 let mut rdr = csv::ReaderBuilder::new()
                     .flexible(true)
+                    .delimiter(dialect.delimiter)
                     .from_reader(crate::crlf::CrlfToLf::new(reader));
                 let headers = rdr.headers().map_err(OpenError::Header)?.clone();
                 let plan = CsvPlan::new(&headers, columns)?;
-                Source::Csv(rdr, plan)
+                (Source::Csv(Box::new(rdr), plan), Some(dialect))
             }
-            RecordFormat::JsonLines => Source::Jsonl(BufReader::new(reader), columns.clone()),
+            RecordFormat::JsonLines => {
+                let reader = BoundedLineReader::new(input, MAX_LINE_BYTES);
+                (Source::Jsonl(BufReader::new(reader), columns.clone()), None)
+            }
         };
-        Ok(Batch { source })
+        Ok((Batch { source }, dialect))
     }
 
     /// CSV header names that feed no field (empty for JSON Lines), so a caller can say so.

@@ -22,6 +22,9 @@ pub struct FleetArgs {
     /// Exit 0 even when devices carry flagged apps.
     #[arg(long)]
     pub exit_zero: bool,
+    /// The inventory's encoding and delimiter.
+    #[command(flatten)]
+    pub table: super::TableArgs,
 }
 
 /// Report formats of `vet`.

@@ -38,4 +38,7 @@ pub struct FlowsArgs {
     /// Exit 0 even when transfers are prohibited or restricted.
     #[arg(long)]
     pub exit_zero: bool,
+    /// The CSV input's encoding and delimiter.
+    #[command(flatten)]
+    pub table: super::TableArgs,
 }

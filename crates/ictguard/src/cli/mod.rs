@@ -35,6 +35,29 @@ pub struct Cli {
 }
 
 /// The flags that choose the rule pack (global: they may follow the subcommand).
+/// How a CSV table is written, when sniffing its first bytes would guess wrong.
+#[derive(Debug, Clone, Args)]
+pub struct TableArgs {
+    /// The CSV input's encoding (a WHATWG label: utf-8, windows-1252, latin1, utf-16le,
+    /// shift_jis, gbk …); by default a byte-order mark, else UTF-8 when the first 64 KiB are,
+    /// else a guess from them (Windows-1252 for Western text).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// The CSV input's field delimiter; by default whichever of , ; tab | the header uses most.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+}
+
+impl TableArgs {
+    /// The options for `ictguard_screen::intake::open_table`.
+    pub fn options(&self) -> anyhow::Result<ictguard_screen::intake::TableOptions> {
+        Ok(ictguard_screen::intake::TableOptions::parse(
+            self.encoding.as_deref(),
+            self.delimiter,
+        )?)
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PackArgs {
     /// A directory of rule-pack TOML files to use with the bundled pack.

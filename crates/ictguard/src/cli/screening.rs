@@ -77,6 +77,9 @@ pub struct ScreenArgs {
     /// Map a field to a CSV column or JSON key: FIELD=COLUMN (e.g. name=counterparty). Repeatable.
     #[arg(long = "column", value_name = "FIELD=COLUMN")]
     pub columns: Vec<String>,
+    /// The CSV input's encoding and delimiter.
+    #[command(flatten)]
+    pub table: super::TableArgs,
     /// A restricted-party list file (OFAC SDN primary/alt/address CSV, Consolidated Screening List CSV,
     /// BIS Denied Persons TSV, UN Security Council Consolidated List XML, EU Financial Sanctions
     /// Files XML, UK Sanctions List XML); format detected.
