@@ -13,9 +13,11 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod order;
 pub mod record;
 pub mod tally;
 
 pub use audit::{Auditor, Classification, TransferResult};
+pub use order::DateSorter;
 pub use record::{BadRow, Transfer};
 pub use tally::Tally;

@@ -30,7 +30,7 @@ const MAX_FIELD: usize = 1024;
 pub type CategorySet = u8;
 
 /// One transfer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct Transfer {
     /// Line (CSV line or JSON Lines line number) in the input.
     pub line: u64,

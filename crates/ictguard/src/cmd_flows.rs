@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 
 use anyhow::{bail, Context as _};
 use ictguard_flows::record::{csv_columns, from_csv, RawTransfer};
-use ictguard_flows::{Auditor, Tally, TransferResult};
+use ictguard_flows::{Auditor, DateSorter, Tally, Transfer, TransferResult};
 use ictguard_report::flows;
 use ictguard_rules::RulePack;
 
@@ -68,6 +68,19 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
             || ext.eq_ignore_ascii_case("ndjson")
             || reader.fill_buf()?.first() == Some(&b'{')
     };
+    // Transfers are gathered and put in date order first (on disk beyond a bound): the audit
+    // needs every earlier transfer counted before a later one is judged, and logs are rarely
+    // sorted. Rows that cannot be read are reported as they are met.
+    let mut sorter = DateSorter::new(ictguard_flows::order::DEFAULT_IN_MEMORY);
+    let mut take = |row: Result<Transfer, String>,
+                    out: &mut BufWriter<Box<dyn Write>>,
+                    totals: &mut Tally|
+     -> anyhow::Result<()> {
+        match row {
+            Ok(t) => Ok(sorter.push(t)?),
+            Err(why) => emit(Err(why), out, totals),
+        }
+    };
     if jsonl {
         let mut line_no = 0u64;
         let mut buf = Vec::new();
@@ -85,11 +98,10 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
             if text.trim().is_empty() {
                 continue;
             }
-            let result = serde_json::from_str::<RawTransfer>(&text)
+            let row = serde_json::from_str::<RawTransfer>(&text)
                 .map_err(|e| format!("line {line_no}: {e}"))
-                .and_then(|raw| raw.check(line_no).map_err(|e| e.to_string()))
-                .and_then(|t| auditor.classify(&t).map_err(|e| e.to_string()));
-            emit(result, &mut out, &mut totals)?;
+                .and_then(|raw| raw.check(line_no).map_err(|e| e.to_string()));
+            take(row, &mut out, &mut totals)?;
         }
     } else {
         let (decoded, dialect) = ictguard_screen::intake::open_table(reader, args.table.options()?)
@@ -109,18 +121,25 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
         let columns = csv_columns(csv.headers()?)
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
         for record in csv.records() {
-            let result = match record {
+            let row = match record {
                 Ok(rec) => {
                     let line = rec.position().map(|p| p.line()).unwrap_or(0);
                     from_csv(&rec, &columns)
                         .check(line)
                         .map_err(|e| e.to_string())
-                        .and_then(|t| auditor.classify(&t).map_err(|e| e.to_string()))
                 }
                 Err(e) => Err(e.to_string()),
             };
-            emit(result, &mut out, &mut totals)?;
+            take(row, &mut out, &mut totals)?;
         }
+    }
+    for t in sorter.finish()? {
+        let t = t?;
+        emit(
+            auditor.classify(&t).map_err(|e| e.to_string()),
+            &mut out,
+            &mut totals,
+        )?;
     }
 
     let summaries = auditor.summaries();

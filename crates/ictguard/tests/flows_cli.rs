@@ -92,7 +92,7 @@ fn jsonl_input_csv_output_and_order() {
     assert!(rows.next().unwrap().starts_with("line,date,counterparty"));
     assert!(rows.next().unwrap().contains(",prohibited,202.301,"));
     assert!(rows.next().unwrap().contains(",not_covered,"));
-    // out of date order: the late row is refused with its line
+    // out of date order: audited in date order, each with its own line
     let late = tmp.path().join("late.csv");
     std::fs::write(
         &late,
@@ -100,8 +100,17 @@ fn jsonl_input_csv_output_and_order() {
     )
     .unwrap();
     let out = run(&["flows", late.to_str().unwrap(), "--json"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3: 2025-06-01 is before"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audited = lines(&out);
+    assert_eq!(
+        (audited[0]["line"].as_u64(), audited[1]["line"].as_u64()),
+        (Some(3), Some(2))
+    );
     // an unknown column is a clear error
     let odd = tmp.path().join("odd.csv");
     std::fs::write(&odd, "date,who\n2025-06-02,A\n").unwrap();
@@ -150,4 +159,52 @@ fn a_fatal_error_leaves_no_report_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("transfers audited"), "{stderr}");
     assert!(std::fs::metadata(&report).unwrap().len() > 0);
+}
+
+/// Exports are rarely sorted: the example log with its rows scrambled gives every transfer the
+/// classification it gets in the sorted log, and the same summaries and totals (issue 16: rows
+/// out of order were dropped, and a prohibited transfer went unseen with them).
+#[test]
+fn an_unsorted_log_is_audited_whole_as_the_sorted_one() {
+    let text = std::fs::read_to_string(example()).unwrap();
+    let mut rows: Vec<&str> = text.lines().collect();
+    let header = rows.remove(0);
+    // a fixed scramble: every other row reversed to the end
+    let even = rows.iter().step_by(2);
+    let odd: Vec<&&str> = rows.iter().skip(1).step_by(2).collect();
+    let scrambled: Vec<&str> = even.chain(odd.into_iter().rev()).copied().collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let unsorted = tmp.path().join("unsorted.csv");
+    std::fs::write(&unsorted, format!("{header}\n{}\n", scrambled.join("\n"))).unwrap();
+    // a transfer's identity (date, counterparty, volume) and what the audit made of it
+    let audit = |path: &str| -> (Vec<String>, Vec<Value>, Value) {
+        let all = lines(&run(&["flows", path, "--json"]));
+        let mut transfers: Vec<String> = all
+            .iter()
+            .filter(|v| v.get("classification").is_some())
+            .map(|v| {
+                format!(
+                    "{} {} {} {} {}",
+                    v["date"],
+                    v["counterparty"],
+                    v["us_persons"],
+                    v["classification"],
+                    v["section"]
+                )
+            })
+            .collect();
+        transfers.sort();
+        let summaries: Vec<Value> = all
+            .iter()
+            .filter(|v| v["summary"] == true)
+            .cloned()
+            .collect();
+        (transfers, summaries, all.last().unwrap().clone())
+    };
+    let (a, b) = (audit(unsorted.to_str().unwrap()), audit(&example()));
+    assert_eq!(a.0.len(), 15, "every readable transfer audited");
+    assert_eq!(a.0, b.0);
+    assert_eq!(a.1, b.1);
+    assert_eq!(a.2, b.2, "the same totals");
+    assert_eq!(a.2["by_classification"]["prohibited"], 4);
 }

@@ -18,7 +18,8 @@ pub enum FlowsFormat {
 /// `flows` arguments.
 #[derive(Debug, clap::Args)]
 pub struct FlowsArgs {
-    /// The transfers: CSV with a header, or JSON Lines (`.jsonl`), in date order.
+    /// The transfers: CSV with a header, or JSON Lines (`.jsonl`), in any order (they are put
+    /// in date order before the audit).
     pub input: PathBuf,
     /// Judge every transfer by the rule as it stood on this date (default: each transfer's own date).
     #[arg(long)]
