@@ -37,13 +37,21 @@ impl FromRequestParts<AppState> for AdminKey {
     }
 }
 
+/// The token of an `Authorization: Bearer TOKEN` header value. The scheme is matched without
+/// regard to case, as HTTP auth schemes are (RFC 9110, 11.1): `bearer` and `BEARER` too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim_start();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 impl AppState {
     /// The caller's key id, when its key is valid and its role allows `need`.
     fn authorize(&self, headers: &HeaderMap, need: Role) -> Result<String, ApiError> {
         let key = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .ok_or_else(|| {
                 self.metrics.refused();
                 ApiError(
@@ -81,5 +89,31 @@ impl AppState {
                     "unknown or revoked key".into(),
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_matched_without_regard_to_case() {
+        for value in [
+            "Bearer igk_a.b",
+            "bearer igk_a.b",
+            "BEARER  igk_a.b",
+            " Bearer igk_a.b ",
+        ] {
+            assert_eq!(bearer_token(value), Some("igk_a.b"), "{value:?}");
+        }
+        for value in [
+            "Basic igk_a.b",
+            "Bearer",
+            "Bearer ",
+            "igk_a.b",
+            "Bearerigk_a.b",
+        ] {
+            assert_eq!(bearer_token(value), None, "{value:?}");
+        }
     }
 }

@@ -148,10 +148,16 @@ async fn every_request_is_counted_by_route_and_status() {
     let (status, _, body) = call(&f.app, request("GET", "/no/such/thing", None, None)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(json_of(&body)["error"]["code"], "not_found");
-    let (_, _, metrics) = call(&f.app, request("GET", "/metrics", None, None)).await;
+    let (status, _, _) = call(&f.app, request("GET", "/metrics", None, None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the counters need a key");
+    let (_, _, metrics) = call(
+        &f.app,
+        request("GET", "/metrics", Some(&f.screen_key), None),
+    )
+    .await;
     for line in [
-        "ictguard_requests_total 3",
-        "ictguard_requests_refused_total 1",
+        "ictguard_requests_total 4",
+        "ictguard_requests_refused_total 2",
         "ictguard_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1",
         "ictguard_http_requests_total{method=\"GET\",route=\"/v1/rules\",status=\"401\"} 1",
         "ictguard_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",

@@ -79,3 +79,19 @@ fn random_hex(bytes: usize) -> Result<String, StoreError> {
         .map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
     Ok(hex(&buf))
 }
+
+/// An API key as `keys list` shows it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KeyInfo {
+    /// Its id (the part after `igk_`, as `keys revoke` takes it).
+    pub id: String,
+    /// Its role.
+    pub role: Role,
+    /// The label given when it was made.
+    pub label: String,
+    /// When it was made (RFC 3339, UTC).
+    pub created: String,
+    /// When it was revoked, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<String>,
+}

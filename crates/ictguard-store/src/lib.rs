@@ -33,7 +33,7 @@ mod watch;
 pub(crate) use cases::resolution_record;
 pub use cases::{resolution_choices, Case, CaseDecision, CaseStatus, Resolved, UnknownWord};
 pub use chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
-pub use keys::Role;
+pub use keys::{KeyInfo, Role};
 #[cfg(feature = "postgres")]
 pub use postgres::PgStore;
 pub use snapshots::{
@@ -161,6 +161,8 @@ pub trait Store: Send {
     fn create_key(&mut self, role: Role, label: &str) -> Result<(String, String), StoreError>;
     /// Revoke a key by id; false when there is no such active key.
     fn revoke_key(&mut self, id: &str) -> Result<bool, StoreError>;
+    /// Every key made, oldest first, revoked ones included (never their secrets).
+    fn list_keys(&mut self) -> Result<Vec<KeyInfo>, StoreError>;
     /// The key id and role of a presented key, when it is valid and not revoked.
     fn check_key(&mut self, key: &str) -> Result<Option<(String, Role)>, StoreError>;
     /// Cases, oldest first, optionally only those with a status.

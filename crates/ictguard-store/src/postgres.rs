@@ -19,7 +19,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, NoTls, Statement, Transaction};
 
 use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
-use crate::keys::{self, Role};
+use crate::keys::{self, KeyInfo, Role};
 use crate::snapshots::{snapshot_digest, AttemptOutcome, ListAttempt, ListSnapshot, SnapshotFile};
 use crate::watch::{NewWatched, Watched};
 use crate::{
@@ -513,6 +513,29 @@ impl Store for PgStore {
             Ok(())
         })?;
         Ok((key.id, key.presented))
+    }
+
+    fn list_keys(&mut self) -> Result<Vec<KeyInfo>, StoreError> {
+        self.with_conn(|conn| {
+            let rows = conn.client.query(
+                "SELECT id, role, label, created, revoked FROM api_keys ORDER BY created, id",
+                &[],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    let (id, role): (String, String) = (r.get(0), r.get(1));
+                    Ok(KeyInfo {
+                        role: Role::parse(&role).ok_or_else(|| {
+                            StoreError::Db(format!("key {id}: unknown role {role:?}"))
+                        })?,
+                        id,
+                        label: r.get(2),
+                        created: r.get(3),
+                        revoked: r.get(4),
+                    })
+                })
+                .collect()
+        })
     }
 
     fn revoke_key(&mut self, id: &str) -> Result<bool, StoreError> {

@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::chain::{chain_hash, ChainVerifier, StoredRow, GENESIS};
-use crate::keys::{self, Role};
+use crate::keys::{self, KeyInfo, Role};
 use crate::snapshots::{snapshot_digest, AttemptOutcome, ListAttempt, ListSnapshot, SnapshotFile};
 use crate::watch::{NewWatched, Watched};
 use crate::{
@@ -133,11 +133,27 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// Create the database file readable and writable by its owner only (0600), when it does not
+/// exist yet: it holds the audit trail, the cases and the keys' hashes. SQLite gives its WAL and
+/// shared-memory files the database file's permissions. An existing file is left as it is.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Db(format!("{}: {e}", path.display()))),
+    }
+}
+
 impl SqliteStore {
-    /// Open (and migrate) a database file. Processes opening a new file at the same moment can
+    /// Open (and migrate) a database file, created private to its owner when new. Processes opening a new file at the same moment can
     /// meet SQLite's locks where its busy handler does not wait (switching the file to WAL): such
     /// an open is tried again, for up to the busy timeout.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        create_private(path)?;
         let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
         let mut pause = std::time::Duration::from_millis(5);
         loop {
@@ -329,6 +345,28 @@ impl Store for SqliteStore {
             params![id, now()],
         )?;
         Ok(n == 1)
+    }
+
+    fn list_keys(&mut self) -> Result<Vec<KeyInfo>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, role, label, created, revoked FROM api_keys ORDER BY created, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let role: String = r.get(1)?;
+            Ok((r.get(0)?, role, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.map(|row| {
+            let (id, role, label, created, revoked): (String, String, String, String, _) = row?;
+            Ok(KeyInfo {
+                role: Role::parse(&role)
+                    .ok_or_else(|| StoreError::Db(format!("key {id}: unknown role {role:?}")))?,
+                id,
+                label,
+                created,
+                revoked,
+            })
+        })
+        .collect()
     }
 
     fn check_key(&mut self, key: &str) -> Result<Option<(String, Role)>, StoreError> {

@@ -38,6 +38,25 @@ pub fn keys(cmd: &KeysCommand) -> anyhow::Result<Outcome> {
             );
             Ok(Outcome::Clean)
         }
+        KeysCommand::List { database, json } => {
+            for k in open_existing(database)?.list_keys()? {
+                if *json {
+                    println!("{}", serde_json::to_string(&k)?);
+                } else {
+                    println!(
+                        "{}  {:<6}  made {}  {}  {}",
+                        k.id,
+                        k.role.as_str(),
+                        k.created,
+                        k.revoked
+                            .as_deref()
+                            .map_or("active".to_string(), |r| format!("revoked {r}")),
+                        k.label
+                    );
+                }
+            }
+            Ok(Outcome::Clean)
+        }
         KeysCommand::Revoke { id, database } => {
             if !ictguard_store::open(database)?.revoke_key(id)? {
                 bail!("no active key {id:?}");

@@ -160,19 +160,47 @@ fn screening_keys_roles_errors_and_audit(db: &str) {
         Some(&screen_key),
     );
     assert!(text.contains("EO-13971"));
-    let (_, metrics) = get(&format!("{url}/metrics"), None);
+    assert_eq!(get(&format!("{url}/metrics"), None).0, 401);
+    let (_, metrics) = get(&format!("{url}/metrics"), Some(&screen_key));
     assert!(
         metrics.contains("ictguard_screenings_total{decision=\"block\"} 1"),
         "{metrics}"
     );
 
-    // a revoked key stops working at once
+    // the auth scheme in any case, as HTTP auth schemes are matched
+    let lower = agent()
+        .post(&format!("{url}/v1/screen"))
+        .header("authorization", &format!("bearer {screen_key}"))
+        .header("content-type", "application/json")
+        .send(query.as_str())
+        .unwrap();
+    assert_eq!(lower.status().as_u16(), 200);
+
+    // keys are listed without their secrets, and a revoked key stops working at once
     let id = screen_key.split('_').nth(1).unwrap();
+    let listed = bin()
+        .args(["keys", "list", "--database", db, "--json"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(listed.contains(&format!("\"id\":\"{id}\"")), "{listed}");
+    assert!(!listed.contains(&screen_key), "no secret is shown");
     assert!(bin()
         .args(["keys", "revoke", id, "--database", db])
         .status()
         .unwrap()
         .success());
+    let listed = bin()
+        .args(["keys", "list", "--database", db, "--json"])
+        .output()
+        .unwrap();
+    let revoked: Vec<serde_json::Value> = String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|k: &serde_json::Value| k["id"] == id)
+        .collect();
+    assert!(revoked[0]["revoked"].is_string(), "{revoked:?}");
     assert_eq!(
         post(&format!("{url}/v1/screen"), Some(&screen_key), &query).0,
         401
@@ -480,7 +508,7 @@ fn batch_answers_stream_before_the_body_ends_and_each_answer_is_audited(db: &str
     let audit: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(audit["records"].as_array().unwrap().len(), 2);
     // batch decisions are counted like single ones
-    let (_, metrics) = get(&format!("{url}/metrics"), None);
+    let (_, metrics) = get(&format!("{url}/metrics"), Some(&admin));
     assert!(
         metrics.contains("ictguard_screenings_total{decision=\"review\"} 1")
             && metrics.contains("ictguard_screenings_total{decision=\"allow\"} 1"),
@@ -652,7 +680,8 @@ fn every_answer_matches_the_openapi_document(db: &str) {
     let batch = b"{\"name\":\"Alipay\"}\n{\"colour\":\"red\"}\n";
     let requests: Vec<Call> = vec![
         ("get", "/healthz", "/healthz".into(), None, None, 200),
-        ("get", "/metrics", "/metrics".into(), None, None, 200),
+        ("get", "/metrics", "/metrics".into(), Some(&k), None, 200),
+        ("get", "/metrics", "/metrics".into(), None, None, 401),
         (
             "get",
             "/openapi.json",

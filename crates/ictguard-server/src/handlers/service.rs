@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::Json;
 
 use crate::answers::Health;
+use crate::auth::ScreenKey;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/healthz", tag = "service",
@@ -14,8 +15,11 @@ pub(crate) async fn healthz() -> Json<Health> {
     })
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "service",
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub(crate) async fn metrics(State(s): State<AppState>) -> String {
+/// The counters, for a key of any role: they count decisions, which are not for anyone on the
+/// network to read (Prometheus sends the key with `authorization` / `bearer_token`).
+#[utoipa::path(get, path = "/metrics", tag = "service", security(("api_key" = [])),
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 401, description = "no key, or an unknown or revoked key", body = crate::answers::ErrorAnswer)))]
+pub(crate) async fn metrics(State(s): State<AppState>, _: ScreenKey) -> String {
     s.metrics.render()
 }

@@ -98,6 +98,15 @@ pub enum KeysCommand {
         #[arg(long)]
         database: String,
     },
+    /// List the keys made: id, role, label, when made and when revoked (never the secrets).
+    List {
+        /// The database: an SQLite file path, or a `postgres://` URL.
+        #[arg(long)]
+        database: String,
+        /// One JSON object per key.
+        #[arg(long)]
+        json: bool,
+    },
     /// Revoke a key by its id.
     Revoke {
         /// The key id (the part after `igk_`).
