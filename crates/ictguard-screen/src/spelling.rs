@@ -23,6 +23,52 @@ pub const MIN_KEY_LEN: usize = 3;
 /// short names have two consonants (عابد, Abid: `bd`), so two are enough.
 pub const MIN_ABJAD_KEY_LEN: usize = 2;
 
+/// The letter a two-letter cluster that transliterations write differently is folded to (kh, sh
+/// and ch, zh and dj, gh, th, dh, ph, ck), or None for other pairs.
+fn digraph(c: u8, next: u8) -> Option<&'static [u8]> {
+    Some(match (c, next) {
+        (b'k', b'h') => b"x",
+        (b's' | b'c', b'h') => b"$",
+        (b'z', b'h') | (b'd', b'j') => b"j",
+        (b'g', b'h') => b"g",
+        (b't', b'h') => b"t",
+        (b'd', b'h') => b"d",
+        (b'p', b'h') => b"f",
+        (b'c', b'k') => b"k",
+        _ => return None,
+    })
+}
+
+/// A key as its letters are folded: a letter repeated collapses (Muhammad, Mohamed), but not
+/// across a dropped letter (Mamun is not Mun; Habib keeps both b's).
+struct Skeleton(Vec<u8>);
+
+impl Skeleton {
+    fn with_capacity(n: usize) -> Self {
+        Skeleton(Vec::with_capacity(n + 1))
+    }
+
+    /// Add a folded letter (or letters), or an empty class for a dropped letter.
+    fn push(&mut self, class: &[u8]) {
+        if class.is_empty() {
+            self.0.push(b'.');
+        }
+        for &k in class {
+            if self.0.last() != Some(&k) {
+                self.0.push(k);
+            }
+        }
+    }
+
+    fn finish(self) -> String {
+        self.0
+            .into_iter()
+            .filter(|c| *c != b'.')
+            .map(char::from)
+            .collect()
+    }
+}
+
 fn is_vowel(c: u8) -> bool {
     matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
 }
@@ -40,52 +86,30 @@ pub fn spelling_key(word: &str) -> Option<String> {
     } else {
         b.len()
     };
-    let mut out = Vec::with_capacity(end + 1);
-    let push = |out: &mut Vec<u8>, c: u8| {
-        if out.last() != Some(&c) {
-            out.push(c);
-        }
-    };
+    let mut key = Skeleton::with_capacity(end);
     let mut i = 0;
     while i < end {
         let c = b[i];
         let next = if i + 1 < end { b[i + 1] } else { 0 };
         let after = if i + 2 < end { b[i + 2] } else { 0 };
-        let (class, step): (&[u8], usize) = match (c, next) {
-            (b't', b'c') if after == b'h' => (b"$", 3),
-            (b'd', b'z') if after == b'h' => (b"j", 3),
-            (b'k', b'h') => (b"x", 2),
-            (b's', b'h') | (b'c', b'h') => (b"$", 2),
-            (b'z', b'h') | (b'd', b'j') => (b"j", 2),
-            (b'g', b'h') => (b"g", 2),
-            (b't', b'h') => (b"t", 2),
-            (b'd', b'h') => (b"d", 2),
-            (b'p', b'h') => (b"f", 2),
-            (b'c', b'k') => (b"k", 2),
-            (b'c', b'e' | b'i' | b'y') => (b"s", 1),
-            (b'c' | b'q', _) => (b"k", 1),
-            (b'x', _) => (b"ks", 1),
+        let (class, step): (&[u8], usize) = match (c, next, digraph(c, next)) {
+            (b't', b'c', _) if after == b'h' => (b"$", 3),
+            (b'd', b'z', _) if after == b'h' => (b"j", 3),
+            (_, _, Some(folded)) => (folded, 2),
+            (b'c', b'e' | b'i' | b'y', _) => (b"s", 1),
+            (b'c' | b'q', _, _) => (b"k", 1),
+            (b'x', _, _) => (b"ks", 1),
             // the diphthong of Husayn, Hussein, Hussain, Shaykh, Sheikh (apart from Hassan)
-            (b'a' | b'e', b'y' | b'i') if i > 0 => (b"y", 2),
-            (v, _) if is_vowel(v) || (i > 0 && matches!(v, b'y' | b'w')) => {
+            (b'a' | b'e', b'y' | b'i', _) if i > 0 => (b"y", 2),
+            (v, _, _) if is_vowel(v) || (i > 0 && matches!(v, b'y' | b'w')) => {
                 (if i == 0 { b"a" } else { b"" }, 1)
             }
             _ => (std::slice::from_ref(&b[i]), 1),
         };
-        if class.is_empty() {
-            // a vowel between two equal consonants keeps them apart (Mamun is not Mun)
-            out.push(b'.');
-        }
-        for &k in class {
-            push(&mut out, k);
-        }
+        key.push(class);
         i += step;
     }
-    let key: String = out
-        .iter()
-        .filter(|c| **c != b'.')
-        .map(|c| *c as char)
-        .collect();
+    let key = key.finish();
     (key.len() >= MIN_KEY_LEN).then_some(key)
 }
 
@@ -102,39 +126,21 @@ pub fn abjad_key(word: &str) -> Option<String> {
         return None;
     }
     let consonants = |w: &[u8]| -> String {
-        let mut out: Vec<u8> = Vec::with_capacity(w.len());
+        let mut key = Skeleton::with_capacity(w.len());
         let mut i = 0;
         while i < w.len() {
             let next = w.get(i + 1).copied().unwrap_or(0);
-            let (class, step): (&[u8], usize) = match (w[i], next) {
-                (b'k', b'h') => (b"x", 2),
-                (b's', b'h') | (b'c', b'h') => (b"$", 2),
-                (b'z', b'h') | (b'd', b'j') => (b"j", 2),
-                (b'g', b'h') => (b"g", 2),
-                (b't', b'h') => (b"t", 2),
-                (b'd', b'h') => (b"d", 2),
-                (b'p', b'h') => (b"f", 2),
-                (b'c', b'k') => (b"k", 2),
+            let (class, step): (&[u8], usize) = match (w[i], digraph(w[i], next)) {
+                (_, Some(folded)) => (folded, 2),
                 (b'c' | b'q', _) => (b"k", 1),
                 (v, _) if is_vowel(v) => (b"", 1),
                 (b'y' | b'w', _) if i > 0 => (b"", 1),
                 _ => (std::slice::from_ref(&w[i]), 1),
             };
-            if class.is_empty() {
-                // a dropped letter keeps two equal consonants apart (Habib, hbyb)
-                out.push(b'.');
-            }
-            for &k in class {
-                if out.last() != Some(&k) {
-                    out.push(k);
-                }
-            }
+            key.push(class);
             i += step;
         }
-        out.into_iter()
-            .filter(|c| *c != b'.')
-            .map(char::from)
-            .collect()
+        key.finish()
     };
     let whole = consonants(b);
     let without_article = if b.starts_with(b"al") || b.starts_with(b"el") {
