@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Run every APK-parser fuzz target, the whole vetting pipeline (`vet`) and the batch table intake
-# (`batch_table`: any encoding and delimiter, every row screened), for SECONDS each
-# (default 20) on seeds from ../shared/corpus. CI calls it with a short time; a long run is
+# Run every APK-parser fuzz target, the whole vetting pipeline (`vet`), the batch table intake
+# (`batch_table`: any encoding and delimiter, every row screened) and workbooks (`workbook`) for
+# SECONDS each (default 20) on seeds from ../shared/corpus. CI calls it with a short time; a long run is
 # `fuzz/run.sh 600` (or RUNS=10000000 fuzz/run.sh 0 for a number of executions). Each input may use
 # at most 1 GB of RSS and 10 s: a resource bug is a crash, as a memory error is. Needs cargo-fuzz;
 # on a stable toolchain cargo fuzz runs with RUSTC_BOOTSTRAP=1. Exits non-zero when a target
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH=${1:-20}
-TARGETS=${TARGETS:-"apk_zip axml arsc dex signatures vet batch_table"}
+TARGETS=${TARGETS:-"apk_zip axml arsc dex signatures vet batch_table workbook"}
 RUNS=${RUNS:--1}
 export RUSTC_BOOTSTRAP=1
 python3 seed.py

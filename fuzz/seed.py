@@ -111,5 +111,24 @@ table = "id,name,country,as_of\nr1,Müller GmbH,DE,2021-03-01\nr2,Tencent Holdin
 put("batch_table", "utf8.csv", table.encode())
 put("batch_table", "latin1.csv", table.replace(",", ";").replace("\n", "\r\n").encode("latin-1"))
 put("batch_table", "utf16.csv", b"\xff\xfe" + table.replace(",", "\t").encode("utf-16-le"))
+# a small workbook laid out as Excel writes one: inline strings and a date cell (serial 45444)
+import io
+ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+book = io.BytesIO()
+with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+               '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+               '<Default Extension="xml" ContentType="application/xml"/>'
+               '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+               '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    z.writestr("_rels/.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    z.writestr("xl/workbook.xml", f'<workbook {ns} xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/styles" Target="styles.xml"/></Relationships>')
+    z.writestr("xl/styles.xml", f'<styleSheet {ns}><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>')
+    z.writestr("xl/worksheets/sheet1.xml", f'<worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c>'
+               '<c r="B1" t="inlineStr"><is><t>as_of</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Tencent</t></is></c>'
+               '<c r="B2" s="1"><v>45444</v></c></row></sheetData></worksheet>')
+put("workbook", "small.xlsx", book.getvalue())
 for d in sorted(out.iterdir()):
     print(f"{d.name}: {len(list(d.iterdir()))} seeds")

@@ -42,3 +42,5 @@ pub mod pairs;
 pub mod score;
 pub mod spelling;
 mod token;
+#[cfg(feature = "workbooks")]
+pub mod workbook;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,6 +14,8 @@ use ictguard_screen::batch::{
     Batch, ColumnMap, Field, OpenError, RecordFormat, RecordOutcome, RunError,
 };
 use ictguard_screen::engine::Screener;
+use ictguard_screen::intake::TableOptions;
+use ictguard_screen::workbook;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{Format, ScreenArgs};
@@ -30,7 +32,8 @@ fn format_of(path: &Path, explicit: Option<Format>) -> Option<Format> {
             .map(str::to_ascii_lowercase)
             .as_deref()
         {
-            Some("csv") => Some(Format::Csv),
+            // a workbook's first sheet is read as CSV (ictguard_screen::workbook)
+            Some("csv" | "xlsx" | "xlsm" | "xlsb" | "xls" | "ods") => Some(Format::Csv),
             Some("jsonl" | "ndjson" | "json") => Some(Format::Jsonl),
             _ => None,
         }
@@ -110,14 +113,19 @@ pub fn run(
         Format::Csv => RecordFormat::Csv,
         Format::Jsonl => RecordFormat::JsonLines,
     };
-    let (batch, dialect) = Batch::open_table(
-        BufReader::with_capacity(1 << 16, file),
-        record_format,
-        &mapping,
-        args.table.options()?,
-    )
-    .map_err(open_error)
-    .with_context(|| format!("{}:1", input.display()))?;
+    let (source, options): (Box<dyn Read + Send>, _) = if workbook::is_workbook(input) {
+        let csv = workbook::read_workbook(input)
+            .with_context(|| format!("cannot read {}", input.display()))?;
+        (Box::new(std::io::Cursor::new(csv)), TableOptions::default())
+    } else {
+        (
+            Box::new(BufReader::with_capacity(1 << 16, file)),
+            args.table.options()?,
+        )
+    };
+    let (batch, dialect) = Batch::open_table(source, record_format, &mapping, options)
+        .map_err(open_error)
+        .with_context(|| format!("{}:1", input.display()))?;
     if let Some(d) = dialect.filter(|d| !d.is_plain()) {
         eprintln!(
             "ictguard: note: read {} as {}",
