@@ -112,10 +112,21 @@ pub(crate) fn require(
 
 /// Whether a request names this server as its origin: the `Origin` header when there is one, else
 /// the `Referer`. A request with neither is refused (browsers send `Origin` with every form POST).
+///
+/// This server's name is its `Host`, or, behind a reverse proxy, the host the browser used as the
+/// proxy passes it on in `X-Forwarded-Host` (its first value). Taking that header from anyone is
+/// safe here: a page on another site cannot make a browser send it without a CORS preflight,
+/// which this server never grants, so it cannot turn a cross-site POST into a same-origin one.
 pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(host) = headers.get("host").and_then(|h| h.to_str().ok()) else {
         return false;
     };
+    let forwarded = headers
+        .get("x-forwarded-host")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.split(',').next())
+        .map(str::trim)
+        .filter(|h| !h.is_empty());
     let names_host = |url: &str| {
         let rest = url
             .strip_prefix("http://")
@@ -123,6 +134,7 @@ pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
         rest.is_some_and(|r| {
             let authority = r.split(['/', '?', '#']).next().unwrap_or("");
             authority.eq_ignore_ascii_case(host)
+                || forwarded.is_some_and(|f| authority.eq_ignore_ascii_case(f))
         })
     };
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
@@ -274,5 +286,38 @@ mod tests {
             "origin",
             "http://127.0.0.1:8080"
         )])));
+    }
+
+    #[test]
+    fn behind_a_proxy_the_forwarded_host_is_this_server() {
+        // the proxy reaches the server at 127.0.0.1:8080; the browser used ictguard.example
+        let host = ("host", "127.0.0.1:8080");
+        let forwarded = ("x-forwarded-host", "ictguard.example, 10.0.0.2");
+        assert!(same_origin(&headers(&[
+            host,
+            forwarded,
+            ("origin", "https://ictguard.example")
+        ])));
+        assert!(same_origin(&headers(&[
+            host,
+            forwarded,
+            ("referer", "https://ictguard.example/ui/cases")
+        ])));
+        // without the header, the public name is not this server's
+        assert!(!same_origin(&headers(&[
+            host,
+            ("origin", "https://ictguard.example")
+        ])));
+        // only the first (client-facing) value counts, and another site is still refused
+        assert!(!same_origin(&headers(&[
+            host,
+            forwarded,
+            ("origin", "http://10.0.0.2")
+        ])));
+        assert!(!same_origin(&headers(&[
+            host,
+            forwarded,
+            ("origin", "https://evil.example")
+        ])));
     }
 }
