@@ -38,6 +38,20 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Prohibited and restricted transfers counted, listed or not.
+    pub fn flagged_count(&self) -> u64 {
+        ["prohibited", "restricted"]
+            .iter()
+            .map(|c| self.by_class.get(c).copied().unwrap_or(0))
+            .sum()
+    }
+
+    /// Prohibited and restricted transfers counted but not kept in [`Tally::listed`].
+    pub fn not_listed(&self) -> u64 {
+        self.flagged_count()
+            .saturating_sub(self.listed.len() as u64)
+    }
+
     /// Count a row that could not be read or classified, keeping its reason while there is room.
     pub fn skip(&mut self, why: String) {
         self.bad_rows += 1;

@@ -208,3 +208,39 @@ fn an_unsorted_log_is_audited_whole_as_the_sorted_one() {
     assert_eq!(a.2, b.2, "the same totals");
     assert_eq!(a.2["by_classification"]["prohibited"], 4);
 }
+
+/// A report that lists the first flagged transfers says how many there are in all and where the
+/// rest are, in text and in HTML.
+#[test]
+fn the_report_says_how_many_flagged_transfers_it_leaves_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("many.csv");
+    let mut text =
+        String::from("date,counterparty,counterparty_country,kind,categories,us_persons\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 5, 1).unwrap();
+    for d in 0..45 {
+        text.push_str(&format!(
+            "{},Shenzhen Data Co.,CN,data_brokerage,precise_geolocation,5000\n",
+            start + chrono::Days::new(d)
+        ));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = run(&["flows", input.to_str().unwrap(), "--exit-zero"]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("(45 in all; the first 40 below, 5 more with --format json"),
+        "{report}"
+    );
+    let out = run(&[
+        "flows",
+        input.to_str().unwrap(),
+        "--format",
+        "html",
+        "--exit-zero",
+    ]);
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.contains("transfers (45)") && html.contains("the other 5 are in"),
+        "{html}"
+    );
+}

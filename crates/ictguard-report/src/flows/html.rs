@@ -82,7 +82,12 @@ pub fn html(rule: &str, t: &Tally, summaries: &[CounterpartySummary]) -> String 
                         }
                     }
                     @if !t.listed.is_empty() {
-                        h2 { "Prohibited and restricted transfers (first " (t.listed.len()) ")" }
+                        h2 { "Prohibited and restricted transfers (" (t.flagged_count()) ")" }
+                        @if t.not_listed() > 0 {
+                            p { "The first " (t.listed.len()) " are listed here; the other "
+                                (t.not_listed()) " are in " code { "ictguard flows --format json" }
+                                " or " code { "--format csv" } ", with every transfer." }
+                        }
                         table {
                             thead { tr {
                                 th { "line" } th { "date" } th { "counterparty" } th { "kind" }

@@ -48,8 +48,15 @@ pub fn text(
     if !t.listed.is_empty() {
         writeln!(
             out,
-            "\nPROHIBITED AND RESTRICTED TRANSFERS (first {})",
-            t.listed.len()
+            "\nPROHIBITED AND RESTRICTED TRANSFERS ({} in all{})",
+            t.flagged_count(),
+            match t.not_listed() {
+                0 => String::new(),
+                more => format!(
+                    "; the first {} below, {more} more with --format json or --format csv",
+                    t.listed.len()
+                ),
+            }
         )?;
         for r in &t.listed {
             writeln!(
