@@ -303,3 +303,21 @@ fn a_list_that_cannot_be_read_stops_the_server_from_starting() {
         .expect("a missing list must be refused");
     assert!(err.to_string().contains("no-such-list.csv"), "{err}");
 }
+
+/// An unknown page under /ui/ answers a 404 page in HTML, not the API's JSON; elsewhere the
+/// API's JSON 404 stands.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_ui_page_is_an_html_404() {
+    let f = fixture();
+    for method in ["GET", "POST"] {
+        let (status, headers, body) =
+            call(&f.app, request(method, "/ui/no/such/page", None, None)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method}");
+        let kind = headers.get("content-type").unwrap().to_str().unwrap();
+        assert!(kind.starts_with("text/html"), "{method}: {kind}");
+        assert!(body.contains("Not found"));
+    }
+    let (status, _, body) = call(&f.app, request("GET", "/v1/no/such/thing", None, None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json_of(&body)["error"]["code"], "not_found");
+}

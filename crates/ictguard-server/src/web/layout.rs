@@ -243,3 +243,15 @@ pub(crate) async fn home(State(s): State<AppState>, headers: HeaderMap) -> Respo
         page("Start", Some(&viewer), Nav::Home, body),
     )
 }
+
+/// A page under `/ui/` that does not exist: a page saying so, not the API's JSON.
+pub(crate) async fn not_found() -> Response {
+    let body = html! {
+        h1 { "Not found" }
+        p { "There is no page at this address. " a href="/ui/" { "Start again" } "." }
+    };
+    respond(
+        StatusCode::NOT_FOUND,
+        page("Not found", None, Nav::None, body),
+    )
+}

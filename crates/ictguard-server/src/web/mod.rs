@@ -16,7 +16,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 
 use crate::state::AppState;
@@ -50,6 +50,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ui/cases/{id}/resolve", post(cases::resolve))
         .route("/ui/audit", get(audit::show))
         .route("/ui/audit/verify", get(audit::verify))
+        // an unknown page under /ui/ is an HTML page too, whatever the method
+        .route("/ui/{*rest}", any(layout::not_found))
 }
 
 /// Run blocking store work off the async workers.
