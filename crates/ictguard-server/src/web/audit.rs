@@ -28,8 +28,11 @@ pub(crate) struct AuditParams {
 
 /// Page sizes offered.
 const SIZES: [i64; 4] = [25, 50, 100, 500];
-/// Record kinds offered in the filter.
-const KINDS: [&str; 3] = ["screen", "vet", "case"];
+/// Record kinds offered in the filter: screenings, vettings, case resolutions and delta
+/// screening's re-screenings.
+const KINDS: [&str; 4] = ["screen", "vet", "case", "rescreen"];
+/// Decisions offered in the filter: a screening's, a vetting's recommendation, a resolution's.
+const DECISIONS: [&str; 5] = ["block", "review", "allow", "prohibit", "restrict"];
 
 impl AuditParams {
     /// The store's query; an error names the field that could not be read.
@@ -92,6 +95,7 @@ fn encode(v: &str) -> String {
 
 fn filter_form(p: &AuditParams, size: i64) -> Markup {
     let kind = field(&p.kind).unwrap_or_default();
+    let decision = field(&p.decision).unwrap_or_default();
     let text = |id: &str, label: &str, kind: &str, value: &Option<String>| {
         html! {
             div {
@@ -109,7 +113,13 @@ fn filter_form(p: &AuditParams, size: i64) -> Markup {
                     @for k in KINDS { option value=(k) selected[kind == k] { (k) } }
                 }
             }
-            (text("decision", "Decision", "text", &p.decision))
+            div {
+                label for="decision" { "Decision" }
+                select id="decision" name="decision" {
+                    option value="" selected[decision.is_empty()] { "any" }
+                    @for d in DECISIONS { option value=(d) selected[decision == d] { (d) } }
+                }
+            }
             (text("subject", "Subject contains", "text", &p.subject))
             (text("since", "Since (day)", "date", &p.since))
             (text("until", "Until (day, inclusive)", "date", &p.until))
@@ -261,6 +271,30 @@ pub(crate) async fn verify(State(s): State<AppState>, headers: HeaderMap) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The filters offer every decision and kind the trail holds, so none needs typing.
+    #[test]
+    fn the_filters_offer_every_decision_and_kind_recorded() {
+        use ictguard_screen::engine::Decision;
+        use ictguard_store::CaseDecision;
+        use ictguard_vet::report::Recommendation;
+        let recorded = [Decision::Block, Decision::Review, Decision::Allow]
+            .map(|d| d.as_str())
+            .into_iter()
+            .chain(CaseDecision::ALL.map(|d| d.as_str()))
+            .chain(
+                [
+                    Recommendation::Prohibit,
+                    Recommendation::Restrict,
+                    Recommendation::Allow,
+                ]
+                .map(|r| r.as_str()),
+            );
+        for d in recorded {
+            assert!(DECISIONS.contains(&d), "{d}");
+        }
+        assert!(KINDS.contains(&"rescreen"));
+    }
 
     #[test]
     fn blank_fields_are_no_filter_and_until_is_inclusive() {
