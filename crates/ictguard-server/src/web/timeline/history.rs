@@ -129,22 +129,36 @@ pub(super) fn marks(pack: &RulePack, order: &Order) -> Vec<Mark> {
     out
 }
 
-/// The days at which the status may change: each event, and the day after a suspension ends.
+/// The days at which the status may change: each event, and the day after a suspension ends;
+/// and the same of every identification that implements the order, since an order's status
+/// follows its identifications' (EO 13942 was enjoined through the injunctions against the
+/// Commerce identification, not by an event of its own).
 pub(super) fn boundaries(
+    pack: &RulePack,
     order: &Order,
     marks: &[Mark],
     lo: NaiveDate,
     hi: NaiveDate,
 ) -> Vec<NaiveDate> {
     let mut days: Vec<NaiveDate> = marks.iter().map(|m| m.date).collect();
-    days.extend(
-        order
-            .event
-            .iter()
-            .filter_map(|e| e.until)
-            .chain(order.ends.as_ref().map(|e| e.date))
-            .filter_map(|u| u.checked_add_days(Days::new(1))),
-    );
+    let identifications = pack
+        .orders
+        .iter()
+        .map(|o| &o.item)
+        .filter(|o| o.implements.as_deref() == Some(order.id.as_str()));
+    for o in std::iter::once(order).chain(identifications) {
+        if o.id != order.id {
+            days.push(o.effective.date);
+            days.extend(o.event.iter().map(|e| e.date));
+        }
+        days.extend(
+            o.event
+                .iter()
+                .filter_map(|e| e.until)
+                .chain(o.ends.as_ref().map(|e| e.date))
+                .filter_map(|u| u.checked_add_days(Days::new(1))),
+        );
+    }
     days.push(lo);
     days.push(hi);
     days.retain(|d| *d >= lo && *d <= hi);

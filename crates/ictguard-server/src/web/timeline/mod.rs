@@ -92,7 +92,7 @@ pub(crate) fn timeline(pack: &RulePack, order: &Order, as_of: NaiveDate) -> Mark
     let total = (hi - lo).num_days().max(1) as f64;
     let x = |d: NaiveDate| LEFT + (d - lo).num_days() as f64 / total * (RIGHT - LEFT);
 
-    let days = boundaries(order, &marks, lo, hi);
+    let days = boundaries(pack, order, &marks, lo, hi);
     // one band per stretch of the same status
     let mut bands: Vec<(f64, f64, &str)> = Vec::new();
     for w in days.windows(2) {
@@ -249,6 +249,24 @@ mod tests {
         // the injunction shows as its own band, and the four items of 12 November share a pin
         assert!(svg.contains("fill=\"#e8590c\""), "{svg}");
         assert!(svg.contains(">6–9</text>"), "{svg}");
+    }
+
+    /// EO 13942's status follows its Commerce identification: enjoined from 2020-09-27, as
+    /// `rules status` says, not "not yet effective" until its revocation.
+    #[test]
+    fn an_order_is_drawn_with_its_identifications_status() {
+        let pack = RulePack::bundled();
+        let order = pack.order("EO-13942").unwrap();
+        assert_eq!(
+            band_colour(&pack, &order.id, day("2020-10-15")),
+            band_colour(&pack, "COMMERCE-ID-TIKTOK-2020", day("2020-10-15"))
+        );
+        let svg = timeline(&pack, order, day("2020-10-15")).into_string();
+        let enjoined = band_colour(&pack, &order.id, day("2020-10-15"));
+        assert!(
+            svg.contains(&format!("fill=\"{enjoined}\"")),
+            "an enjoined band: {svg}"
+        );
     }
 
     #[test]
