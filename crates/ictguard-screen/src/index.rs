@@ -525,7 +525,7 @@ impl NameIndex {
             joined,
             sound,
             acronym: acronym_word(query).map(str::to_string),
-            name: query,
+            initials: crate::acronym::acronyms(&query.tokens),
         }
     }
 
@@ -580,7 +580,7 @@ impl NameIndex {
         };
         let spelt_out = match (&q.acronym, acronym_word(&name.normalized)) {
             (Some(word), _) => initials_of(word, &name.normalized),
-            (None, Some(word)) => initials_of(word, q.name),
+            (None, Some(word)) => q.initials.iter().any(|a| a == word),
             (None, None) => false,
         };
         if spelt_out {
@@ -690,8 +690,8 @@ impl NameIndex {
                 cands.entry(*n).or_default().other_view = true;
             }
         }
-        for a in crate::acronym::acronyms(&query.tokens) {
-            if let Some(t) = self.token_id(&a) {
+        for a in &q.initials {
+            if let Some(t) = self.token_id(a) {
                 for n in &self.postings[t as usize] {
                     if acronym_word(&self.names[*n as usize].normalized).is_some() {
                         cands.entry(*n).or_default().other_view = true;
@@ -815,8 +815,8 @@ struct Keys {
 struct Prepared<'q> {
     /// the query's one word when it may be an acronym
     acronym: Option<String>,
-    /// the query in normal form
-    name: &'q NormalizedName,
+    /// the acronyms the query's words spell ([`crate::acronym::acronyms`]), computed once
+    initials: Vec<String>,
     words: Vec<&'q str>,
     weighted: Vec<Weighted<'q>>,
     joined: String,
