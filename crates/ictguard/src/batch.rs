@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,8 +14,6 @@ use ictguard_screen::batch::{
     Batch, ColumnMap, Field, OpenError, RecordFormat, RecordOutcome, RunError,
 };
 use ictguard_screen::engine::Screener;
-use ictguard_screen::intake::TableOptions;
-use ictguard_screen::workbook;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{Format, ScreenArgs};
@@ -113,25 +111,13 @@ pub fn run(
         Format::Csv => RecordFormat::Csv,
         Format::Jsonl => RecordFormat::JsonLines,
     };
-    let (source, options): (Box<dyn Read + Send>, _) = if workbook::is_workbook(input) {
-        let csv = workbook::read_workbook(input)
-            .with_context(|| format!("cannot read {}", input.display()))?;
-        (Box::new(std::io::Cursor::new(csv)), TableOptions::default())
-    } else {
-        (
-            Box::new(BufReader::with_capacity(1 << 16, file)),
-            args.table.options()?,
-        )
-    };
+    let (source, options) =
+        crate::table::source(input, BufReader::with_capacity(1 << 16, file), &args.table)?;
     let (batch, dialect) = Batch::open_table(source, record_format, &mapping, options)
         .map_err(open_error)
         .with_context(|| format!("{}:1", input.display()))?;
-    if let Some(d) = dialect.filter(|d| !d.is_plain()) {
-        eprintln!(
-            "ictguard: note: read {} as {}",
-            input.display(),
-            d.describe()
-        );
+    if let Some(d) = dialect {
+        crate::table::note(input, d);
     }
     if !batch.unused_columns().is_empty() {
         eprintln!(

@@ -40,26 +40,7 @@ pub fn run(pack: RulePack, args: &FleetArgs) -> anyhow::Result<Outcome> {
     let screener = Screener::new(pack, Vec::new(), ScreenConfig::default());
     let inventory = std::fs::File::open(&args.inventory)
         .with_context(|| format!("cannot read {}", args.inventory.display()))?;
-    let (inventory, options): (Box<dyn std::io::Read>, _) =
-        if ictguard_screen::workbook::is_workbook(&args.inventory) {
-            let csv = ictguard_screen::workbook::read_workbook(&args.inventory)
-                .with_context(|| format!("cannot read {}", args.inventory.display()))?;
-            (
-                Box::new(std::io::Cursor::new(csv)),
-                ictguard_screen::intake::TableOptions::default(),
-            )
-        } else {
-            (Box::new(inventory), args.table.options()?)
-        };
-    let (inventory, dialect) = ictguard_screen::intake::open_table(inventory, options)
-        .with_context(|| format!("cannot read {}", args.inventory.display()))?;
-    if !dialect.is_plain() {
-        eprintln!(
-            "ictguard: note: read {} as {}",
-            args.inventory.display(),
-            dialect.describe()
-        );
-    }
+    let (inventory, dialect) = crate::table::open(&args.inventory, inventory, &args.table)?;
     let report = fleet::assess(inventory, dialect.delimiter, &screener, &vetted, as_of).map_err(
         |e| match e {
             FleetError::MissingColumns(_) => anyhow::anyhow!("{}: {e}", args.inventory.display()),

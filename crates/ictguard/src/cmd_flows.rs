@@ -104,26 +104,7 @@ pub fn run(pack: RulePack, args: &FlowsArgs) -> anyhow::Result<Outcome> {
             take(row, &mut out, &mut totals)?;
         }
     } else {
-        let (source, options): (Box<dyn Read>, _) =
-            if ictguard_screen::workbook::is_workbook(&args.input) {
-                let csv = ictguard_screen::workbook::read_workbook(&args.input)
-                    .with_context(|| format!("cannot read {}", args.input.display()))?;
-                (
-                    Box::new(std::io::Cursor::new(csv)),
-                    ictguard_screen::intake::TableOptions::default(),
-                )
-            } else {
-                (Box::new(reader), args.table.options()?)
-            };
-        let (decoded, dialect) = ictguard_screen::intake::open_table(source, options)
-            .with_context(|| format!("cannot read {}", args.input.display()))?;
-        if !dialect.is_plain() {
-            eprintln!(
-                "ictguard: note: read {} as {}",
-                args.input.display(),
-                dialect.describe()
-            );
-        }
+        let (decoded, dialect) = crate::table::open(&args.input, reader, &args.table)?;
         // Windows line ends as `\n`, so the lines named in errors are right
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)

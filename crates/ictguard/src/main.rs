@@ -13,6 +13,7 @@ mod cmd_serve;
 mod cmd_store;
 mod cmd_vet;
 mod output;
+mod table;
 
 use ictguard_rules::{Combine, RulePack};
 
